@@ -1,0 +1,210 @@
+// Turns a small policy definition (metadata, options, a check) into a Pulumi ResourceValidationPolicy.
+//
+// Every policy gets the same behaviour from here: configuration parsed strictly (typos are errors),
+// findings formatted the same way (resource, container, JSON path, problem, fix), fields unknown
+// during preview reported as advisories naming the field while everything known is still judged at
+// the configured level, and no exception from a malformed resource ever escapes into the engine.
+
+import type {
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+} from "@pulumi/policy";
+import { Field, isUnknownValueError } from "./props";
+import { ResourceIdentity } from "./resource";
+import { OptionsSpec, OptionValues, configSchemaOf, parseOptions } from "./schema";
+import { ContainerRef, containerLabel } from "./workload";
+
+/** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
+export interface PolicyMetadata {
+    /** kebab-case, unique in the pack. */
+    readonly name: string;
+    readonly displayName: string;
+    /** One sentence: what the policy requires. Printed above every violation. */
+    readonly description: string;
+    readonly severity: Severity;
+    readonly tags: readonly string[];
+    readonly remediationSteps: string;
+    readonly url: string;
+    readonly framework?: PolicyComplianceFramework;
+}
+
+/** Default enforcement follows severity: high and critical block, medium and low warn. */
+export function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
+    return severity === "high" || severity === "critical" ? "mandatory" : "advisory";
+}
+
+/** One problem found in a resource. */
+export interface Finding {
+    /** The offending field; its JSON path is printed. A string is used as the path as-is. */
+    readonly at: Field | string;
+    readonly container?: ContainerRef;
+    /** What is wrong, e.g. `privileged is true`. No secret values. */
+    readonly problem: string;
+    /** How to fix it, as an instruction. */
+    readonly fix: string;
+    /**
+     * The finding is that a required setting is absent. Patches (server-side apply) carry only the
+     * fields they change, so such findings are not reported for them.
+     */
+    readonly missing?: boolean;
+}
+
+type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel };
+
+/** The state of one policy evaluating one resource: options, identity, and the findings sink. */
+export class Evaluation<O> {
+    private readonly unknownSeen = new Set<string>();
+    private readonly unknowns: { at: string; container?: ContainerRef }[] = [];
+    /** Number of violations reported (for callers that stop early on huge inputs). */
+    violations = 0;
+
+    constructor(
+        readonly policy: PolicyMetadata,
+        readonly options: O,
+        readonly resource: ResourceIdentity,
+        readonly args: ResourceValidationArgs,
+        private readonly reportViolation: ReportViolation,
+        /** True for `<Kind>Patch` resources: absent fields are not findings. */
+        readonly isPatch: boolean,
+    ) {}
+
+    /** Reports a finding at the policy's configured enforcement level. */
+    violation(f: Finding): void {
+        if (f.missing && this.isPatch) {
+            return;
+        }
+        const path = typeof f.at === "string" ? f.at : f.at.path;
+        const where = f.container ? `${this.resource.label}, ${containerLabel(f.container)}` : this.resource.label;
+        this.violations++;
+        this.send({ message: `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}` });
+    }
+
+    /**
+     * Records that a field this check needs is unknown during preview. Reported once per unknown
+     * value, as an advisory, when the evaluation finishes.
+     */
+    unknown(field: Field, container?: ContainerRef): void {
+        const at = field.unknownAt || field.path;
+        if (!this.unknownSeen.has(at)) {
+            this.unknownSeen.add(at);
+            this.unknowns.push({ at, container });
+        }
+    }
+
+    /** Flushes the unknown-field advisories. */
+    finish(): void {
+        for (const u of this.unknowns) {
+            const where = u.container ? `${this.resource.label}, ${containerLabel(u.container)}` : this.resource.label;
+            this.send({
+                message:
+                    `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check cannot judge it yet; ` +
+                    `it is checked when the value is known (pulumi up).`,
+                enforcementLevel: "advisory",
+            });
+        }
+    }
+
+    /** Reports a problem that is not about one field (e.g. the pack could not evaluate the resource). */
+    note(message: string, enforcementLevel?: EnforcementLevel): void {
+        this.send({ message: `${this.policy.description}\n${this.resource.label}: ${message}`, enforcementLevel });
+    }
+
+    private send(args: ReportArgs): void {
+        // The policy SDK (1.21) accepts a structured violation whose enforcement level overrides the
+        // policy's; the string form cannot express "advisory for this one finding".
+        (this.reportViolation as unknown as (a: ReportArgs) => void)(args);
+    }
+}
+
+/** Parses options once per distinct configuration (the engine passes the same values every call). */
+export class OptionsCache<O extends OptionsSpec> {
+    private lastKeys: string[] = [];
+    private lastValues: unknown[] = [];
+    private last?: OptionValues<O>;
+
+    constructor(private readonly policy: string, private readonly spec: O) {}
+
+    get(config: Record<string, unknown>): OptionValues<O> {
+        const keys = Object.keys(config);
+        if (this.last && keys.length === this.lastKeys.length && keys.every((k, i) => k === this.lastKeys[i] && config[k] === this.lastValues[i])) {
+            return this.last;
+        }
+        const parsed = parseOptions(this.policy, this.spec, config);
+        this.lastKeys = keys;
+        this.lastValues = keys.map((k) => config[k]);
+        this.last = parsed;
+        return parsed;
+    }
+}
+
+/** A resource policy definition: metadata, options, and the function that judges one resource. */
+export interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+    readonly options: O;
+    /**
+     * Decides whether the policy applies to a resource and, if so, returns how to judge it.
+     * Returning undefined marks the policy not applicable to the resource.
+     */
+    readonly prepare: (args: ResourceValidationArgs, options: OptionValues<O>) => Preparation<OptionValues<O>> | undefined;
+    /** Optional fast path: the single type the policy applies to (lets the SDK skip other types cheaply). */
+    readonly onlyType?: string;
+}
+
+/** What `prepare` returns: the resource's identity and the check to run on it. */
+export interface Preparation<V> {
+    readonly resource: ResourceIdentity;
+    readonly isPatch: boolean;
+    readonly run: (ev: Evaluation<V>) => void;
+}
+
+/** A policy of this pack: a Pulumi policy plus the definition it was built from. */
+export type ContainerGuardPolicy = ResourceValidationPolicy & {
+    readonly severity: Severity;
+    readonly tags: string[];
+    readonly configSchema: NonNullable<ResourceValidationPolicy["configSchema"]>;
+    readonly enforcementLevel: EnforcementLevel;
+};
+
+/** Builds the Pulumi policy object. */
+export function buildResourcePolicy<O extends OptionsSpec>(def: ResourcePolicyDefinition<O>): ContainerGuardPolicy {
+    const cache = new OptionsCache(def.name, def.options);
+    const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+        const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
+        const prep = def.prepare(args, options);
+        if (!prep) {
+            args.notApplicable(`${def.name} does not apply to resources of type ${args.type}`);
+            return;
+        }
+        const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch);
+        try {
+            prep.run(ev);
+        } catch (err) {
+            if (isUnknownValueError(err)) {
+                ev.unknown(Field.unknown(String((err as { props: unknown[] }).props.join("."))));
+            } else {
+                // A bug must neither break the user's preview nor let the resource pass silently.
+                ev.note(`container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); treat it as not compliant and report the problem.`);
+            }
+        }
+        ev.finish();
+    };
+    if (def.onlyType) {
+        (validate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
+    }
+    return {
+        name: def.name,
+        displayName: def.displayName,
+        description: def.description,
+        severity: def.severity,
+        tags: [...def.tags],
+        remediationSteps: def.remediationSteps,
+        url: def.url,
+        ...(def.framework && { framework: def.framework }),
+        enforcementLevel: defaultEnforcementLevel(def.severity),
+        configSchema: configSchemaOf(def.options),
+        validateResource: validate,
+    };
+}
