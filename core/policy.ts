@@ -51,6 +51,8 @@ export interface Finding {
      * fields they change, so such findings are not reported for them.
      */
     readonly missing?: boolean;
+    /** Report as advisory whatever the policy's level (for findings that are informational by nature). */
+    readonly advisory?: boolean;
 }
 
 type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel };
@@ -80,7 +82,7 @@ export class Evaluation<O> {
         const path = typeof f.at === "string" ? f.at : f.at.path;
         const where = f.container ? `${this.resource.label}, ${containerLabel(f.container)}` : this.resource.label;
         this.violations++;
-        this.send({ message: `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}` });
+        this.send({ message: `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}`, ...(f.advisory && { enforcementLevel: "advisory" }) });
     }
 
     /**

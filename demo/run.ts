@@ -45,7 +45,7 @@ async function main(): Promise<void> {
             console.log("");
         }
         const line = (set: "insecure" | "hardened") =>
-            `${set}: ${totals[set].mandatory} mandatory ${totals[set].mandatory ? "(would block `pulumi preview`)" : ""}, ${totals[set].advisory} advisory`;
+            `${set}: ${totals[set].mandatory} mandatory${totals[set].mandatory ? " (would block `pulumi preview`)" : ""}, ${totals[set].advisory} advisory`;
         console.log(bold("Summary  ") + line("insecure") + ";  " + line("hardened"));
     } finally {
         await server.close();

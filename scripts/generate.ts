@@ -16,20 +16,21 @@ function levelTag(p: ContainerGuardPolicy): string | undefined {
 
 /** The shipped profiles, keyed by file name. */
 export function profiles(policies: readonly ContainerGuardPolicy[] = allPolicies): Record<string, Profile> {
-    const mandatoryWhere = (pred: (p: ContainerGuardPolicy) => boolean): Profile => {
-        const out: Profile = { all: "advisory" };
+    // "all" keeps policies added by a later pack version at a known level; every policy is then
+    // listed explicitly so the file documents itself.
+    const levelsWhere = (all: string, mandatory: (p: ContainerGuardPolicy) => boolean): Profile => {
+        const out: Profile = { all };
         for (const p of policies) {
-            if (pred(p)) {
-                out[p.name] = "mandatory";
-            }
+            out[p.name] = mandatory(p) ? "mandatory" : "advisory";
         }
         return out;
     };
+    const isPss = (p: ContainerGuardPolicy, ...levels: string[]) => levels.some((l) => levelTag(p) === `pss:${l}`);
     return {
-        "advisory.json": { all: "advisory" },
-        "baseline.json": mandatoryWhere((p) => levelTag(p) === "pss:baseline"),
-        "mandatory.json": { all: "mandatory" },
-        "restricted.json": mandatoryWhere((p) => levelTag(p) === "pss:baseline" || levelTag(p) === "pss:restricted"),
+        "advisory.json": levelsWhere("advisory", () => false),
+        "baseline.json": levelsWhere("advisory", (p) => isPss(p, "baseline")),
+        "mandatory.json": levelsWhere("mandatory", () => true),
+        "restricted.json": levelsWhere("advisory", (p) => isPss(p, "baseline", "restricted")),
     };
 }
 
