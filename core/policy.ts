@@ -12,8 +12,11 @@ import type {
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidationPolicy,
 } from "@pulumi/policy";
+import { Exemption, ExemptionOptions, ExemptionSubject, exemptionFor, exemptionOptions } from "./exemptions";
 import { Field, isUnknownValueError } from "./props";
+import { Fixer } from "./remediation";
 import { ResourceIdentity } from "./resource";
 import { OptionsSpec, OptionValues, configSchemaOf, parseOptions } from "./schema";
 import { ContainerRef, containerLabel } from "./workload";
@@ -55,7 +58,7 @@ export interface Finding {
     readonly advisory?: boolean;
 }
 
-type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel };
+type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel; urn?: string };
 
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
@@ -64,25 +67,51 @@ export class Evaluation<O> {
     /** Number of violations reported (for callers that stop early on huge inputs). */
     violations = 0;
 
+    private exemptionCache?: Exemption;
+
     constructor(
         readonly policy: PolicyMetadata,
         readonly options: O,
         readonly resource: ResourceIdentity,
-        readonly args: ResourceValidationArgs,
+        /** The resource as exemptions see it (Pulumi name, URN, type). */
+        readonly subject: ExemptionSubject,
         private readonly reportViolation: ReportViolation,
         /** True for `<Kind>Patch` resources: absent fields are not findings. */
         readonly isPatch: boolean,
+        /** Stack policies attribute each finding to the resource it is about. */
+        private readonly reportUrn?: string,
     ) {}
 
-    /** Reports a finding at the policy's configured enforcement level. */
+    /** Whether this policy's findings on this resource are exempt (decided once, on first use). */
+    get exemption(): Exemption {
+        this.exemptionCache ??= exemptionFor(this.policy.name, this.options as unknown as ExemptionOptions, this.subject, this.resource);
+        return this.exemptionCache;
+    }
+
+    /**
+     * Reports a finding at the policy's configured enforcement level, or as advisory with the
+     * reason when the resource is exempt.
+     */
     violation(f: Finding): void {
         if (f.missing && this.isPatch) {
             return;
         }
         const path = typeof f.at === "string" ? f.at : f.at.path;
         const where = f.container ? `${this.resource.label}, ${containerLabel(f.container)}` : this.resource.label;
+        let message = `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}`;
+        let advisory = f.advisory === true;
+        const ex = this.exemption;
+        if (ex.kind === "exempt") {
+            message += `\nExempted by ${ex.source}${ex.expires ? ` until ${ex.expires}` : ""}: ${ex.reason}`;
+            advisory = true;
+        } else if (ex.kind === "undecided") {
+            message += `\nThe exemption ${ex.source} may apply, but ${ex.field.unknownAt || ex.field.path} is not known during preview; reported as advisory until it is.`;
+            advisory = true;
+        } else if (ex.note) {
+            message += `\n${ex.note}`;
+        }
         this.violations++;
-        this.send({ message: `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}`, ...(f.advisory && { enforcementLevel: "advisory" }) });
+        this.send({ message, ...(advisory && { enforcementLevel: "advisory" }) });
     }
 
     /**
@@ -118,7 +147,7 @@ export class Evaluation<O> {
     private send(args: ReportArgs): void {
         // The policy SDK (1.21) accepts a structured violation whose enforcement level overrides the
         // policy's; the string form cannot express "advisory for this one finding".
-        (this.reportViolation as unknown as (a: ReportArgs) => void)(args);
+        (this.reportViolation as unknown as (a: ReportArgs) => void)(this.reportUrn ? { ...args, urn: this.reportUrn } : args);
     }
 }
 
@@ -153,6 +182,8 @@ export interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyM
     readonly prepare: (args: ResourceValidationArgs, options: OptionValues<O>) => Preparation<OptionValues<O>> | undefined;
     /** Optional fast path: the single type the policy applies to (lets the SDK skip other types cheaply). */
     readonly onlyType?: string;
+    /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
+    readonly remediates?: boolean;
 }
 
 /** What `prepare` returns: the resource's identity and the check to run on it. */
@@ -160,19 +191,63 @@ export interface Preparation<V> {
     readonly resource: ResourceIdentity;
     readonly isPatch: boolean;
     readonly run: (ev: Evaluation<V>) => void;
+    /** Applies the policy's safe fixes (policies with a `remediate` level). */
+    readonly remediate?: (fix: Fixer) => void;
 }
 
-/** A policy of this pack: a Pulumi policy plus the definition it was built from. */
-export type ContainerGuardPolicy = ResourceValidationPolicy & {
+/** Metadata every policy of this pack has, on top of Pulumi's policy fields. */
+type PolicyExtras<O extends OptionsSpec, N extends string> = {
+    readonly name: N;
     readonly severity: Severity;
     readonly tags: string[];
     readonly configSchema: NonNullable<ResourceValidationPolicy["configSchema"]>;
     readonly enforcementLevel: EnforcementLevel;
+    /** Type-only: the policy's options, for typed configuration in the composable API. */
+    readonly __options?: O;
 };
 
+/** A policy of this pack: a Pulumi resource or stack policy with complete metadata and typed options. */
+export type ContainerGuardPolicy<O extends OptionsSpec = OptionsSpec, N extends string = string> =
+    | (ResourceValidationPolicy & PolicyExtras<O, N>)
+    | (StackValidationPolicy & PolicyExtras<O, N>);
+
+/** Option specs by policy object (the composable API parses configuration with them up front). */
+const optionSpecs = new WeakMap<object, OptionsSpec>();
+
+/** The option spec a policy of this pack was built with. */
+export function optionSpecOf(policy: object): OptionsSpec | undefined {
+    return optionSpecs.get(policy);
+}
+
+/** The fields every policy of this pack sends to the engine. */
+export function policyFields<O extends OptionsSpec, N extends string>(def: PolicyMetadata & { name: N }, options: O) {
+    const fields = {
+        name: def.name,
+        displayName: def.displayName,
+        description: def.description,
+        severity: def.severity,
+        tags: [...def.tags],
+        remediationSteps: def.remediationSteps,
+        url: def.url,
+        ...(def.framework && { framework: def.framework }),
+        enforcementLevel: defaultEnforcementLevel(def.severity),
+        configSchema: configSchemaOf(options),
+    };
+    return fields;
+}
+
+/** Registers a finished policy object with its options. */
+export function registerPolicy<P extends object>(policy: P, options: OptionsSpec): P {
+    optionSpecs.set(policy, options);
+    return policy;
+}
+
 /** Builds the Pulumi policy object. */
-export function buildResourcePolicy<O extends OptionsSpec>(def: ResourcePolicyDefinition<O>): ContainerGuardPolicy {
-    const cache = new OptionsCache(def.name, def.options);
+export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
+    def: ResourcePolicyDefinition<O> & { readonly name: N },
+): ContainerGuardPolicy<O & typeof exemptionOptions, N> {
+    const allOptions = { ...def.options, ...exemptionOptions };
+    const cache = new OptionsCache(def.name, allOptions);
     const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
         const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
         const prep = def.prepare(args, options);
@@ -193,20 +268,34 @@ export function buildResourcePolicy<O extends OptionsSpec>(def: ResourcePolicyDe
         }
         ev.finish();
     };
+    // The SDK runs this before judging when the policy's level is `remediate`; it returns the
+    // changed props, or undefined to leave the resource as it is.
+    const remediate = (args: ResourceValidationArgs): Record<string, unknown> | undefined => {
+        const options = cache.get(args.getConfig<Record<string, unknown>>());
+        const prep = def.prepare(args, options);
+        if (!prep?.remediate) {
+            return undefined;
+        }
+        // An exempted resource is left as it is; so is one whose exemption cannot be decided yet.
+        if (exemptionFor(def.name, options as unknown as ExemptionOptions, args, prep.resource).kind !== "none") {
+            return undefined;
+        }
+        const fixer = new Fixer(prep.isPatch);
+        try {
+            prep.remediate(fixer);
+        } catch {
+            return undefined; // never break the user's preview; the validation still reports the finding
+        }
+        return fixer.changed ? (args.props as Record<string, unknown>) : undefined;
+    };
     if (def.onlyType) {
         (validate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
+        (remediate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
     }
-    return {
-        name: def.name,
-        displayName: def.displayName,
-        description: def.description,
-        severity: def.severity,
-        tags: [...def.tags],
-        remediationSteps: def.remediationSteps,
-        url: def.url,
-        ...(def.framework && { framework: def.framework }),
-        enforcementLevel: defaultEnforcementLevel(def.severity),
-        configSchema: configSchemaOf(def.options),
+    const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
+        ...policyFields(def, allOptions),
         validateResource: validate,
+        ...(def.remediates && { remediateResource: remediate }),
     };
+    return registerPolicy(policy, allOptions);
 }

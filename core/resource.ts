@@ -43,19 +43,21 @@ export interface ResourceIdentity {
     readonly name: string;
     /** Human label used at the start of every message. */
     readonly label: string;
+    /** Kubernetes object metadata (labels, annotations), read with unknowns preserved. */
+    readonly metadata?: Field;
 }
 
 /**
  * Names a Kubernetes object as kind namespace/name. The namespace follows the Kubernetes provider's
  * rules: `metadata.namespace`, else the provider's `namespace`, else `default`.
  */
-export function kubernetesIdentity(type: string, props: Field, pulumiName: string, providerNamespace: string | undefined, kind?: string): ResourceIdentity {
+export function kubernetesIdentity(type: string, props: Field<unknown>, pulumiName: string, providerNamespace: string | undefined, kind?: string): ResourceIdentity {
     const t = parseTypeToken(type);
     const k = kind ?? t.name;
     const meta = props.get("metadata");
     const name = meta.get("name").str() || pulumiName;
     const ns = meta.get("namespace").str() || providerNamespace || "default";
-    return { type, kind: k, namespace: ns, name, label: `${k} ${ns}/${name}` };
+    return { type, kind: k, namespace: ns, name, label: `${k} ${ns}/${name}`, metadata: meta };
 }
 
 /** Names a non-Kubernetes resource by its type name and Pulumi name. */

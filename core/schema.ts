@@ -104,6 +104,39 @@ export function array<T>(item: Schema<T>, opts: Common & { maxItems?: number } =
     };
 }
 
+/** An object with arbitrary keys and values of one schema (e.g. a label selector). */
+export function record<T>(value: Schema<T>, opts: Common = {}): Schema<Record<string, T>> {
+    return {
+        json: { type: "object", additionalProperties: value.json, ...(opts.description && { description: opts.description }) },
+        parse(v, path, errors) {
+            if (typeof v !== "object" || v === null || Array.isArray(v)) {
+                errors.push(`${path} must be an object, not ${typeName(v)}`);
+                return {};
+            }
+            const out: Record<string, T> = {};
+            for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+                out[k] = value.parse(item, `${path}.${k}`, errors);
+            }
+            return out;
+        },
+    };
+}
+
+/** Adds a check beyond what JSON Schema expresses (reported like any other configuration error). */
+export function refine<T>(schema: Schema<T>, check: (value: T, path: string, errors: string[]) => void): Schema<T> {
+    return {
+        json: schema.json,
+        parse(value, path, errors) {
+            const before = errors.length;
+            const parsed = schema.parse(value, path, errors);
+            if (errors.length === before) {
+                check(parsed, path, errors);
+            }
+            return parsed;
+        },
+    };
+}
+
 type Props = Record<string, Schema<unknown>>;
 type ObjectOf<P extends Props, R extends keyof P> = { [K in R]: Infer<P[K]> } & { [K in Exclude<keyof P, R>]?: Infer<P[K]> };
 

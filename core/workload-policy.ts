@@ -2,9 +2,11 @@
 // pod spec, and applies to every pod-bearing kind, version, patch, list and configured custom resource.
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { ContainerGuardPolicy, Evaluation, PolicyMetadata, buildResourcePolicy } from "./policy";
+import { exemptionOptions } from "./exemptions";
+import { ContainerGuardPolicy, Evaluation, PolicyMetadata, Preparation, buildResourcePolicy } from "./policy";
 import { Field } from "./props";
 import { kubernetesIdentity } from "./resource";
+import { Fixer } from "./remediation";
 import { OptionValues, OptionsSpec, array, object, option, string } from "./schema";
 import { CustomWorkload, PodSpec, WorkloadCatalog, podSpecsOf } from "./workload";
 
@@ -55,28 +57,55 @@ export interface WorkloadPolicyDefinition<O extends OptionsSpec> extends PolicyM
     readonly options: O;
     /** Judges one pod spec. Called for every pod spec the resource carries. */
     readonly check: (pod: PodSpec, ev: Evaluation<OptionValues<O & typeof workloadOptions>>) => void;
+    /**
+     * Safe fixes for one pod spec, applied when the policy runs at the `remediate` level. Document in
+     * remediationSteps why the fix is safe.
+     */
+    readonly remediate?: (pod: PodSpec, fix: Fixer, options: OptionValues<O & typeof workloadOptions>) => void;
 }
 
-export function defineWorkloadPolicy<O extends OptionsSpec>(def: WorkloadPolicyDefinition<O>): ContainerGuardPolicy {
+export function defineWorkloadPolicy<O extends OptionsSpec, N extends string>(
+    def: WorkloadPolicyDefinition<O> & { readonly name: N },
+): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
     const options = { ...def.options, ...workloadOptions } as O & typeof workloadOptions;
+    const remediate = def.remediate;
     return buildResourcePolicy({
         ...def,
         options,
-        prepare(args, opts) {
-            const shape = catalogFor((opts as WorkloadOptions).customWorkloads).shapeOf(args.type);
-            if (!shape) {
-                return undefined;
-            }
-            const props = Field.root(args.props);
-            return {
-                resource: kubernetesIdentity(args.type, props, args.name, providerNamespace(args), shape.kind),
-                isPatch: shape.isPatch,
-                run(ev) {
-                    for (const pod of podSpecsOf(shape, props)) {
-                        def.check(pod, ev);
-                    }
-                },
-            };
-        },
+        remediates: remediate !== undefined,
+        prepare: (args, opts) => workloadPreparation(args, opts, def.check, remediate),
     });
+}
+
+/**
+ * How a workload policy judges a resource: every pod spec it carries, or undefined when the
+ * resource carries none. Shared by every policy that judges pod specs.
+ */
+export function workloadPreparation<V extends WorkloadOptions>(
+    args: ResourceValidationArgs,
+    opts: V,
+    check: (pod: PodSpec, ev: Evaluation<V>) => void,
+    remediate?: (pod: PodSpec, fix: Fixer, options: V) => void,
+): Preparation<V> | undefined {
+    const shape = catalogFor(opts.customWorkloads).shapeOf(args.type);
+    if (!shape) {
+        return undefined;
+    }
+    const props = Field.root(args.props);
+    return {
+        resource: kubernetesIdentity(args.type, props, args.name, providerNamespace(args), shape.kind),
+        isPatch: shape.isPatch,
+        run(ev) {
+            for (const pod of podSpecsOf(shape, props)) {
+                check(pod, ev);
+            }
+        },
+        ...(remediate && {
+            remediate(fix: Fixer) {
+                for (const pod of podSpecsOf(shape, props)) {
+                    remediate(pod, fix, opts);
+                }
+            },
+        }),
+    };
 }

@@ -164,6 +164,8 @@ export class PodSpec {
         /** The pod template's metadata, e.g. at `spec.template.metadata`. */
         readonly metadata: Field<ObjectMetaObject>,
         readonly isPatch: boolean,
+        /** The object that carries this pod spec: the resource's props, or an item of a List resource. */
+        readonly owner: Field<unknown> = Field.absent(""),
     ) {}
 
     /** Pod-level security context (`spec.securityContext`). */
@@ -246,7 +248,7 @@ export function podSpecsOf(shape: WorkloadShape, props: Field): PodSpec[] {
             // carries no pod: there is nothing to judge, as in the admission controller.
             continue;
         }
-        out.push(new PodSpec(spec, root.dotted(shape.location.metadataPath) as Field<ObjectMetaObject>, shape.isPatch));
+        out.push(new PodSpec(spec, root.dotted(shape.location.metadataPath) as Field<ObjectMetaObject>, shape.isPatch, root));
     }
     return out;
 }

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PackServer } from "../testkit/grpc";
 import { PolicyViolation } from "../testkit/protocol";
-import { demoResources } from "./workloads";
+import { demoResources, demoStackExtras } from "./workloads";
 
 const ROOT = path.resolve(__dirname, "..");
 const tty = process.stdout.isTTY;
@@ -44,6 +44,16 @@ async function main(): Promise<void> {
             }
             console.log("");
         }
+        // After the resources, the engine sends the whole stack once, for the stack policies.
+        const stack = [...demoResources, ...demoStackExtras].map((r) => ({ type: r.type, name: r.name, urn: `urn:pulumi:demo::shop::${r.type}::${r.name}`, props: r.props as Record<string, unknown> }));
+        const { violations: stackFindings } = await server.analyzeStack(stack);
+        console.log(`${stackFindings.length ? yellow("!") : green("✓")} ${bold("the stack")} ${dim("(AnalyzeStack: NetworkPolicy coverage, namespace labels)")}`);
+        for (const v of stackFindings) {
+            const r = [...demoResources, ...demoStackExtras].find((x) => v.urn?.endsWith(`::${x.name}`));
+            totals[r?.set ?? "insecure"][v.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
+            console.log(render(v));
+        }
+        console.log("");
         const line = (set: "insecure" | "hardened") =>
             `${set}: ${totals[set].mandatory} mandatory${totals[set].mandatory ? " (would block `pulumi preview`)" : ""}, ${totals[set].advisory} advisory`;
         console.log(bold("Summary  ") + line("insecure") + ";  " + line("hardened"));

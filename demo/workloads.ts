@@ -3,6 +3,8 @@
 // `UNKNOWN` stands for a value a program computes from another resource's output, e.g. an image
 // built in the same program: the engine cannot know it during preview.
 
+import type * as docker from "@pulumi/docker";
+import type * as dockerBuild from "@pulumi/docker-build";
 import type * as k8s from "@pulumi/kubernetes";
 import { unknown as UNKNOWN } from "../testkit/protocol";
 
@@ -48,6 +50,7 @@ const legacyApi: k8s.apps.v1.DeploymentArgs = {
                         image: "shop/api",
                         securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN", "net_admin"] } },
                         ports: [{ containerPort: 8080, hostPort: 8080 }],
+                        env: [{ name: "DB_PASSWORD", value: "correct-horse-battery-staple" }],
                         volumeMounts: [{ name: "docker", mountPath: "/var/run/docker.sock" }],
                     },
                 ],
@@ -134,12 +137,47 @@ const cleanup: k8s.batch.v1.CronJobArgs = {
 };
 
 const windowsAgent: k8s.core.v1.PodArgs = {
-    metadata: { name: "windows-agent", namespace: "ops" },
+    metadata: { name: "windows-agent", namespace: "shop" },
     spec: {
         os: { name: "windows" },
+        automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true },
         containers: [{ name: "agent", image: `registry.example.com/ops/agent:7.1@${digest}` }],
     },
+};
+
+/** A Docker container with the runtime's socket mounted: anyone in it controls the host. */
+const ciRunner: docker.ContainerArgs = {
+    name: "ci-runner",
+    image: "gitlab/gitlab-runner:latest",
+    privileged: true,
+    networkMode: "host",
+    volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }],
+    envs: ["RUNNER_TOKEN=glrt-2CR8_ka9yfgdE3bZpQ1x"],
+};
+
+const apiImage: dockerBuild.ImageArgs = {
+    push: true,
+    tags: ["registry.example.com/shop/api:latest"],
+    buildArgs: { NPM_TOKEN: "npm_x3Q9fj2kLq0aZ8w7v6u5t4s3r2q1p0o9n8m7" },
+    dockerfile: { inline: "FROM node:latest\nARG NPM_TOKEN\nCOPY . /app\nRUN npm ci\nCMD [\"node\", \"/app\"]\n" },
+    context: { location: "./api" },
+};
+
+const worker: docker.ContainerArgs = {
+    name: "worker",
+    image: `registry.example.com/shop/worker:3.2.0@${digest}`,
+    user: "10001:10001",
+    readOnly: true,
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
+};
+
+const workerImage: dockerBuild.ImageArgs = {
+    push: true,
+    tags: ["registry.example.com/shop/worker:3.2.0"],
+    dockerfile: { inline: `FROM node:22.11-alpine@${digest}\nCOPY . /app\nUSER 10001\nCMD ["node", "/app"]\n` },
+    context: { location: "./worker" },
 };
 
 export const demoResources: readonly DemoResource[] = [
@@ -151,4 +189,28 @@ export const demoResources: readonly DemoResource[] = [
     { set: "hardened", type: "kubernetes:apps/v1:StatefulSet", name: "orders", props: orders },
     { set: "hardened", type: "kubernetes:batch/v1:CronJob", name: "cleanup", props: cleanup },
     { set: "hardened", type: "kubernetes:core/v1:Pod", name: "windows-agent", props: windowsAgent },
+    { set: "insecure", type: "docker:index/container:Container", name: "ci-runner", props: ciRunner },
+    { set: "insecure", type: "docker-build:index:Image", name: "api-image", props: apiImage },
+    { set: "hardened", type: "docker:index/container:Container", name: "worker", props: worker },
+    { set: "hardened", type: "docker-build:index:Image", name: "worker-image", props: workerImage },
+];
+
+/**
+ * What the stack declares besides the workloads, for the stack policies: the shop namespace is
+ * labelled for Pod Security admission and isolated by a default-deny NetworkPolicy; ops is neither.
+ */
+export const demoStackExtras: readonly DemoResource[] = [
+    {
+        set: "hardened",
+        type: "kubernetes:core/v1:Namespace",
+        name: "shop",
+        props: { metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.37" } } } satisfies k8s.core.v1.NamespaceArgs,
+    },
+    {
+        set: "hardened",
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "shop-default-deny",
+        props: { metadata: { name: "default-deny", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } } satisfies k8s.networking.v1.NetworkPolicyArgs,
+    },
+    { set: "insecure", type: "kubernetes:core/v1:Namespace", name: "ops", props: { metadata: { name: "ops" } } satisfies k8s.core.v1.NamespaceArgs },
 ];

@@ -2,5 +2,18 @@
 
 import { ContainerGuardPolicy } from "../core/policy";
 import { baselinePolicies, restrictedPolicies } from "./pss";
+import { stackPolicies } from "./stack";
+import { secretsPolicies } from "./secrets";
+import { filesystemPolicies } from "./filesystem";
+import { dockerPolicies } from "./docker";
+import { imagePolicies } from "./images";
 
-export const allPolicies: readonly ContainerGuardPolicy[] = [...baselinePolicies, ...restrictedPolicies];
+export const allPolicies = [
+    ...baselinePolicies,
+    ...restrictedPolicies,
+    ...imagePolicies,
+    ...secretsPolicies,
+    ...filesystemPolicies,
+    ...dockerPolicies,
+    ...stackPolicies,
+] as const satisfies readonly ContainerGuardPolicy[];

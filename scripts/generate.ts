@@ -18,19 +18,22 @@ function levelTag(p: ContainerGuardPolicy): string | undefined {
 export function profiles(policies: readonly ContainerGuardPolicy[] = allPolicies): Record<string, Profile> {
     // "all" keeps policies added by a later pack version at a known level; every policy is then
     // listed explicitly so the file documents itself.
-    const levelsWhere = (all: string, mandatory: (p: ContainerGuardPolicy) => boolean): Profile => {
-        const out: Profile = { all };
+    const levelsWhere = (all: string | undefined, mandatory: (p: ContainerGuardPolicy) => boolean, otherwise: (p: ContainerGuardPolicy) => string = () => "advisory"): Profile => {
+        const out: Profile = all ? { all } : {};
         for (const p of policies) {
-            out[p.name] = mandatory(p) ? "mandatory" : "advisory";
+            out[p.name] = mandatory(p) ? "mandatory" : otherwise(p);
         }
         return out;
     };
-    const isPss = (p: ContainerGuardPolicy, ...levels: string[]) => levels.some((l) => levelTag(p) === `pss:${l}`);
+    // A profile makes mandatory the Pod Security Standards checks of its levels and the policies that
+    // apply the same controls to Docker (tagged profile:baseline / profile:restricted).
+    const inProfile = (p: ContainerGuardPolicy, ...levels: string[]) => levels.some((l) => levelTag(p) === `pss:${l}` || p.tags.includes(`profile:${l}`));
     return {
         "advisory.json": levelsWhere("advisory", () => false),
-        "baseline.json": levelsWhere("advisory", (p) => isPss(p, "baseline")),
+        "baseline.json": levelsWhere("advisory", (p) => inProfile(p, "baseline")),
         "mandatory.json": levelsWhere("mandatory", () => true),
-        "restricted.json": levelsWhere("advisory", (p) => isPss(p, "baseline", "restricted")),
+        // The strict profile: every other policy keeps its default level (high and critical block).
+        "restricted.json": levelsWhere(undefined, (p) => inProfile(p, "baseline", "restricted"), (p) => p.enforcementLevel),
     };
 }
 

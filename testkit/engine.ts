@@ -70,6 +70,14 @@ export interface RemediateResult {
     readonly diagnostics: { policyName: string; message: string }[];
 }
 
+type Struct = ReturnType<typeof toStruct>;
+
+interface EncodedResource {
+    readonly resource: TestResource;
+    readonly props: Struct;
+    readonly provider?: Struct;
+}
+
 interface ResolvedConfig {
     enforcementLevel?: EnforcementLevel;
     properties: Record<string, unknown>;
@@ -102,7 +110,11 @@ function isTypeOf(type: string, cls: unknown): boolean {
 
 class NotApplicableSignal extends Error {
     constructor(readonly reason?: string) {
+        // Most policies do not apply to most resources: a stack trace would be wasted work.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
         super(reason ?? "Policy does not apply");
+        Error.stackTraceLimit = limit;
     }
 }
 const throwNotApplicable = (reason?: string): never => {
@@ -241,8 +253,14 @@ export class PolicyTester {
         return r.urn ?? `urn:pulumi:test::test::${r.type}::${r.name ?? "test"}`;
     }
 
-    private resourceArgs(r: TestResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
-        const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(toStruct(r.props), proxySecrets));
+    /** The request as the engine encodes it: once per call, decoded again for every policy. */
+    private encode(r: TestResource): EncodedResource {
+        return { resource: r, props: toStruct(r.props), provider: r.provider ? toStruct(r.provider.props) : undefined };
+    }
+
+    private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
+        const r = encoded.resource;
+        const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, proxySecrets));
         const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -258,7 +276,7 @@ export class PolicyTester {
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
-                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(toStruct(r.provider.props), false)),
+                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.provider!, false)),
                 urn: r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
                 name: r.provider.name ?? "default",
             };
@@ -270,6 +288,7 @@ export class PolicyTester {
     async analyze(resource: TestResource): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
+        const encoded = this.encode(resource);
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isResourcePolicy(p)) {
@@ -293,7 +312,7 @@ export class PolicyTester {
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
                 try {
-                    await validate(this.resourceArgs(resource, p, false), report);
+                    await validate(this.resourceArgs(encoded, p, false), report);
                 } catch (err) {
                     this.settle(p, err, violations, notApplicable);
                 }
@@ -306,6 +325,7 @@ export class PolicyTester {
     async analyzeStack(resources: readonly TestResource[]): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
+        const encoded = resources.map((r) => this.encode(r));
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isStackPolicy(p)) {
@@ -317,8 +337,8 @@ export class PolicyTester {
             const report = this.reporter(p, level, violations);
             try {
                 const byUrn = new Map<string, PolicyResource>();
-                const built = resources.map((r) => {
-                    const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(toStruct(r.props), false));
+                const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
+                    const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(struct, false));
                     const res = {
                         type: r.type,
                         props,
@@ -332,7 +352,7 @@ export class PolicyTester {
                         ...(r.provider && {
                             provider: {
                                 type: r.provider.type,
-                                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(toStruct(r.provider.props), false)),
+                                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(providerStruct!, false)),
                                 urn: r.provider.urn ?? "",
                                 name: r.provider.name ?? "default",
                             },
@@ -366,7 +386,8 @@ export class PolicyTester {
 
     /** Runs the remediations of policies configured at `remediate`, in pack order, as the engine does before analysis. */
     async remediate(resource: TestResource): Promise<RemediateResult> {
-        let props: Record<string, unknown> = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(toStruct(resource.props), true));
+        const encoded = this.encode(resource);
+        let props: Record<string, unknown> = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, true));
         const remediatedBy: string[] = [];
         const diagnostics: { policyName: string; message: string }[] = [];
         for (const p of this.pack.policies) {
@@ -377,7 +398,7 @@ export class PolicyTester {
             if (t && resource.type !== t) {
                 continue;
             }
-            const args = { ...this.resourceArgs(resource, p, true), props };
+            const args = { ...this.resourceArgs(encoded, p, true), props };
             args.asType = ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"];
             try {
                 const result = await p.remediateResource(args);

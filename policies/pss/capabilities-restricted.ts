@@ -11,7 +11,26 @@ export const capabilitiesRestricted = definePssCheck({
     severity: "medium",
     topics: ["capabilities", "privilege"],
     since: 22,
-    remediationSteps: 'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE if the process binds ports below 1024.',
+    remediationSteps:
+        'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE if the process binds ports below 1024. ' +
+        'At the remediate level the pack adds "ALL" to drop (keeping what is listed in add): safe for workloads that run as non-root, which have no effective capabilities anyway; a process that starts as root and needs e.g. CHOWN or SETUID must add those back explicitly. Capabilities in add are never removed automatically.',
+    remediate(pod, fix, version) {
+        if (version >= 25 && isWindowsPod(pod) !== false) {
+            return;
+        }
+        for (const c of pod.containers()) {
+            const drop = c.field.at("securityContext", "capabilities", "drop");
+            const items = drop.items();
+            if (drop.isUnknown || items.some((i) => i.isUnknown || i.value === "ALL") || (drop.isAbsent && fix.isPatch) || !(drop.isAbsent || drop.isArray)) {
+                continue;
+            }
+            const sc = fix.object(c.field, "securityContext");
+            const caps = sc && fix.object(sc, "capabilities");
+            if (caps) {
+                fix.set(caps, "drop", [...items.map((i) => i.value), "ALL"]);
+            }
+        }
+    },
     check(pod, ev, version) {
         const windows = version >= 25 ? isWindowsPod(pod) : false;
         const report = (f: Parameters<typeof ev.violation>[0]) => unlessExempt(ev, windows, pod.osName, () => ev.violation(f));

@@ -1,6 +1,5 @@
 // The 19 checks of the Pod Security Standards, baseline first, in the admission controller's terms.
 
-import { ContainerGuardPolicy } from "../../core/policy";
 import { allowPrivilegeEscalation } from "./allow-privilege-escalation";
 import { appArmor } from "./apparmor";
 import { capabilitiesBaseline } from "./capabilities-baseline";
@@ -20,7 +19,7 @@ import { seLinux } from "./selinux";
 import { sysctls } from "./sysctls";
 import { windowsHostProcess } from "./windows-host-process";
 
-export const baselinePolicies: readonly ContainerGuardPolicy[] = [
+export const baselinePolicies = [
     hostNamespaces,
     privileged,
     capabilitiesBaseline,
@@ -33,9 +32,9 @@ export const baselinePolicies: readonly ContainerGuardPolicy[] = [
     seccompBaseline,
     sysctls,
     windowsHostProcess,
-];
+] as const;
 
-export const restrictedPolicies: readonly ContainerGuardPolicy[] = [
+export const restrictedPolicies = [
     restrictedVolumes,
     allowPrivilegeEscalation,
     runAsNonRoot,
@@ -43,7 +42,7 @@ export const restrictedPolicies: readonly ContainerGuardPolicy[] = [
     seccompRestricted,
     capabilitiesRestricted,
     procMountRestricted,
-];
+] as const;
 
 export {
     allowPrivilegeEscalation, appArmor, capabilitiesBaseline, capabilitiesRestricted, hostNamespaces, hostPathVolumes, hostPorts,

@@ -34,7 +34,21 @@ export const seccompRestricted = definePssCheck({
     severity: "medium",
     topics: ["seccomp", "isolation"],
     since: 19,
-    remediationSteps: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault (covers every container), and remove any "Unconfined" container setting.',
+    remediationSteps:
+        'Set spec.securityContext.seccompProfile.type: RuntimeDefault (covers every container), and remove any "Unconfined" container setting. ' +
+        "At the remediate level the pack sets the pod-level RuntimeDefault profile when the pod sets none: the container runtime's default profile blocks only system calls ordinary applications do not make (it is Docker's default). Explicit container settings, including Unconfined, are left for a person to change.",
+    remediate(pod, fix, version) {
+        if ((version >= 25 && isWindowsPod(pod) !== false) || fix.isPatch) {
+            return;
+        }
+        if (!pod.securityContext.get("seccompProfile").isAbsent) {
+            return;
+        }
+        const sc = fix.object(pod.spec, "securityContext");
+        if (sc) {
+            fix.set(sc, "seccompProfile", { type: "RuntimeDefault" });
+        }
+    },
     check(pod, ev, version) {
         const windows = version >= 25 ? isWindowsPod(pod) : false;
         const report = (f: Parameters<typeof ev.violation>[0]) => unlessExempt(ev, windows, pod.osName, () => ev.violation(f));

@@ -6,11 +6,16 @@
 // cluster pinned to an older version gets exactly the verdicts its admission controller would give.
 
 import type { Severity } from "@pulumi/policy";
+import { exemptionOptions } from "../../core/exemptions";
 import { ContainerGuardPolicy, Evaluation } from "../../core/policy";
+import { Fixer } from "../../core/remediation";
 import { Field } from "../../core/props";
 import { OptionValues, option, string } from "../../core/schema";
 import { defineWorkloadPolicy, workloadOptions } from "../../core/workload-policy";
 import { ContainerRef, PodSpec } from "../../core/workload";
+import { known, show } from "../../core/checks";
+
+export { eachContainer, isWindowsPod, known, show, unlessExempt, usesUserNamespace } from "../../core/checks";
 
 export type PssLevel = "baseline" | "restricted";
 
@@ -48,6 +53,8 @@ export const pssOptions = {
 };
 
 export type PssOptions = OptionValues<typeof pssOptions & typeof workloadOptions>;
+/** Every option a Pod Security Standards policy accepts. */
+export type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exemptionOptions;
 
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
@@ -66,9 +73,11 @@ export interface PssCheckDefinition {
     /** The first policy version (minor) that has this check; older versions pass everything. */
     readonly since?: number;
     readonly check: (pod: PodSpec, ev: Evaluation<PssOptions>, version: number) => void;
+    /** Safe fix applied at the `remediate` level (remediationSteps must say why it is safe). */
+    readonly remediate?: (pod: PodSpec, fix: Fixer, version: number) => void;
 }
 
-export function definePssCheck(def: PssCheckDefinition): ContainerGuardPolicy {
+export function definePssCheck<N extends string>(def: PssCheckDefinition & { readonly name: N }): ContainerGuardPolicy<PssPolicyOptions, N> {
     const since = def.since ?? 0;
     return defineWorkloadPolicy({
         name: def.name,
@@ -91,59 +100,15 @@ export function definePssCheck(def: PssCheckDefinition): ContainerGuardPolicy {
                 def.check(pod, ev, version);
             }
         },
+        ...(def.remediate && {
+            remediate: (pod: PodSpec, fix: Fixer, options: PssOptions) => {
+                const version = parseVersion(options.version);
+                if (version >= since) {
+                    def.remediate!(pod, fix, version);
+                }
+            },
+        }),
     });
-}
-
-/** Returns the field if its value is known; otherwise records it as unknown and returns undefined. */
-export function known(ev: Evaluation<unknown>, field: Field, container?: ContainerRef): Field | undefined {
-    if (field.isUnknown) {
-        ev.unknown(field, container);
-        return undefined;
-    }
-    return field;
-}
-
-/** Visits every container whose entry is known, and records unknown container lists or entries. */
-export function eachContainer(pod: PodSpec, ev: Evaluation<unknown>, visit: (c: ContainerRef) => void): void {
-    for (const f of pod.unknownContainers()) {
-        ev.unknown(f);
-    }
-    for (const c of pod.containers()) {
-        visit(c);
-    }
-}
-
-/**
- * Whether the pod is a Windows pod (`spec.os.name: windows`), which some restricted checks exempt
- * from v1.25. Undefined when `spec.os.name` is unknown during preview.
- */
-export function isWindowsPod(pod: PodSpec): boolean | undefined {
-    const os = pod.osName;
-    return os.isUnknown ? undefined : os.str() === "windows";
-}
-
-/**
- * Whether the pod runs in a user namespace (`spec.hostUsers: false`), which some checks relax from
- * v1.35. Undefined when `spec.hostUsers` is unknown during preview.
- */
-export function usesUserNamespace(pod: PodSpec): boolean | undefined {
-    const f = pod.hostUsers;
-    return f.isUnknown ? undefined : f.bool() === false;
-}
-
-/**
- * Reports a finding unless the pod is exempt. When the exemption depends on a field that is
- * unknown during preview, the finding cannot be decided yet and that field is reported as unknown.
- */
-export function unlessExempt(ev: Evaluation<unknown>, exempt: boolean | undefined, exemptionField: Field, report: () => void): void {
-    if (exempt === true) {
-        return;
-    }
-    if (exempt === undefined) {
-        ev.unknown(exemptionField);
-        return;
-    }
-    report();
 }
 
 /**
@@ -165,9 +130,4 @@ export function checkProfileType(
     if (type && !(typeof type.value === "string" && allowed.has(type.value))) {
         ev.violation({ at: type, container, problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type.value)}`, fix });
     }
-}
-
-/** Formats a value for a message (never used for secrets). */
-export function show(value: unknown): string {
-    return typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
 }

@@ -6,7 +6,7 @@ import * as path from "path";
 import { allPolicies } from "../../policies";
 import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
 import { PackServer } from "../../testkit/grpc";
-import { unknown } from "../../testkit/protocol";
+import { secret, unknown } from "../../testkit/protocol";
 import { demoResources } from "../../demo/workloads";
 import { deployment, hardenedPodSpec, pod } from "../support/workloads";
 
@@ -41,9 +41,10 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
             assert.ok(p.framework?.name, p.name);
             assert.ok(p.configSchema && Object.keys(p.configSchema.properties).length > 0, p.name);
             assert.strictEqual(p.enforcementLevel, p.severity === "high" || p.severity === "critical" ? "mandatory" : "advisory", p.name);
-            assert.strictEqual(p.type, "resource");
+            assert.strictEqual(p.type, p.tags.includes("stack") ? "stack" : "resource", p.name);
+            assert.ok(p.configSchema!.properties.exclude && p.configSchema!.properties.allowAnnotationExemptions, `${p.name} accepts exemptions`);
         }
-        const pss = info.policies.filter((p) => p.tags.includes("pss"));
+        const pss = info.policies.filter((p) => p.tags.includes("pss:baseline") || p.tags.includes("pss:restricted"));
         assert.strictEqual(pss.length, 19);
         for (const p of pss) {
             assert.ok(p.tags.includes("pss:baseline") !== p.tags.includes("pss:restricted"), p.name);
@@ -76,6 +77,42 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
             }
         });
     }
+
+    it("remediates like the test kit: the same policies change the same props", async () => {
+        const config: PolicyPackConfig = { "pss-allow-privilege-escalation": "remediate", "pss-capabilities-restricted": "remediate", "pss-seccomp-restricted": "remediate" };
+        await server.configure(config);
+        const r = deployment({ containers: [{ name: "a", image: unknown, env: [{ name: "PASSWORD", value: secret("s3cret") }] }] });
+        const viaServer = await server.remediate(r);
+        const viaKit = await new PolicyTester({ policies: allPolicies, version: VERSION }, config).remediate(r);
+        assert.deepStrictEqual(viaServer.map((x) => x.policyName), viaKit.remediatedBy);
+        assert.deepStrictEqual(viaServer[viaServer.length - 1].properties, viaKit.props);
+        await server.configure(undefined);
+    });
+
+    it("judges the stack like the test kit", async () => {
+        const resources: TestResource[] = [
+            { ...deployment(hardenedPodSpec()), urn: "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::web" },
+            { type: "kubernetes:core/v1:Namespace", urn: "urn:pulumi:s::p::kubernetes:core/v1:Namespace::prod", props: { metadata: { name: "prod" } } },
+        ];
+        await server.configure({ all: "mandatory" });
+        const viaServer = await server.analyzeStack(resources);
+        const viaKit = await new PolicyTester({ policies: allPolicies, version: VERSION }, { all: "mandatory" }).analyzeStack(resources);
+        assert.ok(viaServer.violations.length >= 2);
+        assert.deepStrictEqual(viaServer, viaKit);
+        await server.configure(undefined);
+    });
+
+    it("reads scanner reports relative to the pack's directory (where the engine runs the pack)", async () => {
+        const config = { "image-vulnerabilities": { reports: ["tests/fixtures/scanners/grype-redis.json"] } };
+        const r = pod({ containers: [{ name: "a", image: "redis:7.2" }] });
+        await server.configure(config);
+        const viaServer = await server.analyze(r);
+        await server.configure(undefined);
+        const found = viaServer.violations.filter((v) => v.policyName === "image-vulnerabilities");
+        assert.strictEqual(found.length, 1);
+        assert.ok(found[0].message.includes("(2 CRITICAL; Grype report tests/fixtures/scanners/grype-redis.json)"), found[0].message);
+        assert.deepStrictEqual(viaServer.violations, (await new PolicyTester({ policies: allPolicies, version: VERSION }, config).analyze(r)).violations);
+    });
 
     it("rejects configuration that names a policy the pack does not have", async () => {
         await assert.rejects(() => server.configure({ "pss-privilegd": "mandatory" }), (err: Error) => {

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../testkit/engine";
+import { PolicyTester, TestResource } from "../../testkit/engine";
 import { profileText, profiles, readmeWithTable } from "../../scripts/generate";
 import { unknownPolicyNames } from "../../core/pack";
 import { deployment } from "../support/workloads";
@@ -50,25 +50,36 @@ describe("shipped profiles", () => {
         });
     }
 
-    async function levels(file: string) {
+    const dockerContainer: TestResource = { type: "docker:index/container:Container", props: { name: "c", image: "nginx", privileged: true } };
+
+    async function levelsOf(file: string, resource: TestResource) {
         const config = JSON.parse(fs.readFileSync(path.join(ROOT, "config", file), "utf8"));
-        const r = await new PolicyTester({ policies: allPolicies }, config).analyze(
-            deployment({ hostNetwork: true, containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] }),
-        );
+        const r = await new PolicyTester({ policies: allPolicies }, config).analyze(resource);
         return Object.fromEntries(r.violations.map((v) => [v.policyName, v.enforcementLevel]));
     }
 
-    it("baseline.json blocks baseline violations and warns on restricted ones", async () => {
+    const levels = (file: string) => levelsOf(file, deployment({ hostNetwork: true, containers: [{ name: "a", image: "nginx", securityContext: { privileged: true } }] }));
+
+    it("baseline.json blocks baseline violations (Kubernetes and Docker) and warns on the rest", async () => {
         const l = await levels("baseline.json");
         assert.strictEqual(l["pss-privileged"], "mandatory");
         assert.strictEqual(l["pss-host-namespaces"], "mandatory");
         assert.strictEqual(l["pss-run-as-non-root"], "advisory");
+        assert.strictEqual(l["image-tag-not-latest"], "advisory");
+        const docker = await levelsOf("baseline.json", dockerContainer);
+        assert.strictEqual(docker["docker-privileged"], "mandatory");
+        assert.strictEqual(docker["docker-non-root-user"], "advisory");
     });
 
-    it("restricted.json blocks baseline and restricted violations", async () => {
+    it("restricted.json blocks baseline and restricted violations and keeps other policies at their default", async () => {
         const l = await levels("restricted.json");
         assert.strictEqual(l["pss-privileged"], "mandatory");
         assert.strictEqual(l["pss-run-as-non-root"], "mandatory");
+        assert.strictEqual(l["image-tag-not-latest"], "mandatory", "high severity: mandatory by default");
+        assert.strictEqual(l["read-only-root-filesystem"], "advisory", "medium severity: advisory by default");
+        const docker = await levelsOf("restricted.json", dockerContainer);
+        assert.strictEqual(docker["docker-privileged"], "mandatory");
+        assert.strictEqual(docker["docker-drop-all-capabilities"], "mandatory");
     });
 
     it("advisory.json and mandatory.json set every policy", async () => {

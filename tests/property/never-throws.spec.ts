@@ -4,6 +4,7 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
+import * as path from "path";
 import { allPolicies } from "../../policies";
 import { PolicyTester, TestResource } from "../../testkit/engine";
 import { UNKNOWN } from "../../testkit/protocol";
@@ -16,8 +17,11 @@ const KEYS = [
     "procMount", "windowsOptions", "hostProcess", "livenessProbe", "readinessProbe", "httpGet", "tcpSocket", "host", "lifecycle",
     "preStop", "jobTemplate", "items", "hostNetwork", "hostPID", "hostIPC", "allowPrivilegeEscalation", "configMap", "nfs",
     "container.apparmor.security.beta.kubernetes.io/a", "seccomp.security.alpha.kubernetes.io/pod", "namespace", "__proto__", "constructor", "length",
+    "env", "value", "valueFrom", "volumeMounts", "readOnly", "readOnlyRootFilesystem", "automountServiceAccountToken", "secret", "projected", "sources",
+    "serviceAccountToken", "csi", "driver", "data", "binaryData", "DB_PASSWORD", "app.yaml",
 ];
-const STRINGS = ["", "ALL", "all", "SYS_ADMIN", "NET_BIND_SERVICE", "Unconfined", "RuntimeDefault", "Localhost", "Default", "Unmasked", "windows", "unconfined", "runtime/default", "localhost/x", "spc_t", "kernel.msgmax", "a", UNKNOWN];
+const STRINGS = ["", "ALL", "all", "SYS_ADMIN", "NET_BIND_SERVICE", "Unconfined", "RuntimeDefault", "Localhost", "Default", "Unmasked", "windows", "unconfined", "runtime/default", "localhost/x", "spc_t", "kernel.msgmax", "a", UNKNOWN,
+    "hunter2", "AKIAQ3EGRTWXY7ZPLM4K", "password: x\ntoken: y", "$(X)", "/run/secrets/x", "secrets-store.csi.k8s.io", "cGFzc3dvcmQ6IHg="];
 
 const leaf = fc.oneof(
     fc.constantFrom(...STRINGS),
@@ -28,14 +32,19 @@ const leaf = fc.oneof(
     fc.constant(UNKNOWN),
 );
 
-const value = fc.letrec<{ v: unknown }>((tie) => ({
-    v: fc.oneof(
-        { depthSize: "small", withCrossShrink: true },
-        leaf,
-        fc.array(tie("v"), { maxLength: 4 }),
-        fc.dictionary(fc.constantFrom(...KEYS), tie("v"), { maxKeys: 6 }),
-    ),
-})).v;
+/** Random JSON-like values: the given leaves in arrays and objects with the given keys. */
+function valuesOf(leaves: fc.Arbitrary<unknown>, keys: readonly string[], maxKeys: number): fc.Arbitrary<unknown> {
+    return fc.letrec<{ v: unknown }>((tie) => ({
+        v: fc.oneof(
+            { depthSize: "small", withCrossShrink: true },
+            leaves,
+            fc.array(tie("v"), { maxLength: 4 }),
+            fc.dictionary(fc.constantFrom(...keys), tie("v"), { maxKeys }),
+        ),
+    })).v;
+}
+
+const value = valuesOf(leaf, KEYS, 6);
 
 const TYPES = [
     "kubernetes:core/v1:Pod",
@@ -73,7 +82,7 @@ describe("property: policies never throw on input", () => {
             fc.asyncProperty(resource, async (r) => {
                 const result = await tester.analyze(r);
                 for (const v of result.violations) {
-                    assert.ok(/^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout) [^\n]+\/[^\n]*(: |, )/m.test(v.message.split("\n")[1] ?? ""), v.message);
+                    assert.ok(/^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap) [^\n]+\/[^\n]*(: |, )/m.test(v.message.split("\n")[1] ?? ""), v.message);
                     assert.ok(!v.message.includes("could not evaluate"), v.message);
                     assert.ok(!v.message.includes("can't run"), v.message);
                 }
@@ -86,5 +95,107 @@ describe("property: policies never throw on input", () => {
         const containers = Array.from({ length: 5000 }, (_, i) => ({ name: `c${i}`, image: "i", securityContext: { privileged: i % 1000 === 0 } }));
         const r = await tester.analyze({ type: "kubernetes:core/v1:Pod", props: { metadata: { name: "big" }, spec: { containers } } });
         assert.strictEqual(r.violations.filter((v) => v.policyName === "pss-privileged").length, 5);
+    });
+});
+
+// Docker providers' resources that name images, with image-like strings among random values, run
+// with every image rule active (an allow-list and scanner reports configured).
+const IMAGE_KEYS = [
+    "image", "name", "imageName", "tags", "sources", "tag", "push", "skipPush", "build", "taskSpec", "containerSpec", "exports", "registry", "context",
+    "envs", "env", "readOnly", "data", "dataRaw", "API_TOKEN",
+];
+const IMAGE_STRINGS = [
+    "nginx", "nginx:latest", "nginx:1.27.3", "localhost:5000/app", "[::1]:5000/app:v1", "Nginx", "a..b", "nginx@sha256:abc", "sha256:abc",
+    "sha256:" + "4e".repeat(32), "ghcr.io/acme/web:1.4.2", "redis:7.2", "x".repeat(300), "", UNKNOWN,
+    "DB_PASSWORD=hunter2", "AKIAQ3EGRTWXY7ZPLM4K", "cGFzc3dvcmQ6IHg=",
+];
+const imageLeaf = fc.oneof(fc.constantFrom(...IMAGE_STRINGS), leaf);
+const imageValue = valuesOf(imageLeaf, IMAGE_KEYS, 5);
+const DOCKER_TYPES = [
+    "docker:index/container:Container",
+    "docker:index/service:Service",
+    "docker:index/remoteImage:RemoteImage",
+    "docker:index/registryImage:RegistryImage",
+    "docker:index/image:Image",
+    "docker-build:index:Image",
+    "docker-build:index:Index",
+    "docker:index/serviceConfig:ServiceConfig",
+];
+const dockerResource: fc.Arbitrary<TestResource> = fc.record({
+    type: fc.constantFrom(...DOCKER_TYPES),
+    name: fc.constantFrom("app", "web"),
+    props: fc.dictionary(fc.constantFrom(...IMAGE_KEYS), imageValue, { maxKeys: 6 }),
+});
+
+/** Runs 2,000 generated Docker resources: no throw, every message names the resource, no internal-error reports. */
+async function noThrowOnDocker(tester: PolicyTester, resources: fc.Arbitrary<TestResource>): Promise<void> {
+    await fc.assert(
+        fc.asyncProperty(resources, async (r) => {
+            const result = await tester.analyze(r);
+            for (const v of result.violations) {
+                assert.ok(/^docker(-build)? \w+ (app|web)(: |, )/.test(v.message.split("\n")[1] ?? ""), v.message);
+                assert.ok(!v.message.includes("could not evaluate"), v.message);
+                assert.ok(!v.message.includes("can't run"), v.message);
+            }
+        }),
+        { numRuns: 2000 },
+    );
+}
+
+describe("property: image rules never throw on Docker resources", () => {
+    const tester = new PolicyTester(
+        { policies: allPolicies },
+        {
+            all: "mandatory",
+            "image-registry-allowlist": { allowed: ["ghcr.io/acme", "docker.io/library", "*.example.com", "localhost:5000"] },
+            "image-vulnerabilities": { reports: [path.resolve(__dirname, "../fixtures/scanners")], severityThreshold: "LOW", accept: [{ id: "CVE-2099-0002", reason: "r", expires: "2999-01-01" }] },
+        },
+    );
+
+    it("2,000 generated Docker resources: no throw, every message names the resource, no internal-error reports", async () => {
+        await noThrowOnDocker(tester, dockerResource);
+    });
+});
+
+// Docker runtime settings (Container, swarm Service) and build resources with random Dockerfiles,
+// build arguments, targets and named contexts, for the Docker runtime and Dockerfile rules.
+const RUNTIME_KEYS = [
+    "privileged", "capabilities", "adds", "drops", "capAdds", "capDrops", "user", "networkMode", "pidMode", "ipcMode", "usernsMode",
+    "cgroupnsMode", "networksAdvanced", "networksAdvanceds", "name", "volumes", "hostPath", "mounts", "type", "source", "volumeOptions",
+    "driverOptions", "device", "o", "devices", "deviceCgroupRules", "securityOpts", "privileges", "seLinuxContext", "disable", "taskSpec",
+    "containerSpec", "dockerfile", "inline", "location", "context", "named", "buildArgs", "args", "build", "target", "remoteContext", "NPM_TOKEN",
+];
+const RUNTIME_STRINGS = [
+    "host", "bind", "npipe", "volume", "/var/run/docker.sock", "/run/", "/", "/etc/../var/run", "\\\\.\\pipe\\docker_engine", "seccomp=unconfined",
+    "seccomp:unconfined", "label=disable", "no-new-privileges", "no-new-privileges=false", "root", "0:0", "10001", "CAP_SYS_ADMIN", "all", "spc_t",
+    "docker-image://alpine:latest", "docker-image://", "https://github.com/acme/app.git", "./app", "Dockerfile", "c *:* rmw",
+];
+const DOCKERFILE_PARTS = [
+    "FROM alpine", "FROM alpine:latest AS b", "FROM b", "FROM scratch", "FROM ${BASE}", "FROM $TARGETARCH", "ARG BASE=node", "ARG NPM_TOKEN",
+    "ENV PASSWORD=x", "ENV A b c", "USER root", "USER $U", "USER ${U:-0}", "COPY --from=nginx /a /b", "COPY --from=0 /a /b",
+    "RUN --mount=from=x,target=/y true", "RUN <<EOF", "COPY <<EOF /x", "EOF", "password: x", "# escape=`", "\\", "`", "", "${", "\"", "'",
+];
+const dockerfileText = fc.array(fc.oneof(fc.constantFrom(...DOCKERFILE_PARTS), fc.string({ maxLength: 6 })), { maxLength: 12 }).map((lines) => lines.join("\n"));
+const runtimeLeaf = fc.oneof(fc.constantFrom(...RUNTIME_STRINGS), dockerfileText, leaf);
+const runtimeValue = valuesOf(runtimeLeaf, RUNTIME_KEYS, 5);
+const RUNTIME_TYPES = ["docker:index/container:Container", "docker:index/service:Service", "docker:index/image:Image", "docker:index/remoteImage:RemoteImage", "docker-build:index:Image"];
+const runtimeResource: fc.Arbitrary<TestResource> = fc.oneof(
+    fc.record({
+        type: fc.constantFrom(...RUNTIME_TYPES),
+        name: fc.constantFrom("app", "web"),
+        props: fc.dictionary(fc.constantFrom(...RUNTIME_KEYS), runtimeValue, { maxKeys: 8 }),
+    }),
+    fc.record({ inline: fc.oneof(dockerfileText, runtimeLeaf), buildArgs: runtimeValue, target: runtimeLeaf, named: runtimeValue }).map(({ inline, buildArgs, target, named }) => ({
+        type: "docker-build:index:Image",
+        name: "app",
+        props: { push: false, dockerfile: { inline }, buildArgs, target, context: { location: ".", named } },
+    })),
+);
+
+describe("property: Docker runtime and Dockerfile rules never throw", () => {
+    const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });
+
+    it("2,000 generated containers, services and builds: no throw, every message names the resource, no internal-error reports", async () => {
+        await noThrowOnDocker(tester, runtimeResource);
     });
 });

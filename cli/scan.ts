@@ -1,0 +1,120 @@
+// Judges resources read from manifests and stack exports with the pack's policies, exactly as the
+// engine would: resource policies through Analyze (one resource, its inputs), stack policies through
+// AnalyzeStack (every resource of a group, their outputs), both through the test kit's engine path
+// (the policy SDK's own decoding and unknown-checking proxy, the engine's config reconciliation).
+// Whatever policies the pack has are run; the scanner knows none of them by name.
+
+import type { EnforcementLevel } from "@pulumi/policy";
+import { PackConfigError, Policy, PolicyPackConfig, PolicyTester } from "../testkit/engine";
+import type { PolicyViolation } from "../testkit/protocol";
+import { ConfigError } from "../core/schema";
+import { jsonPathInMessage } from "./json-path";
+import { Finding, InputError, ResourceGroup, ScanResource, SourceLocation } from "./model";
+
+/** The configuration cannot be used (an option a policy rejects): nothing can be judged. */
+export class ScanConfigurationError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ScanConfigurationError";
+    }
+}
+
+export interface EvaluateOptions {
+    readonly policies: readonly Policy[];
+    readonly config?: PolicyPackConfig;
+    readonly packName: string;
+    readonly packVersion: string;
+    /** Called after each unit of work (a resource, or a group's stack analysis). */
+    readonly onProgress?: (done: number, total: number) => void;
+}
+
+function isConfigurationError(err: unknown): boolean {
+    return err instanceof ConfigError || err instanceof PackConfigError || (err as Error)?.name === "ConfigError";
+}
+
+/** The engine prints a diagnostic as `<policy description>\n<message>`; reports show the two apart. */
+export function detailOf(v: Pick<PolicyViolation, "message" | "description">): string {
+    return v.description && v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message;
+}
+
+function levelOf(v: PolicyViolation): EnforcementLevel {
+    // The engine treats a remediate-level diagnostic as mandatory (the remediation did not fix it).
+    return v.enforcementLevel === "remediate" ? "mandatory" : v.enforcementLevel;
+}
+
+function findingOf(v: PolicyViolation, resource: ScanResource | undefined, fallback: SourceLocation): Finding {
+    const detail = detailOf(v);
+    const path = jsonPathInMessage(detail);
+    const location = (path !== undefined && resource?.locate?.(path)) || resource?.location || fallback;
+    return {
+        policyName: v.policyName,
+        enforcementLevel: levelOf(v),
+        ...(v.severity && { severity: v.severity }),
+        description: v.description,
+        detail,
+        ...(path !== undefined && { path }),
+        ...(resource && {
+            resource: {
+                type: resource.stack.type,
+                name: resource.stack.name ?? "",
+                label: resource.label,
+                urn: resource.urn,
+                start: resource.location,
+                ...(resource.template && { template: resource.template }),
+            },
+        }),
+        location,
+    };
+}
+
+const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);
+
+/** Runs every policy on every resource of the groups. Throws ScanConfigurationError when the configuration is unusable. */
+export async function evaluate(groups: readonly ResourceGroup[], opts: EvaluateOptions): Promise<{ findings: Finding[]; errors: InputError[]; resources: number }> {
+    const tester = new PolicyTester({ name: opts.packName, version: opts.packVersion, policies: opts.policies }, opts.config);
+    const hasStackPolicies = opts.policies.some((p) => typeof (p as { validateStack?: unknown }).validateStack === "function");
+    const findings: Finding[] = [];
+    const errors: InputError[] = [];
+    const targets = groups.reduce((n, g) => n + g.resources.filter((r) => r.analyze).length, 0);
+    const total = targets + (hasStackPolicies ? groups.filter((g) => g.resources.length > 0).length : 0);
+    let done = 0;
+    const guard = async <T>(what: () => Promise<T>, onError: (message: string) => void): Promise<T | undefined> => {
+        try {
+            return await what();
+        } catch (err) {
+            if (isConfigurationError(err)) {
+                throw new ScanConfigurationError(errorMessage(err));
+            }
+            onError(errorMessage(err));
+            return undefined;
+        } finally {
+            opts.onProgress?.(++done, total);
+        }
+    };
+    for (const group of groups) {
+        for (const r of group.resources) {
+            if (!r.analyze) {
+                continue;
+            }
+            const analyzed = r.analyze;
+            const result = await guard(
+                () => tester.analyze(analyzed),
+                (message) => errors.push({ ...r.location, message: `${r.label} could not be evaluated: ${message}` }),
+            );
+            for (const v of result?.violations ?? []) {
+                findings.push(findingOf(v, r, group.location));
+            }
+        }
+        if (hasStackPolicies && group.resources.length > 0) {
+            const byUrn = new Map(group.resources.map((r) => [r.urn, r]));
+            const result = await guard(
+                () => tester.analyzeStack(group.resources.map((r) => r.stack)),
+                (message) => errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
+            );
+            for (const v of result?.violations ?? []) {
+                findings.push(findingOf(v, v.urn ? byUrn.get(v.urn) : undefined, group.location));
+            }
+        }
+    }
+    return { findings, errors, resources: targets };
+}

@@ -1,0 +1,95 @@
+import { defineDockerContainerPolicy, knownItems, normalizeCapability } from "../../core/docker";
+import { array, option, string } from "../../core/schema";
+import { nist800190 } from "../../core/frameworks";
+import { show } from "../../core/checks";
+
+/**
+ * Capabilities a container may add: those Docker grants by default anyway, less NET_RAW (the same
+ * set the Pod Security Standards baseline allows).
+ */
+export const DEFAULT_ALLOWED_CAPABILITIES = [
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+];
+
+const allowedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function allowedSet(names: readonly string[]): ReadonlySet<string> {
+    let set = allowedSets.get(names);
+    if (!set) {
+        set = new Set(names.map(normalizeCapability));
+        allowedSets.set(names, set);
+    }
+    return set;
+}
+
+/** Added capabilities must come from an allow-list; names are normalised as Docker normalises them. */
+export const dockerCapabilities = defineDockerContainerPolicy({
+    name: "docker-capabilities",
+    displayName: "No dangerous capabilities for Docker containers",
+    description:
+        "Docker containers and services may add only capabilities from the allow-list (by default the ones Docker grants anyway, without NET_RAW); names are compared as Docker reads them, so sys_admin and CAP_SYS_ADMIN are SYS_ADMIN.",
+    severity: "high",
+    tags: ["docker", "capabilities", "privilege", "profile:baseline"],
+    remediationSteps:
+        "Remove the capability from capabilities.adds (docker.Container) or taskSpec.containerSpec.capAdds (docker.Service). If the process really needs it, exempt the resource with a reason, or extend allowedCapabilities.",
+    url: "https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities",
+    framework: nist800190("4.4.3 Insecure container runtime configurations"),
+    options: {
+        allowedCapabilities: option(
+            array(string({ minLength: 1 }), {
+                description: "Capabilities a container may add (with or without CAP_, any case). Replaces the default list.",
+            }),
+            DEFAULT_ALLOWED_CAPABILITIES,
+        ),
+    },
+    check(spec, ev) {
+        const allowed = allowedSet(ev.options.allowedCapabilities);
+        for (const item of knownItems(ev, spec.capabilityAdds)) {
+            const name = item.str();
+            const cap = name === undefined ? undefined : normalizeCapability(name);
+            if (cap === "ALL") {
+                ev.violation({ at: item, problem: `adds ${show(name)}, every capability`, fix: "add only the capabilities the process needs, or none" });
+            } else if (cap === undefined || !allowed.has(cap)) {
+                const as = cap !== undefined && cap !== name ? ` (${cap})` : "";
+                ev.violation({ at: item, problem: `adds capability ${show(item.value)}${as}, which is not allowed`, fix: "remove it from the added capabilities" });
+            }
+        }
+    },
+});
+
+/** Recommended hardening: start from no capabilities and add back what is needed. */
+export const dockerDropAllCapabilities = defineDockerContainerPolicy({
+    name: "docker-drop-all-capabilities",
+    displayName: "Docker containers drop all capabilities",
+    description: "Docker containers and services must drop all capabilities (ALL in the dropped capabilities) and add back only what they need.",
+    severity: "medium",
+    tags: ["docker", "capabilities", "privilege", "profile:restricted"],
+    remediationSteps:
+        'Set capabilities.drops: ["ALL"] (docker.Container) or taskSpec.containerSpec.capDrops: ["ALL"] (docker.Service), and add back only the capabilities the process needs, e.g. NET_BIND_SERVICE to bind ports below 1024.',
+    url: "https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities",
+    framework: nist800190("4.4.3 Insecure container runtime configurations"),
+    options: {},
+    check(spec, ev) {
+        const drops = spec.capabilityDrops;
+        if (drops.isUnknown) {
+            ev.unknown(drops);
+            return;
+        }
+        const items = drops.items();
+        if (items.some((i) => typeof i.value === "string" && normalizeCapability(i.value) === "ALL")) {
+            return;
+        }
+        const unknownItem = items.find((i) => i.isUnknown);
+        if (unknownItem) {
+            ev.unknown(unknownItem);
+            return;
+        }
+        ev.violation({
+            at: drops,
+            missing: drops.isAbsent,
+            problem: drops.isAbsent ? "no capabilities are dropped" : `the dropped capabilities ${show(drops.value)} do not include "ALL"`,
+            fix: 'drop "ALL" and add back only the capabilities the process needs',
+        });
+    },
+});
