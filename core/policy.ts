@@ -242,6 +242,21 @@ export function registerPolicy<P extends object>(policy: P, options: OptionsSpec
     return policy;
 }
 
+/**
+ * Declares the policy not applicable to the resource. The SDK does this with an exception of which
+ * it keeps only the reason; most policies of a pack do not apply to most resources, so the exception
+ * is created without a stack trace, which is most of its cost.
+ */
+function notApplicable(args: ResourceValidationArgs, reason: string): never {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
 /** Builds the Pulumi policy object. */
 export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     def: ResourcePolicyDefinition<O> & { readonly name: N },
@@ -252,8 +267,7 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
         const prep = def.prepare(args, options);
         if (!prep) {
-            args.notApplicable(`${def.name} does not apply to resources of type ${args.type}`);
-            return;
+            notApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
         }
         const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch);
         try {

@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import { ConfigurablePack, PolicyPackConfig, TestResource, reconcileConfig } from "./engine";
-import { AnalyzeResult, toStruct } from "./protocol";
+import { AnalyzeResult, toWire } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 function requireFrom(dir: string, id: string): any {
@@ -101,6 +101,11 @@ export class PackServer {
         return new PackServer(child, client, proto, structProto, port, () => err, () => out);
     }
 
+    /** The pack process's id (e.g. to read its memory use). */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     private call<T>(method: string, req: unknown): Promise<T> {
         return new Promise((resolve, reject) => {
             this.client[method](req, (e: Error | null, res: T) => (e ? reject(e) : resolve(res)));
@@ -158,7 +163,7 @@ export class PackServer {
     private resourceRequest<T>(ctor: any, r: TestResource): T {
         const req = new ctor();
         req.setType(r.type);
-        req.setProperties(this.structProto.Struct.fromJavaScript((toStruct(r.props) as any).toJavaScript()));
+        req.setProperties(this.structProto.Struct.fromJavaScript(toWire(r.props)));
         req.setUrn(r.urn ?? `urn:pulumi:test::test::${r.type}::${r.name ?? "test"}`);
         req.setName(r.name ?? "test");
         const opts = new this.proto.AnalyzerResourceOptions();
@@ -174,7 +179,7 @@ export class PackServer {
         if (r.provider) {
             const p = new this.proto.AnalyzerProviderResource();
             p.setType(r.provider.type);
-            p.setProperties(this.structProto.Struct.fromJavaScript((toStruct(r.provider.props) as any).toJavaScript()));
+            p.setProperties(this.structProto.Struct.fromJavaScript(toWire(r.provider.props)));
             p.setUrn(r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`);
             p.setName(r.provider.name ?? "default");
             req.setProvider(p);
