@@ -255,7 +255,13 @@ export class PolicyTester {
 
     /** The request as the engine encodes it: once per call, decoded again for every policy. */
     private encode(r: TestResource): EncodedResource {
-        return { resource: r, props: toStruct(r.props), provider: r.provider ? toStruct(r.provider.props) : undefined };
+        // As the pack's server does (core/decode-once.ts), the protobuf-to-JavaScript step runs once per
+        // request; the SDK's deserializer still copies the props for every policy.
+        const once = (struct: Struct): Struct => {
+            const value = struct.toJavaScript();
+            return { toJavaScript: () => value } as Struct;
+        };
+        return { resource: r, props: once(toStruct(r.props)), provider: r.provider ? once(toStruct(r.provider.props)) : undefined };
     }
 
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
