@@ -14,6 +14,14 @@ export function known(ev: Evaluation<unknown>, field: Field, container?: Contain
     return field;
 }
 
+/** The known elements of a list field; unknown lists and elements are recorded as unknown. */
+export function knownItems(ev: Evaluation<unknown>, list: Field<unknown> | undefined): Field<unknown>[] {
+    if (!list || !known(ev, list)) {
+        return [];
+    }
+    return list.items().filter((item) => known(ev, item) !== undefined);
+}
+
 /** Visits every container whose entry is known, and records unknown container lists or entries. */
 export function eachContainer(pod: PodSpec, ev: Evaluation<unknown>, visit: (c: ContainerRef) => void): void {
     for (const f of pod.unknownContainers()) {

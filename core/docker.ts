@@ -8,6 +8,7 @@
 
 import type * as docker from "@pulumi/docker";
 import type { ResourceValidationArgs } from "@pulumi/policy";
+import { known, knownItems } from "./checks";
 import { Evaluation, PolicyMetadata, Preparation, buildResourcePolicy } from "./policy";
 import { Field } from "./props";
 import { plainIdentity } from "./resource";
@@ -131,23 +132,6 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
     return undefined;
 }
 
-/** Returns the field if its value is known; otherwise records it as unknown and returns undefined. */
-export function knownField(ev: Evaluation<unknown>, field: Field<unknown>): Field<unknown> | undefined {
-    if (field.isUnknown) {
-        ev.unknown(field);
-        return undefined;
-    }
-    return field;
-}
-
-/** The known elements of a list field; unknown lists and elements are recorded as unknown. */
-export function knownItems(ev: Evaluation<unknown>, list: Field<unknown> | undefined): Field<unknown>[] {
-    if (!list || !knownField(ev, list)) {
-        return [];
-    }
-    return list.items().filter((item) => knownField(ev, item) !== undefined);
-}
-
 /**
  * A capability name as Docker and containerd read it: case-insensitive, with or without the `CAP_`
  * prefix (`cap_sys_admin`, `SYS_ADMIN` and `CAP_SYS_ADMIN` are the same capability). `ALL` stays `ALL`.
@@ -219,13 +203,13 @@ export function securitySettings(spec: DockerContainerSpec, ev: Evaluation<unkno
             out.push({ ...parsed, written, at: item });
         }
     }
-    const se = spec.seLinuxContext && knownField(ev, spec.seLinuxContext);
+    const se = spec.seLinuxContext && known(ev, spec.seLinuxContext);
     if (se?.isPresent) {
-        const disable = knownField(ev, se.get("disable"));
+        const disable = known(ev, se.get("disable"));
         if (disable?.value === true) {
             out.push({ key: "label", value: "disable", written: "privileges.seLinuxContext.disable: true", at: disable });
         }
-        const type = knownField(ev, se.get("type"));
+        const type = known(ev, se.get("type"));
         const t = type?.str();
         if (type && t !== undefined) {
             out.push({ key: "label", value: `type:${t}`, written: `privileges.seLinuxContext.type: ${JSON.stringify(t)}`, at: type });
@@ -239,7 +223,7 @@ export function securitySettings(spec: DockerContainerSpec, ev: Evaluation<unkno
  * unknown during preview are recorded as unknown; malformed entries are skipped.
  */
 export function environmentOf(spec: DockerContainerSpec, ev: Evaluation<unknown>): EnvVariable[] {
-    const env = knownField(ev, spec.env);
+    const env = known(ev, spec.env);
     if (!env) {
         return [];
     }

@@ -11,6 +11,7 @@
 
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
+import { DOCKER_CONTAINER, DOCKER_SERVICE, dockerContainerSpecOf } from "./docker";
 import { Field } from "./props";
 import { ResourceIdentity, kubernetesIdentity, plainIdentity } from "./resource";
 import { ContainerRef, WorkloadCatalog, podSpecsOf } from "./workload";
@@ -69,14 +70,9 @@ function dockerBuildPushes(props: Field<dockerBuild.ImageArgs>): boolean {
  * providers' argument types (`@pulumi/docker` 4+ and `@pulumi/docker-build`).
  */
 const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType>([
-    [
-        "docker:index/container:Container",
-        { uses: ["run"], sites: (p) => [{ field: (p as Field<docker.ContainerArgs>).get("image"), use: "run", noun: "image" }] },
-    ],
-    [
-        "docker:index/service:Service",
-        { uses: ["run"], sites: (p) => [{ field: (p as Field<docker.ServiceArgs>).at("taskSpec", "containerSpec", "image"), use: "run", noun: "image" }] },
-    ],
+    // Where a Container or a swarm Service keeps its image is the Docker container model's business.
+    [DOCKER_CONTAINER, { uses: ["run"], sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_CONTAINER, p)!.image, use: "run", noun: "image" }] }],
+    [DOCKER_SERVICE, { uses: ["run"], sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_SERVICE, p)!.image, use: "run", noun: "image" }] }],
     [
         "docker:index/remoteImage:RemoteImage",
         {

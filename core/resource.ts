@@ -34,6 +34,12 @@ export function kubernetesGroupVersion(t: TypeToken): { group: string; version: 
     return { group: t.module.slice(0, slash), version: t.module.slice(slash + 1) };
 }
 
+/** Whether a type token is a Kubernetes kind of an API group, in any version. */
+export function isKubernetesKind(type: string, group: string, kind: string): boolean {
+    const t = parseTypeToken(type);
+    return t.name === kind && kubernetesGroupVersion(t)?.group === group;
+}
+
 /** How findings name a resource: `Deployment prod/web`, `docker Container web`. */
 export interface ResourceIdentity {
     readonly type: string;
@@ -48,6 +54,19 @@ export interface ResourceIdentity {
 }
 
 /**
+ * The namespace of a namespaced Kubernetes object, resolved as the Kubernetes provider does:
+ * `metadata.namespace`, else the provider's `namespace`, else `default`. The field itself when
+ * `metadata.namespace` is unknown during preview.
+ */
+export function resolveNamespace(metadata: Field<unknown>, providerNamespace: string | undefined): string | Field<unknown> {
+    const ns = metadata.get("namespace");
+    if (ns.isUnknown) {
+        return ns;
+    }
+    return ns.str() || providerNamespace || "default";
+}
+
+/**
  * Names a Kubernetes object as kind namespace/name. The namespace follows the Kubernetes provider's
  * rules: `metadata.namespace`, else the provider's `namespace`, else `default`.
  */
@@ -56,7 +75,9 @@ export function kubernetesIdentity(type: string, props: Field<unknown>, pulumiNa
     const k = kind ?? t.name;
     const meta = props.get("metadata");
     const name = meta.get("name").str() || pulumiName;
-    const ns = meta.get("namespace").str() || providerNamespace || "default";
+    const resolved = resolveNamespace(meta, providerNamespace);
+    // A label needs a name now; exemptions see the unknown namespace through `metadata`.
+    const ns = typeof resolved === "string" ? resolved : providerNamespace || "default";
     return { type, kind: k, namespace: ns, name, label: `${k} ${ns}/${name}`, metadata: meta };
 }
 

@@ -222,19 +222,6 @@ export class PodSpec {
     get hostUsers() {
         return this.spec.get("hostUsers");
     }
-
-    /**
-     * A container's security-context setting together with the pod-level default it inherits
-     * (`runAsNonRoot`, `runAsUser`, `seccompProfile`, `seLinuxOptions`, `windowsOptions`, `appArmorProfile`, ...).
-     */
-    effective<K extends "runAsNonRoot" | "runAsUser" | "runAsGroup" | "seccompProfile" | "seLinuxOptions" | "windowsOptions" | "appArmorProfile">(
-        c: ContainerRef,
-        key: K,
-    ): { container: Field<unknown>; pod: Field<unknown>; effective: Field<unknown> } {
-        const container = c.field.get("securityContext").get(key) as Field<unknown>;
-        const pod = this.securityContext.get(key) as Field<unknown>;
-        return { container, pod, effective: container.isAbsent ? pod : container };
-    }
 }
 
 /** The pod specs of a resource (none for resources that carry no pod template). */

@@ -1,7 +1,7 @@
-import { defineDockerContainerPolicy, knownItems, normalizeCapability } from "../../core/docker";
+import { defineDockerContainerPolicy, normalizeCapability } from "../../core/docker";
 import { array, option, string } from "../../core/schema";
 import { nist800190 } from "../../core/frameworks";
-import { show } from "../../core/checks";
+import { knownItems, show } from "../../core/checks";
 
 /**
  * Capabilities a container may add: those Docker grants by default anyway, less NET_RAW (the same

@@ -1,8 +1,8 @@
-import { defineDockerContainerPolicy, knownField, knownItems } from "../../core/docker";
+import { defineDockerContainerPolicy } from "../../core/docker";
 import { normalizeHostPath } from "../../core/host-paths";
 import { array, option, string } from "../../core/schema";
 import { nist800190 } from "../../core/frameworks";
-import { show } from "../../core/checks";
+import { known, knownItems, show } from "../../core/checks";
 
 /** Docker containers must not get host devices unless they are allowed. */
 export const dockerHostDevices = defineDockerContainerPolicy({
@@ -25,7 +25,7 @@ export const dockerHostDevices = defineDockerContainerPolicy({
     check(spec, ev) {
         const allowed = new Set(ev.options.allowedDevices.flatMap((d) => normalizeHostPath(d) ?? []));
         for (const device of knownItems(ev, spec.devices)) {
-            const hostPath = knownField(ev, device.get("hostPath"));
+            const hostPath = known(ev, device.get("hostPath"));
             const raw = hostPath?.str();
             if (hostPath?.isPresent && !(raw !== undefined && allowed.has(normalizeHostPath(raw) ?? raw))) {
                 ev.violation({ at: hostPath, problem: `gets the host device ${show(hostPath.value)}`, fix: "remove the device, or list it in allowedDevices if the container needs it" });

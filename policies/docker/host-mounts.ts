@@ -1,4 +1,5 @@
-import { DockerContainerSpec, defineDockerContainerPolicy, knownField, knownItems } from "../../core/docker";
+import { known, knownItems } from "../../core/checks";
+import { DockerContainerSpec, defineDockerContainerPolicy } from "../../core/docker";
 import { DEFAULT_SENSITIVE_PATHS, SensitivePath, normalizeHostPath, sensitiveHostPath, sensitivePath } from "../../core/host-paths";
 import { Evaluation } from "../../core/policy";
 import { Field } from "../../core/props";
@@ -94,7 +95,7 @@ export const dockerHostMounts = defineDockerContainerPolicy({
     check(spec, ev) {
         const { entries, allowed } = compile(ev.options);
         for (const m of hostMounts(spec, ev)) {
-            const source = knownField(ev, m.source);
+            const source = known(ev, m.source);
             const raw = source?.str();
             if (!source || raw === undefined) {
                 continue;

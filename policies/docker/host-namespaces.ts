@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy, knownField, knownItems } from "../../core/docker";
+import { known, knownItems } from "../../core/checks";
+import { defineDockerContainerPolicy } from "../../core/docker";
 import { nist800190 } from "../../core/frameworks";
 
 /** Docker containers must not share the host's namespaces. */
@@ -16,14 +17,14 @@ export const dockerHostNamespaces = defineDockerContainerPolicy({
     options: {},
     check(spec, ev) {
         for (const mode of spec.namespaceModes) {
-            const f = knownField(ev, mode.field);
+            const f = known(ev, mode.field);
             // The daemon compares exactly: only "host" shares the host's namespace.
             if (f?.value === "host") {
                 ev.violation({ at: f, problem: `shares the host's ${mode.namespace} namespace (${mode.setting} is "host")`, fix: `remove ${mode.setting} or use a private mode` });
             }
         }
         for (const network of knownItems(ev, spec.networks)) {
-            const name = knownField(ev, network.get("name"));
+            const name = known(ev, network.get("name"));
             if (name?.value === "host") {
                 ev.violation({ at: name, problem: 'joins the "host" network, so it shares the host\'s network namespace', fix: "attach it to a bridge or overlay network and publish the ports it serves" });
             }

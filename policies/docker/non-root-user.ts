@@ -1,6 +1,6 @@
-import { defineDockerContainerPolicy, isRootUser, knownField, userPart } from "../../core/docker";
+import { defineDockerContainerPolicy, isRootUser, userPart } from "../../core/docker";
 import { nist800190 } from "../../core/frameworks";
-import { show } from "../../core/checks";
+import { known, show } from "../../core/checks";
 
 /** Docker containers must not run as root; an unset user leaves it to the image. */
 export const dockerNonRootUser = defineDockerContainerPolicy({
@@ -16,7 +16,7 @@ export const dockerNonRootUser = defineDockerContainerPolicy({
     framework: nist800190("4.4.3 Insecure container runtime configurations"),
     options: {},
     check(spec, ev) {
-        const user = knownField(ev, spec.user);
+        const user = known(ev, spec.user);
         if (!user) {
             return;
         }

@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy, knownField } from "../../core/docker";
+import { known } from "../../core/checks";
+import { defineDockerContainerPolicy } from "../../core/docker";
 import { nist800190 } from "../../core/frameworks";
 
 /** No privileged Docker containers (swarm services cannot run privileged). */
@@ -15,7 +16,7 @@ export const dockerPrivileged = defineDockerContainerPolicy({
     options: {},
     appliesTo: (spec) => spec.privileged !== undefined,
     check(spec, ev) {
-        const f = spec.privileged && knownField(ev, spec.privileged);
+        const f = spec.privileged && known(ev, spec.privileged);
         if (f?.value === true) {
             ev.violation({ at: f, problem: "privileged is true", fix: "remove privileged or set it to false" });
         }

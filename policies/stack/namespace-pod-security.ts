@@ -4,7 +4,7 @@
 import { Field } from "../../core/props";
 import { boolean, option, string } from "../../core/schema";
 import { buildStackPolicy, identityOf } from "../../core/stack-policy";
-import { kubernetesGroupVersion, parseTypeToken } from "../../core/resource";
+import { isKubernetesKind } from "../../core/resource";
 import { VERSION_PATTERN } from "../pss/standard";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
@@ -33,8 +33,7 @@ export const namespacePodSecurity = buildStackPolicy({
     check(stack) {
         const minimum = LEVELS.indexOf(stack.options.minimumLevel);
         for (const r of stack.resources) {
-            const t = parseTypeToken(r.type);
-            if (t.name !== "Namespace" || kubernetesGroupVersion(t)?.group !== "core") {
+            if (!isKubernetesKind(r.type, "core", "Namespace")) {
                 continue;
             }
             const labels = r.props.get("metadata").get("labels") as Field<unknown>;

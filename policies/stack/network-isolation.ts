@@ -9,7 +9,7 @@ import { Tri, anyOf, allOf, describeLabels, isEmptySelector, selects } from "../
 import { StackResource, buildStackPolicy, identityOf } from "../../core/stack-policy";
 import { catalogFor, workloadOptions } from "../../core/workload-policy";
 import { podSpecsOf } from "../../core/workload";
-import { kubernetesGroupVersion, parseTypeToken } from "../../core/resource";
+import { isKubernetesKind, resolveNamespace } from "../../core/resource";
 
 type Direction = "Ingress" | "Egress";
 
@@ -22,18 +22,9 @@ interface Isolation {
     readonly isolates: Record<Direction, Tri>;
 }
 
-/** Resolves a namespaced object's namespace as the Kubernetes provider does. */
-export function namespaceOf(r: StackResource, metadata: Field<unknown> = r.props.get("metadata")): string | Field<unknown> {
-    const ns = metadata.get("namespace");
-    if (ns.isUnknown) {
-        return ns;
-    }
-    return ns.str() || r.provider?.get("namespace").str() || "default";
-}
-
-function isKind(type: string, group: string, kind: string): boolean {
-    const t = parseTypeToken(type);
-    return t.name === kind && kubernetesGroupVersion(t)?.group === group;
+/** The namespace of a stack resource (or of a List item, by its metadata). */
+function namespaceOf(r: StackResource, metadata: Field<unknown> = r.props.get("metadata")): string | Field<unknown> {
+    return resolveNamespace(metadata, r.provider?.get("namespace").str() || undefined);
 }
 
 /** A rule with no peers (`from`/`to` absent or empty) and no ports allows all traffic. */
@@ -89,7 +80,7 @@ export const networkIsolation = buildStackPolicy({
         const byNamespace = new Map<string, Isolation[]>();
         const anywhere: { isolation: Isolation; namespace: Field<unknown> }[] = [];
         for (const r of stack.resources) {
-            if (!isKind(r.type, "networking.k8s.io", "NetworkPolicy")) {
+            if (!isKubernetesKind(r.type, "networking.k8s.io", "NetworkPolicy")) {
                 continue;
             }
             const ns = namespaceOf(r);
