@@ -3,20 +3,20 @@
 // combine with any other policies in one pack, with levels and options checked by the compiler.
 
 import type { EnforcementLevel, Policies, PolicyPack, PolicyPackConfig } from "@pulumi/policy";
-import { servePolicyPack } from "./core/pack";
-import { ContainerGuardPolicy, optionSpecOf } from "./core/policy";
-import { ConfigError, OptionInputs, OptionsSpec, parseOptions, unknownKey } from "./core/schema";
+import { servePolicyPack } from "./src/sdk/serve";
+import { ContainerGuardPolicy, optionSpecOf } from "./src/framework/policy";
+import { ConfigError, OptionInputs, OptionsSpec, parseOptions, unknownKey } from "./src/framework/options";
 import { allPolicies } from "./policies";
 
 export { allPolicies } from "./policies";
 export { baselinePolicies, restrictedPolicies } from "./policies/pss";
-export { stackPolicies } from "./policies/stack";
-export type { ContainerGuardPolicy } from "./core/policy";
+export { stackPolicies } from "./policies/cluster";
+export type { ContainerGuardPolicy } from "./src/framework/policy";
 // Building blocks for writing your own workload policies on the same model.
-export { defineWorkloadPolicy } from "./core/workload-policy";
-export { Field } from "./core/props";
-export type { PodSpec, ContainerRef } from "./core/workload";
-export * as options from "./core/schema";
+export { defineWorkloadPolicy } from "./src/kubernetes/workload-policy";
+export { Field } from "./src/framework/field";
+export type { PodSpec, ContainerRef } from "./src/kubernetes/workload";
+export * as options from "./src/framework/options";
 
 type AnyPolicy = (typeof allPolicies)[number];
 type NameOf<P> = P extends { readonly name: infer N extends string } ? N : never;

@@ -6,8 +6,8 @@
 import { execFileSync } from "child_process";
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
-import { TestResource } from "../testkit/engine";
-import { PackServer, StartOptions } from "../testkit/grpc";
+import { TestResource } from "../src/engine/local-engine";
+import { PackServer, StartOptions } from "../src/engine/pack-server";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

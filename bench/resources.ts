@@ -7,8 +7,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
-import { TestResource } from "../testkit/engine";
-import { UNKNOWN, unknown } from "../testkit/protocol";
+import { TestResource } from "../src/engine/local-engine";
+import { UNKNOWN, unknown } from "../src/engine/protocol";
 
 type Obj = Record<string, unknown>;
 type Container = k8s.types.input.core.v1.Container;

@@ -18,7 +18,7 @@ import * as path from "path";
 import { BenchPack, EncodedRequest } from "./pack-process";
 import { CpuProfile, PROBE_SCRIPT, ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, stackResources, typeCounts } from "./resources";
-import { TestResource } from "../testkit/engine";
+import { TestResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Reference packs, the compiled probe and the probe's output live here for one run (set by main). */

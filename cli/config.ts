@@ -2,8 +2,8 @@
 // checked as strictly as the pack checks it when the engine configures it (levels, policy names).
 // Option values are checked by each policy when it first runs, exactly as in a preview.
 
-import type { PolicyPackConfig } from "../testkit/engine";
-import { unknownPolicyNames } from "../core/pack";
+import type { PolicyPackConfig } from "../src/engine/local-engine";
+import { unknownPolicyNames } from "../src/sdk/serve";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allPolicies } from "../policies";
-import { Policy, PolicyPackConfig, reconcileConfig } from "../testkit/engine";
+import { Policy, PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { HELP, ScanArgs, UsageError, parseArgs } from "./args";
 import { parsePackConfig } from "./config";

@@ -2,7 +2,7 @@
 // with where it came from, and the findings and input errors of a scan.
 
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
-import type { Policy, TestResource } from "../testkit/engine";
+import type { Policy, TestResource } from "../src/engine/local-engine";
 
 /** A place in an input file (1-based line and column). */
 export interface SourceLocation {

@@ -5,9 +5,9 @@
 // Whatever policies the pack has are run; the scanner knows none of them by name.
 
 import type { EnforcementLevel } from "@pulumi/policy";
-import { PackConfigError, Policy, PolicyPackConfig, PolicyTester } from "../testkit/engine";
-import type { PolicyViolation } from "../testkit/protocol";
-import { ConfigError } from "../core/schema";
+import { PackConfigError, Policy, PolicyPackConfig, PolicyTester } from "../src/engine/local-engine";
+import type { PolicyViolation } from "../src/engine/protocol";
+import { ConfigError } from "../src/framework/options";
 import { jsonPathInMessage } from "./json-path";
 import { Finding, InputError, ResourceGroup, ScanResource, SourceLocation } from "./model";
 

@@ -4,8 +4,8 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { PackServer } from "../testkit/grpc";
-import { PolicyViolation } from "../testkit/protocol";
+import { PackServer } from "../src/engine/pack-server";
+import { PolicyViolation } from "../src/engine/protocol";
 import { demoResources, demoStackExtras } from "./workloads";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -6,7 +6,7 @@
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as k8s from "@pulumi/kubernetes";
-import { unknown as UNKNOWN } from "../testkit/protocol";
+import { unknown as UNKNOWN } from "../src/engine/protocol";
 
 export interface DemoResource {
     readonly set: "insecure" | "hardened";

@@ -1,19 +1,21 @@
 // Every policy of the pack, in the order they are listed to users.
 
-import { ContainerGuardPolicy } from "../core/policy";
-import { baselinePolicies, restrictedPolicies } from "./pss";
-import { stackPolicies } from "./stack";
-import { secretsPolicies } from "./secrets";
-import { filesystemPolicies } from "./filesystem";
+import { ContainerGuardPolicy } from "../src/framework/policy";
+import { stackPolicies } from "./cluster";
 import { dockerPolicies } from "./docker";
+import { dockerfilePolicies } from "./dockerfile";
 import { imagePolicies } from "./images";
+import { baselinePolicies, restrictedPolicies } from "./pss";
+import { secretsPolicies } from "./secrets";
+import { workloadPolicies } from "./workloads";
 
 export const allPolicies = [
     ...baselinePolicies,
     ...restrictedPolicies,
     ...imagePolicies,
     ...secretsPolicies,
-    ...filesystemPolicies,
+    ...workloadPolicies,
     ...dockerPolicies,
+    ...dockerfilePolicies,
     ...stackPolicies,
 ] as const satisfies readonly ContainerGuardPolicy[];

@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { ContainerGuardPolicy } from "../core/policy";
+import { ContainerGuardPolicy } from "../src/framework/policy";
 import { allPolicies } from "../policies";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import { pathToFileURL } from "url";
 import type * as sarif from "sarif";
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
-import type { Policy } from "../../testkit/engine";
+import type { Policy } from "../../src/engine/local-engine";
 import { Finding, ReportContext, ScanReport, SourceLocation } from "../model";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";

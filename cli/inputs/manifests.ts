@@ -7,9 +7,9 @@
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 
 import { Document, LineCounter, Node as YamlNode, Schema, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
-import type { TestResource } from "../../testkit/engine";
-import { Field } from "../../core/props";
-import { kubernetesIdentity } from "../../core/resource";
+import type { TestResource } from "../../src/engine/local-engine";
+import { Field } from "../../src/framework/field";
+import { kubernetesIdentity } from "../../src/framework/resource";
 import { PathSegment, parseJsonPath } from "../json-path";
 import { InputError, ScanResource, SourceLocation } from "../model";
 

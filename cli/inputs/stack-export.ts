@@ -10,10 +10,10 @@
 // their ID or URN, output values their value.
 
 import type { PolicyResourceOptions } from "@pulumi/policy";
-import type { TestResource } from "../../testkit/engine";
-import { secret, unknown } from "../../testkit/protocol";
-import { Field } from "../../core/props";
-import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../core/resource";
+import type { TestResource } from "../../src/engine/local-engine";
+import { secret, unknown } from "../../src/engine/protocol";
+import { Field } from "../../src/framework/field";
+import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../src/framework/resource";
 import { InputError, ResourceGroup, ScanResource, SourceLocation } from "../model";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";

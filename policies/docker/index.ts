@@ -1,15 +1,16 @@
-// Docker runtime policies (Container and swarm Service), build-argument secrets, and Dockerfile policies.
+// Docker runtime policies: the settings of docker.Container and swarm docker.Service containers, and
+// the build arguments of the image build resources.
 
-import { dockerBuildArgsSecrets, dockerfileSecrets } from "./build-secrets";
-import { dockerCapabilities, dockerDropAllCapabilities } from "./capabilities";
-import { dockerfileBaseImageDigest, dockerfileBaseImageNotLatest } from "./dockerfile-base-images";
-import { dockerfileNonRootUser } from "./dockerfile-non-root-user";
-import { dockerHostDevices } from "./host-devices";
-import { dockerHostMounts } from "./host-mounts";
-import { dockerHostNamespaces } from "./host-namespaces";
-import { dockerNonRootUser } from "./non-root-user";
-import { dockerPrivileged } from "./privileged";
-import { dockerNoNewPrivileges, dockerSecurityOptions } from "./security-options";
+import { dockerBuildArgsSecrets } from "./docker-build-args-secrets";
+import { dockerCapabilities } from "./docker-capabilities";
+import { dockerDropAllCapabilities } from "./docker-drop-all-capabilities";
+import { dockerHostDevices } from "./docker-host-devices";
+import { dockerHostMounts } from "./docker-host-mounts";
+import { dockerHostNamespaces } from "./docker-host-namespaces";
+import { dockerNoNewPrivileges } from "./docker-no-new-privileges";
+import { dockerNonRootUser } from "./docker-non-root-user";
+import { dockerPrivileged } from "./docker-privileged";
+import { dockerSecurityOptions } from "./docker-security-options";
 
 export const dockerPolicies = [
     dockerPrivileged,
@@ -22,14 +23,17 @@ export const dockerPolicies = [
     dockerDropAllCapabilities,
     dockerNoNewPrivileges,
     dockerBuildArgsSecrets,
-    dockerfileSecrets,
-    dockerfileNonRootUser,
-    dockerfileBaseImageNotLatest,
-    dockerfileBaseImageDigest,
 ] as const;
 
 export {
-    dockerBuildArgsSecrets, dockerCapabilities, dockerDropAllCapabilities, dockerfileBaseImageDigest, dockerfileBaseImageNotLatest, dockerfileNonRootUser,
-    dockerfileSecrets, dockerHostDevices, dockerHostMounts, dockerHostNamespaces, dockerNoNewPrivileges, dockerNonRootUser, dockerPrivileged,
+    dockerBuildArgsSecrets,
+    dockerCapabilities,
+    dockerDropAllCapabilities,
+    dockerHostDevices,
+    dockerHostMounts,
+    dockerHostNamespaces,
+    dockerNoNewPrivileges,
+    dockerNonRootUser,
+    dockerPrivileged,
     dockerSecurityOptions,
 };

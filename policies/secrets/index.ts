@@ -1,11 +1,9 @@
-// Secrets: literal secrets in environment variables and ConfigMaps, how Secret volumes are mounted,
-// and service account tokens a pod does not need.
+// Secrets: literal secrets in environment variables and ConfigMaps, and how Secret volumes are mounted.
 
-import { secretsConfigMap } from "./configmap";
-import { secretsEnvLiteral } from "./env-literal";
-import { serviceAccountTokenAutomount } from "./service-account-token";
-import { secretsVolumeReadOnly } from "./volume-read-only";
+import { secretsConfigMap } from "./secrets-configmap";
+import { secretsEnvLiteral } from "./secrets-env-literal";
+import { secretsVolumeReadOnly } from "./secrets-volume-read-only";
 
-export const secretsPolicies = [secretsEnvLiteral, secretsConfigMap, secretsVolumeReadOnly, serviceAccountTokenAutomount] as const;
+export const secretsPolicies = [secretsEnvLiteral, secretsConfigMap, secretsVolumeReadOnly] as const;
 
-export { secretsConfigMap, secretsEnvLiteral, secretsVolumeReadOnly, serviceAccountTokenAutomount };
+export { secretsConfigMap, secretsEnvLiteral, secretsVolumeReadOnly };

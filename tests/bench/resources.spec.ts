@@ -5,10 +5,10 @@
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { analyzeResources, containsUnknown, stackResources, typeCounts } from "../../bench/resources";
-import { catalogFor } from "../../core/workload-policy";
-import { podSpecsOf } from "../../core/workload";
-import { Field } from "../../core/props";
-import { PolicyTester } from "../../testkit/engine";
+import { catalogFor } from "../../src/kubernetes/workload-policy";
+import { podSpecsOf } from "../../src/kubernetes/workload";
+import { Field } from "../../src/framework/field";
+import { PolicyTester } from "../../src/engine/local-engine";
 
 describe("benchmark resources", () => {
     const resources = analyzeResources(2000);

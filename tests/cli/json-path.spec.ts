@@ -4,11 +4,11 @@
 
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { joinPath } from "../../core/props";
+import { joinPath } from "../../src/framework/field";
 import { PathSegment, jsonPathInMessage, parseJsonPath } from "../../cli/json-path";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyTester } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { deployment } from "../support/workloads";
 
 /** Builds a path the way policies print one. */

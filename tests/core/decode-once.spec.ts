@@ -4,8 +4,8 @@
 
 import * as assert from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { withPropsDecodedOnce } from "../../core/decode-once";
-import { secret, toStruct } from "../../testkit/protocol";
+import { withPropsDecodedOnce } from "../../src/sdk/decode-once";
+import { secret, toStruct } from "../../src/engine/protocol";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 const server = require("@pulumi/policy/server") as Record<string, (...args: any[]) => (call: unknown, cb: (err: unknown, res: any) => void) => Promise<void>>;

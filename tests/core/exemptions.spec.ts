@@ -3,9 +3,9 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
-import { globMatch } from "../../core/exemptions";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
+import { globMatch } from "../../src/framework/exemptions";
 
 function privilegedDaemonSet(metadata: Record<string, unknown>, name = "agent"): TestResource {
     return {

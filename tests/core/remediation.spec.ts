@@ -4,8 +4,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { UNKNOWN, secret, unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { UNKNOWN, secret, unknown } from "../../src/engine/protocol";
 import { deployment, pod } from "../support/workloads";
 
 const REMEDIATE: PolicyPackConfig = {

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
-import { Instruction, parseDockerfile } from "../../core/dockerfile";
-import { BuildInputs, DockerfileBuild, MAX_STAGES, VariableValue, expandWord } from "../../core/dockerfile-stages";
+import { Instruction, parseDockerfile } from "../../src/dockerfile/parser";
+import { BuildInputs, DockerfileBuild, MAX_STAGES, VariableValue, expandWord } from "../../src/dockerfile/stages";
 
 /** Keyword, flags and arguments: what the parser is asked to recover. */
 function summary(ins: Instruction) {

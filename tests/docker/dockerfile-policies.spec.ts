@@ -6,10 +6,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR_ENV } from "../../core/dockerfile-source";
-import { dockerPolicies } from "../../policies/docker";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PROJECT_DIR_ENV } from "../../src/dockerfile/sources";
+import { dockerPolicies as dockerRuntimePolicies } from "../../policies/docker";
+import { dockerfilePolicies } from "../../policies/dockerfile";
+
+const dockerPolicies = [...dockerRuntimePolicies, ...dockerfilePolicies];
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 
 const mandatory = new PolicyTester({ policies: dockerPolicies }, { all: "mandatory" });
 const DIGEST = "sha256:" + "a".repeat(64);

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import { dockerPolicies } from "../../policies/docker";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { SERVICE_SPEC, dockerContainer, dockerService, hardenedDockerContainer } from "../support/docker";
 
 const mandatory = new PolicyTester({ policies: dockerPolicies }, { all: "mandatory" });

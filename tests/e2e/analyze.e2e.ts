@@ -4,7 +4,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
 import { dockerContainer, hardenedDockerContainer } from "../support/docker";
 import { EngineSandbox, findings, policyEvents, ROOT, sandboxPerTest, stateFile } from "../support/pulumi-engine";
 import { deployment, hardenedPodSpec, workloadProps } from "../support/workloads";

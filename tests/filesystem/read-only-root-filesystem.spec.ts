@@ -1,9 +1,9 @@
 // read-only-root-filesystem: Kubernetes containers of every list and kind, Docker Containers and Services.
 
 import * as assert from "assert";
-import { readOnlyRootFilesystem } from "../../policies/filesystem";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { readOnlyRootFilesystem } from "../../policies/workloads";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { dockerContainer, dockerService, findingLine, problemOf } from "../support/secrets";
 import { deployment, hardenedContainer, workloadProps } from "../support/workloads";
 

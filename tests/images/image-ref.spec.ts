@@ -16,7 +16,7 @@ import {
     parseRepositoryPattern,
     pulledTag,
     repositoryMatches,
-} from "../../core/image-ref";
+} from "../../src/images/image-ref";
 
 const H64 = "0123456789abcdef".repeat(4);
 const H96 = "fedcba9876543210".repeat(6);

@@ -4,8 +4,8 @@
 
 import * as assert from "assert";
 import { imagePolicies } from "../../policies/images";
-import { PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { dockerContainer } from "../support/docker";
 import { NGINX, buildImage, detail, dockerImage, findings } from "../support/images";
 import { pod } from "../support/workloads";

@@ -4,9 +4,9 @@
 import * as assert from "assert";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { PackServer } from "../../testkit/grpc";
-import { secret, unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { PackServer } from "../../src/engine/pack-server";
+import { secret, unknown } from "../../src/engine/protocol";
 import { demoResources } from "../../demo/workloads";
 import { deployment, hardenedPodSpec, pod } from "../support/workloads";
 

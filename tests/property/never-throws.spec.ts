@@ -6,8 +6,8 @@ import * as assert from "assert";
 import fc from "fast-check";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource } from "../../testkit/engine";
-import { UNKNOWN } from "../../testkit/protocol";
+import { PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { UNKNOWN } from "../../src/engine/protocol";
 import { hardenedPodSpec, workloadProps } from "../support/workloads";
 
 const KEYS = [

@@ -3,7 +3,7 @@
 // policy version, and the pack's verdict computed from its policies' mandatory violations.
 
 import * as assert from "assert";
-import { TestResource } from "../../testkit/engine";
+import { TestResource } from "../../src/engine/local-engine";
 import { Level, Version, psaVerdict } from "../support/psa";
 import { workloadProps } from "../support/workloads";
 

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyTester } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { deployment } from "../support/workloads";
 
 const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });

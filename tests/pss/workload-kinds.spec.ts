@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource } from "../../testkit/engine";
+import { PolicyTester, TestResource } from "../../src/engine/local-engine";
 import { podSpecPathOf, workloadProps } from "../support/workloads";
 
 const POD_KINDS = ["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];

@@ -2,8 +2,8 @@
 
 import * as assert from "assert";
 import { secretsConfigMap } from "../../policies/secrets";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { assertNoValueLeaks, configMap, findingLine, problemOf } from "../support/secrets";
 
 const NAME = "secrets-configmap";

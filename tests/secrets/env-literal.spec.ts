@@ -2,8 +2,8 @@
 
 import * as assert from "assert";
 import { secretsEnvLiteral } from "../../policies/secrets";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { secret, unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { secret, unknown } from "../../src/engine/protocol";
 import { assertNoValueLeaks, dockerContainer, dockerService, findingLine } from "../support/secrets";
 import { deployment, workloadProps } from "../support/workloads";
 

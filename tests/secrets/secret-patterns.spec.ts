@@ -4,11 +4,11 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
-import { NameFilter, judgeLiteral, notALiteralSecret, secretAssignments, secretInName, secretInValue } from "../../core/secret-patterns";
+import { NameFilter, judgeLiteral, notALiteralSecret, secretAssignments, secretInName, secretInValue } from "../../src/secrets/patterns";
 import { allPolicies } from "../../policies";
 import { secretsConfigMap, secretsEnvLiteral } from "../../policies/secrets";
-import { PolicyTester, TestResource } from "../../testkit/engine";
-import { UNKNOWN } from "../../testkit/protocol";
+import { PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { UNKNOWN } from "../../src/engine/protocol";
 import { assertNoValueLeaks, configMap, dockerContainer, dockerService, findingLine } from "../support/secrets";
 import { deployment } from "../support/workloads";
 

@@ -1,9 +1,10 @@
 // secrets-volume-read-only and service-account-token-automount.
 
 import * as assert from "assert";
-import { secretsVolumeReadOnly, serviceAccountTokenAutomount } from "../../policies/secrets";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { secretsVolumeReadOnly } from "../../policies/secrets";
+import { serviceAccountTokenAutomount } from "../../policies/workloads";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { findingLine, problemOf } from "../support/secrets";
 import { deployment, workloadProps } from "../support/workloads";
 

@@ -2,8 +2,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 
 const ns = (name: string, labels?: Record<string, unknown>): TestResource => ({
     type: "kubernetes:core/v1:Namespace",

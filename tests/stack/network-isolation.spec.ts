@@ -2,8 +2,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { unknown } from "../../testkit/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { unknown } from "../../src/engine/protocol";
 import { workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;

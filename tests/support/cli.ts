@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import type { Policy } from "../../testkit/engine";
+import type { Policy } from "../../src/engine/local-engine";
 import { CliIo, run } from "../../cli/main";
 import { hardenedPodSpec } from "./workloads";
 

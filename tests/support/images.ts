@@ -4,8 +4,8 @@
 import * as path from "path";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as docker from "@pulumi/docker";
-import { Policy, PolicyPackConfig, PolicyTester, TestResource } from "../../testkit/engine";
-import { PolicyViolation } from "../../testkit/protocol";
+import { Policy, PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
+import { PolicyViolation } from "../../src/engine/protocol";
 
 export const SCANNERS = path.resolve(__dirname, "../fixtures/scanners");
 

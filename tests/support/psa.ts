@@ -4,9 +4,9 @@
 // that a restricted check replaces (from the version the replacement exists); the pack runs both as
 // separate policies, so the same rule is applied here before comparing.
 
-import { TestResource } from "../../testkit/engine";
+import { TestResource } from "../../src/engine/local-engine";
 import { baselinePolicies, restrictedPolicies } from "../../policies/pss";
-import { PolicyTester } from "../../testkit/engine";
+import { PolicyTester } from "../../src/engine/local-engine";
 
 const CHECK_IDS: Record<string, string> = {
     "pss-host-namespaces": "hostNamespaces",

@@ -2,8 +2,8 @@
 // diagnostic never carries a secret value.
 
 import * as assert from "assert";
-import { TestResource } from "../../testkit/engine";
-import { PolicyViolation } from "../../testkit/protocol";
+import { TestResource } from "../../src/engine/local-engine";
+import { PolicyViolation } from "../../src/engine/protocol";
 
 type Obj = Record<string, unknown>;
 

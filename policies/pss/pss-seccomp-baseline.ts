@@ -1,0 +1,63 @@
+import { Evaluation } from "../../src/framework/policy";
+import { Field } from "../../src/framework/field";
+import { ContainerRef,PodSpec } from "../../src/kubernetes/workload";
+import { checkProfileType,definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { VALID_SECCOMP_TYPES } from "./pss-seccomp-restricted";
+
+const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
+const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
+
+/** Allowed alpha annotation values; an empty value is not allowed. */
+function allowedAnnotation(value: unknown): boolean {
+    return value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
+}
+
+function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: string, container?: ContainerRef): void {
+    const v = known(ev, annotations.get(key), container);
+    if (v?.isPresent && !allowedAnnotation(v.value)) {
+        ev.violation({ at: v, container, problem: `annotation ${key} is ${show(v.value)}`, fix: 'set it to "runtime/default" or "localhost/<profile>"' });
+    }
+}
+
+/**
+ * Before v1.19 the standard read the alpha annotations: the pod's, and one per container of the pod
+ * (annotations naming containers the pod does not have are ignored).
+ */
+function checkAnnotations(pod: PodSpec, ev: Evaluation<unknown>): void {
+    const annotations = known(ev, pod.metadata.get("annotations"));
+    if (!annotations?.isPresent) {
+        return;
+    }
+    checkAnnotation(ev, annotations, POD_ANNOTATION);
+    eachContainer(pod, ev, (c) => {
+        if (c.name !== undefined) {
+            checkAnnotation(ev, annotations, CONTAINER_ANNOTATION_PREFIX + c.name, c);
+        }
+    });
+}
+
+/** From v1.19: a present seccompProfile must have type RuntimeDefault or Localhost. */
+function checkProfile(ev: Evaluation<unknown>, profile: Field<unknown>, container?: ContainerRef): void {
+    checkProfileType(ev, profile, VALID_SECCOMP_TYPES, "seccomp profile", 'set seccompProfile.type to "RuntimeDefault" or "Localhost"', container);
+}
+
+/** Baseline: seccomp must not be disabled. */
+export const seccompBaseline = definePssCheck({
+    name: "pss-seccomp-baseline",
+    checkId: "seccompProfile_baseline",
+    level: "baseline",
+    displayName: "Seccomp not disabled",
+    description:
+        "A seccomp profile that is set must be RuntimeDefault or Localhost, never Unconfined (before v1.19: the seccomp annotations must be runtime/default, docker/default or localhost/*).",
+    severity: "medium",
+    topics: ["seccomp", "isolation"],
+    remediationSteps: 'Set securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost" with a profile) at pod or container level, and remove "Unconfined".',
+    check(pod, ev, version) {
+        if (version < 19) {
+            checkAnnotations(pod, ev);
+            return;
+        }
+        checkProfile(ev, pod.securityContext.get("seccompProfile"));
+        eachContainer(pod, ev, (c) => checkProfile(ev, c.field.at("securityContext", "seccompProfile"), c));
+    },
+});

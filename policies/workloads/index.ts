@@ -1,0 +1,9 @@
+// Workload hardening beyond the Pod Security Standards, for Kubernetes pods and Docker containers:
+// controls that stand on their own and are named for what they require.
+
+import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
+import { serviceAccountTokenAutomount } from "./service-account-token-automount";
+
+export const workloadPolicies = [serviceAccountTokenAutomount, readOnlyRootFilesystem] as const;
+
+export { readOnlyRootFilesystem, serviceAccountTokenAutomount };

@@ -1,0 +1,292 @@
+// The Docker container model: the runtime settings of one container as a Docker `Container`
+// resource or a swarm `Service`'s task spec declares them, with JSON paths.
+//
+// The two resources spell the same settings differently (`capabilities.adds` vs
+// `taskSpec.containerSpec.capAdds`, `securityOpts` vs `privileges.seLinuxContext`), and some exist
+// for only one of them (a swarm service cannot be privileged or map devices). Every Docker runtime
+// rule is written once against this model; a setting a resource kind does not have is `undefined`.
+
+import type * as docker from "@pulumi/docker";
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import { known,knownItems } from "../framework/checks";
+import { Evaluation,PolicyMetadata,Preparation,buildResourcePolicy } from "../framework/policy";
+import { Field } from "../framework/field";
+import { plainIdentity } from "../framework/resource";
+import { OptionValues,OptionsSpec } from "../framework/options";
+
+export const DOCKER_CONTAINER = "docker:index/container:Container";
+export const DOCKER_SERVICE = "docker:index/service:Service";
+
+/** The provider SDK's argument types the model reads. */
+export type ContainerArgsObject = docker.ContainerArgs;
+export type ServiceArgsObject = docker.ServiceArgs;
+export type ServiceContainerSpecObject = docker.types.input.ServiceTaskSpecContainerSpec;
+
+/** A namespace a container can share with the host, and the setting that shares it. */
+export interface NamespaceMode {
+    /** `network`, `PID`, `IPC`, `user`, `cgroup`. */
+    readonly namespace: string;
+    /** The setting's name, e.g. `networkMode`. */
+    readonly setting: string;
+    /** The setting; the host's namespace is shared when it is exactly `host`. */
+    readonly field: Field<unknown>;
+}
+
+/** One `--security-opt` style setting, e.g. `seccomp=unconfined` as key `seccomp`, value `unconfined`. */
+export interface SecuritySetting {
+    readonly key: string;
+    readonly value: string;
+    /** How the user wrote it (for messages). */
+    readonly written: string;
+    readonly at: Field<unknown>;
+}
+
+/** One environment variable a container gets. Values may be secrets: never print them. */
+export interface EnvVariable {
+    readonly name: string;
+    readonly value: Field<unknown>;
+    /** The field that declares it: the `envs[i]` string, or the `env.NAME` entry. */
+    readonly at: Field<unknown>;
+}
+
+/** The settings of one Docker container, whichever resource declares it. */
+export interface DockerContainerSpec {
+    readonly kind: "Container" | "Service";
+    /** The container settings: the Container's props, or the Service's `taskSpec.containerSpec`. */
+    readonly spec: Field<unknown>;
+    readonly image: Field<unknown>;
+    /** `user` / `taskSpec.containerSpec.user`: `user[:group]`, unset means the image's USER. */
+    readonly user: Field<unknown>;
+    readonly readOnly: Field<unknown>;
+    readonly capabilityAdds: Field<unknown>;
+    readonly capabilityDrops: Field<unknown>;
+    /** Environment as declared: Container `envs` (["NAME=value"]), Service `env` ({NAME: value}). */
+    readonly env: Field<unknown>;
+    /** `mounts[]` ({type, source, target, ...}); both kinds have them. */
+    readonly mounts: Field<unknown>;
+    /** Networks the container joins (`networksAdvanced[].name`, `taskSpec.networksAdvanceds[].name`). */
+    readonly networks: Field<unknown>;
+    /** Namespace modes (Container only; a service's only way to share a host namespace is the `host` network). */
+    readonly namespaceModes: readonly NamespaceMode[];
+    /** Container only: swarm services cannot run privileged. */
+    readonly privileged?: Field<unknown>;
+    /** Container only: `volumes[]` ({hostPath, containerPath, volumeName, ...}). */
+    readonly volumes?: Field<unknown>;
+    /** Container only: `devices[]` ({hostPath, containerPath, permissions}). */
+    readonly devices?: Field<unknown>;
+    /** Container only: `deviceCgroupRules[]` (e.g. `c 1:3 mr`). */
+    readonly deviceCgroupRules?: Field<unknown>;
+    /** Container only: `securityOpts[]`. */
+    readonly securityOpts?: Field<unknown>;
+    /** Service only: `privileges.seLinuxContext` (the swarm spelling of `label=...` options). */
+    readonly seLinuxContext?: Field<unknown>;
+}
+
+/** The container a Docker Container or Service declares; undefined for every other type. */
+export function dockerContainerSpecOf(type: string, props: Field<unknown>): DockerContainerSpec | undefined {
+    if (type === DOCKER_CONTAINER) {
+        const c = props as Field<ContainerArgsObject>;
+        return {
+            kind: "Container",
+            spec: c,
+            image: c.get("image"),
+            user: c.get("user"),
+            readOnly: c.get("readOnly"),
+            capabilityAdds: c.at("capabilities", "adds"),
+            capabilityDrops: c.at("capabilities", "drops"),
+            env: c.get("envs"),
+            mounts: c.get("mounts"),
+            networks: c.get("networksAdvanced"),
+            namespaceModes: [
+                { namespace: "network", setting: "networkMode", field: c.get("networkMode") },
+                { namespace: "PID", setting: "pidMode", field: c.get("pidMode") },
+                { namespace: "IPC", setting: "ipcMode", field: c.get("ipcMode") },
+                { namespace: "user", setting: "usernsMode", field: c.get("usernsMode") },
+                { namespace: "cgroup", setting: "cgroupnsMode", field: c.get("cgroupnsMode") },
+            ],
+            privileged: c.get("privileged"),
+            volumes: c.get("volumes"),
+            devices: c.get("devices"),
+            deviceCgroupRules: c.get("deviceCgroupRules"),
+            securityOpts: c.get("securityOpts"),
+        };
+    }
+    if (type === DOCKER_SERVICE) {
+        const task = (props as Field<ServiceArgsObject>).get("taskSpec");
+        const s = task.get("containerSpec") as Field<ServiceContainerSpecObject>;
+        return {
+            kind: "Service",
+            spec: s,
+            image: s.get("image"),
+            user: s.get("user"),
+            readOnly: s.get("readOnly"),
+            capabilityAdds: s.get("capAdds"),
+            capabilityDrops: s.get("capDrops"),
+            env: s.get("env"),
+            mounts: s.get("mounts"),
+            networks: task.get("networksAdvanceds"),
+            namespaceModes: [],
+            seLinuxContext: s.at("privileges", "seLinuxContext"),
+        };
+    }
+    return undefined;
+}
+
+/**
+ * A capability name as Docker and containerd read it: case-insensitive, with or without the `CAP_`
+ * prefix (`cap_sys_admin`, `SYS_ADMIN` and `CAP_SYS_ADMIN` are the same capability). `ALL` stays `ALL`.
+ */
+export function normalizeCapability(name: string): string {
+    const upper = name.trim().toUpperCase();
+    // `CAP_ALL` is not a capability (the daemon rejects it), so it must not read as `ALL`.
+    return upper.startsWith("CAP_") && upper !== "CAP_ALL" ? upper.slice(4) : upper;
+}
+
+/**
+ * Whether a `user[:group]` value (Docker's `--user`, a Dockerfile `USER`) names the root user:
+ * `root`, UID `0` (also `00`), `root:<group>`, `0:<group>`, or the Windows `ContainerAdministrator`.
+ * The group does not matter: a root user is root whatever its group.
+ */
+export function isRootUser(value: string): boolean {
+    const user = userPart(value);
+    return user === "root" || /^0+$/.test(user) || user.toLowerCase() === "containeradministrator";
+}
+
+/** The user part of `user[:group]`, trimmed; empty when no user is named. */
+export function userPart(value: string): string {
+    const colon = value.indexOf(":");
+    return (colon < 0 ? value : value.slice(0, colon)).trim();
+}
+
+/**
+ * Splits one security option as the Docker daemon does: `no-new-privileges` and `disable` stand
+ * alone; otherwise the key ends at the first `=`, or, in the deprecated spelling, the first `:`.
+ * Undefined for options the daemon rejects.
+ */
+export function parseSecurityOpt(opt: string): { key: string; value: string } | undefined {
+    if (opt === "no-new-privileges") {
+        return { key: "no-new-privileges", value: "true" };
+    }
+    if (opt === "disable") {
+        return { key: "label", value: "disable" };
+    }
+    const eq = opt.indexOf("=");
+    const sep = eq >= 0 ? eq : opt.indexOf(":");
+    if (sep < 0) {
+        return undefined;
+    }
+    return { key: opt.slice(0, sep), value: opt.slice(sep + 1) };
+}
+
+/** Go's strconv.ParseBool, which the daemon uses for `no-new-privileges=<bool>`. */
+export function parseGoBool(s: string): boolean | undefined {
+    if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) {
+        return true;
+    }
+    if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) {
+        return false;
+    }
+    return undefined;
+}
+
+/**
+ * The security settings of a container in one vocabulary: a Container's `securityOpts` as the
+ * daemon parses them, a Service's `privileges.seLinuxContext` as the equivalent `label` options.
+ * Unknown lists, entries and values are recorded as unknown.
+ */
+export function securitySettings(spec: DockerContainerSpec, ev: Evaluation<unknown>): SecuritySetting[] {
+    const out: SecuritySetting[] = [];
+    for (const item of knownItems(ev, spec.securityOpts)) {
+        const written = item.str();
+        const parsed = written === undefined ? undefined : parseSecurityOpt(written);
+        if (written !== undefined && parsed) {
+            out.push({ ...parsed, written, at: item });
+        }
+    }
+    const se = spec.seLinuxContext && known(ev, spec.seLinuxContext);
+    if (se?.isPresent) {
+        const disable = known(ev, se.get("disable"));
+        if (disable?.value === true) {
+            out.push({ key: "label", value: "disable", written: "privileges.seLinuxContext.disable: true", at: disable });
+        }
+        const type = known(ev, se.get("type"));
+        const t = type?.str();
+        if (type && t !== undefined) {
+            out.push({ key: "label", value: `type:${t}`, written: `privileges.seLinuxContext.type: ${JSON.stringify(t)}`, at: type });
+        }
+    }
+    return out;
+}
+
+/**
+ * The environment variables a container gets, with their values as fields. Entries whose name is
+ * unknown during preview are recorded as unknown; malformed entries are skipped.
+ */
+export function environmentOf(spec: DockerContainerSpec, ev: Evaluation<unknown>): EnvVariable[] {
+    const env = known(ev, spec.env);
+    if (!env) {
+        return [];
+    }
+    const out: EnvVariable[] = [];
+    if (env.isArray) {
+        // Container `envs`: "NAME=value" strings; the value is everything after the first "=".
+        for (const item of knownItems(ev, env)) {
+            const s = item.str();
+            const eq = s?.indexOf("=") ?? -1;
+            if (s !== undefined && eq > 0) {
+                out.push({ name: s.slice(0, eq), value: Field.root(s.slice(eq + 1), item.path), at: item });
+            }
+        }
+    } else {
+        for (const [name, value] of env.entries()) {
+            out.push({ name, value, at: value });
+        }
+    }
+    return out;
+}
+
+export interface DockerContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+    readonly options: O;
+    /**
+     * Whether the rule means anything for this kind of resource (e.g. only a Container can be
+     * privileged); other kinds are reported as not applicable.
+     */
+    readonly appliesTo?: (spec: DockerContainerSpec) => boolean;
+    /** Judges the container. */
+    readonly check: (spec: DockerContainerSpec, ev: Evaluation<OptionValues<O>>) => void;
+}
+
+/**
+ * How a policy judges a Docker Container or Service: the resource's identity and a run that hands
+ * the container to `check` (an unknown container spec is reported as unknown; a Service without one
+ * declares no container). Undefined for other resource types.
+ */
+export function dockerPreparation<V>(
+    args: ResourceValidationArgs,
+    check: (spec: DockerContainerSpec, ev: Evaluation<V>) => void,
+    appliesTo?: (spec: DockerContainerSpec) => boolean,
+): Preparation<V> | undefined {
+    const spec = dockerContainerSpecOf(args.type, Field.root(args.props));
+    if (!spec || (appliesTo && !appliesTo(spec))) {
+        return undefined;
+    }
+    return {
+        resource: plainIdentity(args.type, args.name),
+        isPatch: false,
+        run(ev) {
+            if (spec.spec.isUnknown) {
+                ev.unknown(spec.spec);
+            } else if (spec.spec.isObject) {
+                check(spec, ev);
+            }
+        },
+    };
+}
+
+/** A policy that judges Docker Containers and swarm Services through the container model. */
+export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(def: DockerContainerPolicyDefinition<O> & { readonly name: N }) {
+    return buildResourcePolicy({
+        ...def,
+        prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),
+    });
+}

@@ -1,0 +1,426 @@
+// Runs policies the way a Pulumi policy pack's server does when the engine calls it, without the
+// Pulumi CLI: the engine's config reconciliation (schema defaults, initial config, user config, "all"),
+// props encoded as the engine encodes them and decoded by the policy SDK's own deserializer, wrapped
+// in the SDK's own unknown-checking proxy, and the SDK's enforcement, not-applicable and
+// "can't run during preview" rules. Tests compare this path with the real gRPC server.
+
+import type {
+EnforcementLevel,
+PolicyResource,
+PolicyResourceOptions,
+ReportViolation,
+ResourceValidationArgs,
+ResourceValidationPolicy,
+StackValidationArgs,
+StackValidationPolicy,
+} from "@pulumi/policy";
+import { isUnknownValueError } from "../framework/field";
+import { AnalyzeResult,NotApplicable,PolicyViolation,toStruct } from "./protocol";
+
+// The SDK's internals the real server uses; required at run time so tests exercise the same code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkDeserialize = require("@pulumi/policy/deserialize") as {
+    deserializeProperties(s: { toJavaScript(): Record<string, unknown> }, proxySecrets: boolean): Record<string, unknown>;
+    serializeProperties(props: Record<string, unknown>): Promise<Record<string, unknown>>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkProxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
+
+export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** Per-policy configuration as in a `--policy-pack-config` file: a level, or an object. */
+export type PolicyConfig = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+/** A `--policy-pack-config` file's content. `all` sets the level of every policy. */
+export type PolicyPackConfig = Record<string, PolicyConfig>;
+
+/** A resource as the engine describes it to a policy pack. */
+export interface TestResource {
+    readonly type: string;
+    /** Inputs (resource policies) or outputs (stack policies). Use `unknown` for preview-unknown values. */
+    readonly props: Record<string, unknown>;
+    readonly name?: string;
+    readonly urn?: string;
+    readonly provider?: { readonly type: string; readonly props: Record<string, unknown>; readonly name?: string; readonly urn?: string };
+    readonly opts?: Partial<PolicyResourceOptions>;
+    /** Stack policies: URN of the parent resource. */
+    readonly parent?: string;
+    /** Stack policies: URNs of dependencies. */
+    readonly dependencies?: readonly string[];
+    /** Stack policies: URNs each property depends on. */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The pack under test. */
+export interface PackUnderTest {
+    readonly name?: string;
+    readonly version?: string;
+    /** Pack-level default enforcement (the SDK's default is advisory). */
+    readonly enforcementLevel?: EnforcementLevel;
+    readonly policies: readonly Policy[];
+    /** Programmatic configuration (the PolicyPack constructor's third argument). */
+    readonly initialConfig?: PolicyPackConfig;
+}
+
+export interface RemediateResult {
+    /** Props after every remediation ran, as the engine would continue with them. */
+    readonly props: Record<string, unknown>;
+    /** Policies that changed the props, in order. */
+    readonly remediatedBy: string[];
+    /** Remediations that could not run during preview (unknown values). */
+    readonly diagnostics: { policyName: string; message: string }[];
+}
+
+type Struct = ReturnType<typeof toStruct>;
+
+interface EncodedResource {
+    readonly resource: TestResource;
+    readonly props: Struct;
+    readonly provider?: Struct;
+}
+
+interface ResolvedConfig {
+    enforcementLevel?: EnforcementLevel;
+    properties: Record<string, unknown>;
+}
+
+/** Error the engine reports before any analysis when configuration is invalid. */
+export class PackConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PackConfigError";
+    }
+}
+
+const isStackPolicy = (p: Policy): p is StackValidationPolicy => typeof (p as StackValidationPolicy).validateStack === "function";
+const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy =>
+    !isStackPolicy(p) && ((p as ResourceValidationPolicy).validateResource !== undefined || (p as ResourceValidationPolicy).remediateResource !== undefined);
+
+function pulumiTypeOf(f: unknown): string | undefined {
+    return (f as { __pulumiType?: string } | undefined)?.__pulumiType;
+}
+
+function isTypeOf(type: string, cls: unknown): boolean {
+    const t = pulumiTypeOf(cls);
+    if (t) {
+        return type === t;
+    }
+    const isInstance = (cls as { isInstance?: (o: unknown) => boolean }).isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+class NotApplicableSignal extends Error {
+    constructor(readonly reason?: string) {
+        // Most policies do not apply to most resources: a stack trace would be wasted work.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        super(reason ?? "Policy does not apply");
+        Error.stackTraceLimit = limit;
+    }
+}
+const throwNotApplicable = (reason?: string): never => {
+    throw new NotApplicableSignal(reason);
+};
+
+/** Resource options as the engine sends them when a test does not set them. */
+function optionsOf(r: TestResource): PolicyResourceOptions {
+    return { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...r.opts };
+}
+
+function splitConfig(c: PolicyConfig | undefined): ResolvedConfig | undefined {
+    if (c === undefined) {
+        return undefined;
+    }
+    if (typeof c === "string") {
+        return { enforcementLevel: c, properties: {} };
+    }
+    const { enforcementLevel, ...properties } = c;
+    return { enforcementLevel, properties };
+}
+
+/** What config reconciliation needs to know about a pack. */
+export interface ConfigurablePack {
+    readonly enforcementLevel?: EnforcementLevel;
+    readonly initialConfig?: PolicyPackConfig;
+    readonly policies: readonly { name: string; enforcementLevel?: EnforcementLevel; configSchema?: { properties: Record<string, unknown> } }[];
+}
+
+/** Reconciles configuration exactly as the engine does before it configures a pack. */
+export function reconcileConfig(pack: ConfigurablePack, config: PolicyPackConfig | undefined): Map<string, ResolvedConfig> {
+    const result = new Map<string, ResolvedConfig>();
+    for (const p of pack.policies) {
+        const properties: Record<string, unknown> = {};
+        for (const [k, s] of Object.entries<unknown>(p.configSchema?.properties ?? {})) {
+            if (s && typeof s === "object" && "default" in s) {
+                properties[k] = (s as { default: unknown }).default;
+            }
+        }
+        result.set(p.name, { enforcementLevel: p.enforcementLevel ?? pack.enforcementLevel ?? "advisory", properties });
+    }
+    const apply = (layer: PolicyPackConfig | undefined) => {
+        if (!layer) {
+            return;
+        }
+        const all = splitConfig(layer.all);
+        if (all?.enforcementLevel) {
+            for (const v of result.values()) {
+                v.enforcementLevel = all.enforcementLevel;
+            }
+        }
+        for (const [name, raw] of Object.entries(layer)) {
+            const given = splitConfig(raw)!;
+            const current = result.get(name) ?? { properties: {} };
+            result.set(name, {
+                enforcementLevel: given.enforcementLevel ?? current.enforcementLevel,
+                properties: { ...current.properties, ...given.properties },
+            });
+        }
+    };
+    apply(pack.initialConfig);
+    apply(config);
+    return result;
+}
+
+/**
+ * Runs a pack's policies against resources as the engine and the policy SDK would, and returns the
+ * diagnostics the engine would receive.
+ */
+export class PolicyTester {
+    private readonly config: Map<string, ResolvedConfig>;
+    readonly packName: string;
+    readonly packVersion: string;
+
+    constructor(readonly pack: PackUnderTest, config?: PolicyPackConfig, private readonly stackTags: ReadonlyMap<string, string> = new Map()) {
+        this.packName = pack.name ?? "container-guard";
+        this.packVersion = pack.version ?? "0.0.0";
+        this.config = reconcileConfig(pack, config);
+    }
+
+    private levelOf(p: Policy): EnforcementLevel {
+        return this.config.get(p.name)?.enforcementLevel || p.enforcementLevel || this.pack.enforcementLevel || "advisory";
+    }
+
+    private getConfigFor(name: string) {
+        return <T>() => ({ ...(this.config.get(name)?.properties ?? {}) }) as T;
+    }
+
+    private reporter(p: Policy, level: EnforcementLevel, out: PolicyViolation[]): ReportViolation {
+        const base = { policyName: p.name, policyPackName: this.packName, policyPackVersion: this.packVersion, description: p.description };
+        return ((message: unknown, urn?: string) => {
+            if (typeof message === "object" && message !== null) {
+                const m = message as Partial<PolicyViolation> & { name?: string };
+                out.push({
+                    ...base,
+                    policyName: m.name || p.name,
+                    message: m.message || m.description || p.description,
+                    urn: m.urn,
+                    description: m.description || p.description,
+                    enforcementLevel: m.enforcementLevel || level,
+                    severity: m.severity || p.severity,
+                });
+            } else {
+                out.push({ ...base, message: message ? `${p.description}\n${message}` : p.description, urn, enforcementLevel: level, severity: p.severity });
+            }
+        }) as ReportViolation;
+    }
+
+    /**
+     * What the SDK's server does with an exception from a validation: an unknown value becomes an
+     * advisory "can't run during preview", notApplicable is recorded, anything else fails the call.
+     */
+    private settle(p: Policy, err: unknown, violations: PolicyViolation[], notApplicable: NotApplicable[]): void {
+        if (isUnknownValueError(err)) {
+            this.previewAdvisory(p, err as Error, violations);
+        } else if (err instanceof NotApplicableSignal) {
+            notApplicable.push({ policyName: p.name, reason: err.reason ?? "" });
+        } else {
+            throw err;
+        }
+    }
+
+    private previewAdvisory(p: Policy, err: Error, out: PolicyViolation[]): void {
+        out.push({
+            policyName: p.name,
+            policyPackName: this.packName,
+            policyPackVersion: this.packVersion,
+            description: p.description,
+            message: `can't run policy '${p.name}' from policy pack '${this.packName}@v${this.packVersion}' during preview: ${err.message}`,
+            enforcementLevel: "advisory",
+            severity: p.severity,
+        });
+    }
+
+    private urnOf(r: TestResource): string {
+        return r.urn ?? `urn:pulumi:test::test::${r.type}::${r.name ?? "test"}`;
+    }
+
+    /** The request as the engine encodes it: once per call, decoded again for every policy. */
+    private encode(r: TestResource): EncodedResource {
+        // As the pack's server does (core/decode-once.ts), the protobuf-to-JavaScript step runs once per
+        // request; the SDK's deserializer still copies the props for every policy.
+        const once = (struct: Struct): Struct => {
+            const value = struct.toJavaScript();
+            return { toJavaScript: () => value } as Struct;
+        };
+        return { resource: r, props: once(toStruct(r.props)), provider: r.provider ? once(toStruct(r.provider.props)) : undefined };
+    }
+
+    private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
+        const r = encoded.resource;
+        const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, proxySecrets));
+        const args: ResourceValidationArgs = {
+            type: r.type,
+            props,
+            urn: this.urnOf(r),
+            name: r.name ?? "test",
+            opts: optionsOf(r),
+            stackTags: this.stackTags,
+            isType: (cls: unknown) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+            getConfig: this.getConfigFor(p.name),
+            notApplicable: throwNotApplicable,
+        } as ResourceValidationArgs;
+        if (r.provider) {
+            (args as { provider?: unknown }).provider = {
+                type: r.provider.type,
+                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.provider!, false)),
+                urn: r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
+                name: r.provider.name ?? "default",
+            };
+        }
+        return args;
+    }
+
+    /** What the engine receives from the pack's Analyze call for one resource (its inputs). */
+    async analyze(resource: TestResource): Promise<AnalyzeResult> {
+        const violations: PolicyViolation[] = [];
+        const notApplicable: NotApplicable[] = [];
+        const encoded = this.encode(resource);
+        for (const p of this.pack.policies) {
+            let level = this.levelOf(p);
+            if (level === "disabled" || !isResourcePolicy(p)) {
+                continue;
+            }
+            if (!p.validateResource) {
+                notApplicable.push({ policyName: p.name, reason: "Policy does not implement validateResource" });
+                continue;
+            }
+            if (level === "remediate") {
+                level = "mandatory";
+            }
+            if (!Array.isArray(p.validateResource)) {
+                const t = pulumiTypeOf(p.validateResource);
+                if (t && resource.type !== t) {
+                    notApplicable.push({ policyName: p.name, reason: `Policy only applies to resources of type '${t}'` });
+                    continue;
+                }
+            }
+            const report = this.reporter(p, level, violations);
+            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+            for (const validate of validations) {
+                try {
+                    await validate(this.resourceArgs(encoded, p, false), report);
+                } catch (err) {
+                    this.settle(p, err, violations, notApplicable);
+                }
+            }
+        }
+        return { violations, notApplicable };
+    }
+
+    /** What the engine receives from the pack's AnalyzeStack call (resources carry outputs). */
+    async analyzeStack(resources: readonly TestResource[]): Promise<AnalyzeResult> {
+        const violations: PolicyViolation[] = [];
+        const notApplicable: NotApplicable[] = [];
+        const encoded = resources.map((r) => this.encode(r));
+        for (const p of this.pack.policies) {
+            let level = this.levelOf(p);
+            if (level === "disabled" || !isStackPolicy(p)) {
+                continue;
+            }
+            if (level === "remediate") {
+                level = "mandatory"; // stack policies cannot remediate
+            }
+            const report = this.reporter(p, level, violations);
+            try {
+                const byUrn = new Map<string, PolicyResource>();
+                const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
+                    const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(struct, false));
+                    const res = {
+                        type: r.type,
+                        props,
+                        urn: this.urnOf(r),
+                        name: r.name ?? "test",
+                        opts: optionsOf(r),
+                        dependencies: [] as PolicyResource[],
+                        propertyDependencies: {} as Record<string, PolicyResource[]>,
+                        isType: (cls: unknown) => isTypeOf(r.type, cls),
+                        asType: (cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined),
+                        ...(r.provider && {
+                            provider: {
+                                type: r.provider.type,
+                                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(providerStruct!, false)),
+                                urn: r.provider.urn ?? "",
+                                name: r.provider.name ?? "default",
+                            },
+                        }),
+                    } as unknown as PolicyResource;
+                    byUrn.set(res.urn, res);
+                    return { res, r };
+                });
+                for (const { res, r } of built) {
+                    if (r.parent && byUrn.has(r.parent)) {
+                        (res as { parent?: PolicyResource }).parent = byUrn.get(r.parent);
+                    }
+                    (res as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? []).map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+                    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                        res.propertyDependencies[k] = urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+                    }
+                }
+                const args: StackValidationArgs = {
+                    resources: built.map((b) => b.res),
+                    getConfig: this.getConfigFor(p.name),
+                    stackTags: this.stackTags,
+                    notApplicable: throwNotApplicable,
+                } as StackValidationArgs;
+                await p.validateStack(args, report);
+            } catch (err) {
+                this.settle(p, err, violations, notApplicable);
+            }
+        }
+        return { violations, notApplicable };
+    }
+
+    /** Runs the remediations of policies configured at `remediate`, in pack order, as the engine does before analysis. */
+    async remediate(resource: TestResource): Promise<RemediateResult> {
+        const encoded = this.encode(resource);
+        let props: Record<string, unknown> = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, true));
+        const remediatedBy: string[] = [];
+        const diagnostics: { policyName: string; message: string }[] = [];
+        for (const p of this.pack.policies) {
+            if (this.levelOf(p) !== "remediate" || !isResourcePolicy(p) || !p.remediateResource) {
+                continue;
+            }
+            const t = pulumiTypeOf(p.remediateResource);
+            if (t && resource.type !== t) {
+                continue;
+            }
+            const args = { ...this.resourceArgs(encoded, p, true), props };
+            args.asType = ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"];
+            try {
+                const result = await p.remediateResource(args);
+                if (result) {
+                    props = result as Record<string, unknown>;
+                    remediatedBy.push(p.name);
+                }
+            } catch (err) {
+                if (isUnknownValueError(err)) {
+                    diagnostics.push({ policyName: p.name, message: `can't run remediation '${p.name}' from policy pack '${this.packName}@v${this.packVersion}' during preview: ${(err as Error).message}` });
+                } else if (!(err instanceof NotApplicableSignal)) {
+                    throw err;
+                }
+            }
+        }
+        const plain = remediatedBy.length > 0 ? await sdkDeserialize.serializeProperties(props) : resource.props;
+        return { props: plain as Record<string, unknown>, remediatedBy, diagnostics };
+    }
+}

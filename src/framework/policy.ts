@@ -1,0 +1,315 @@
+// Turns a small policy definition (metadata, options, a check) into a Pulumi ResourceValidationPolicy.
+//
+// Every policy gets the same behaviour from here: configuration parsed strictly (typos are errors),
+// findings formatted the same way (resource, container, JSON path, problem, fix), fields unknown
+// during preview reported as advisories naming the field while everything known is still judged at
+// the configured level, and no exception from a malformed resource ever escapes into the engine.
+
+import type {
+EnforcementLevel,
+PolicyComplianceFramework,
+ReportViolation,
+ResourceValidationArgs,
+ResourceValidationPolicy,
+Severity,
+StackValidationPolicy,
+} from "@pulumi/policy";
+import { Exemption,ExemptionOptions,ExemptionSubject,exemptionFor,exemptionOptions } from "./exemptions";
+import { Field,isUnknownValueError } from "./field";
+import { Fixer } from "./remediation";
+import { ResourceIdentity } from "./resource";
+import { OptionsSpec,OptionValues,configSchemaOf,parseOptions } from "./options";
+import { ContainerRef,containerLabel } from "../kubernetes/workload";
+
+/** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
+export interface PolicyMetadata {
+    /** kebab-case, unique in the pack. */
+    readonly name: string;
+    readonly displayName: string;
+    /** One sentence: what the policy requires. Printed above every violation. */
+    readonly description: string;
+    readonly severity: Severity;
+    readonly tags: readonly string[];
+    readonly remediationSteps: string;
+    readonly url: string;
+    readonly framework?: PolicyComplianceFramework;
+}
+
+/** Default enforcement follows severity: high and critical block, medium and low warn. */
+export function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
+    return severity === "high" || severity === "critical" ? "mandatory" : "advisory";
+}
+
+/** One problem found in a resource. */
+export interface Finding {
+    /** The offending field; its JSON path is printed. A string is used as the path as-is. */
+    readonly at: Field | string;
+    readonly container?: ContainerRef;
+    /** What is wrong, e.g. `privileged is true`. No secret values. */
+    readonly problem: string;
+    /** How to fix it, as an instruction. */
+    readonly fix: string;
+    /**
+     * The finding is that a required setting is absent. Patches (server-side apply) carry only the
+     * fields they change, so such findings are not reported for them.
+     */
+    readonly missing?: boolean;
+    /** Report as advisory whatever the policy's level (for findings that are informational by nature). */
+    readonly advisory?: boolean;
+}
+
+type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel; urn?: string };
+
+/** The state of one policy evaluating one resource: options, identity, and the findings sink. */
+export class Evaluation<O> {
+    private readonly unknownSeen = new Set<string>();
+    private readonly unknowns: { at: string; container?: ContainerRef }[] = [];
+    /** Number of violations reported (for callers that stop early on huge inputs). */
+    violations = 0;
+
+    private exemptionCache?: Exemption;
+
+    constructor(
+        readonly policy: PolicyMetadata,
+        readonly options: O,
+        readonly resource: ResourceIdentity,
+        /** The resource as exemptions see it (Pulumi name, URN, type). */
+        readonly subject: ExemptionSubject,
+        private readonly reportViolation: ReportViolation,
+        /** True for `<Kind>Patch` resources: absent fields are not findings. */
+        readonly isPatch: boolean,
+        /** Stack policies attribute each finding to the resource it is about. */
+        private readonly reportUrn?: string,
+    ) {}
+
+    /** Whether this policy's findings on this resource are exempt (decided once, on first use). */
+    get exemption(): Exemption {
+        this.exemptionCache ??= exemptionFor(this.policy.name, this.options as unknown as ExemptionOptions, this.subject, this.resource);
+        return this.exemptionCache;
+    }
+
+    /**
+     * Reports a finding at the policy's configured enforcement level, or as advisory with the
+     * reason when the resource is exempt.
+     */
+    violation(f: Finding): void {
+        if (f.missing && this.isPatch) {
+            return;
+        }
+        const path = typeof f.at === "string" ? f.at : f.at.path;
+        const where = f.container ? `${this.resource.label}, ${containerLabel(f.container)}` : this.resource.label;
+        let message = `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}`;
+        let advisory = f.advisory === true;
+        const ex = this.exemption;
+        if (ex.kind === "exempt") {
+            message += `\nExempted by ${ex.source}${ex.expires ? ` until ${ex.expires}` : ""}: ${ex.reason}`;
+            advisory = true;
+        } else if (ex.kind === "undecided") {
+            message += `\nThe exemption ${ex.source} may apply, but ${ex.field.unknownAt || ex.field.path} is not known during preview; reported as advisory until it is.`;
+            advisory = true;
+        } else if (ex.note) {
+            message += `\n${ex.note}`;
+        }
+        this.violations++;
+        this.send({ message, ...(advisory && { enforcementLevel: "advisory" }) });
+    }
+
+    /**
+     * Records that a field this check needs is unknown during preview. Reported once per unknown
+     * value, as an advisory, when the evaluation finishes.
+     */
+    unknown(field: Field, container?: ContainerRef): void {
+        const at = field.unknownAt || field.path;
+        if (!this.unknownSeen.has(at)) {
+            this.unknownSeen.add(at);
+            this.unknowns.push({ at, container });
+        }
+    }
+
+    /** Flushes the unknown-field advisories. */
+    finish(): void {
+        for (const u of this.unknowns) {
+            const where = u.container ? `${this.resource.label}, ${containerLabel(u.container)}` : this.resource.label;
+            this.send({
+                message:
+                    `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check cannot judge it yet; ` +
+                    `it is checked when the value is known (pulumi up).`,
+                enforcementLevel: "advisory",
+            });
+        }
+    }
+
+    /** Reports a problem that is not about one field (e.g. the pack could not evaluate the resource). */
+    note(message: string, enforcementLevel?: EnforcementLevel): void {
+        this.send({ message: `${this.policy.description}\n${this.resource.label}: ${message}`, enforcementLevel });
+    }
+
+    private send(args: ReportArgs): void {
+        // The policy SDK (1.21) accepts a structured violation whose enforcement level overrides the
+        // policy's; the string form cannot express "advisory for this one finding".
+        (this.reportViolation as unknown as (a: ReportArgs) => void)(this.reportUrn ? { ...args, urn: this.reportUrn } : args);
+    }
+}
+
+/** Parses options once per distinct configuration (the engine passes the same values every call). */
+export class OptionsCache<O extends OptionsSpec> {
+    private lastKeys: string[] = [];
+    private lastValues: unknown[] = [];
+    private last?: OptionValues<O>;
+
+    constructor(private readonly policy: string, private readonly spec: O) {}
+
+    get(config: Record<string, unknown>): OptionValues<O> {
+        const keys = Object.keys(config);
+        if (this.last && keys.length === this.lastKeys.length && keys.every((k, i) => k === this.lastKeys[i] && config[k] === this.lastValues[i])) {
+            return this.last;
+        }
+        const parsed = parseOptions(this.policy, this.spec, config);
+        this.lastKeys = keys;
+        this.lastValues = keys.map((k) => config[k]);
+        this.last = parsed;
+        return parsed;
+    }
+}
+
+/** A resource policy definition: metadata, options, and the function that judges one resource. */
+export interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+    readonly options: O;
+    /**
+     * Decides whether the policy applies to a resource and, if so, returns how to judge it.
+     * Returning undefined marks the policy not applicable to the resource.
+     */
+    readonly prepare: (args: ResourceValidationArgs, options: OptionValues<O>) => Preparation<OptionValues<O>> | undefined;
+    /** Optional fast path: the single type the policy applies to (lets the SDK skip other types cheaply). */
+    readonly onlyType?: string;
+    /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
+    readonly remediates?: boolean;
+}
+
+/** What `prepare` returns: the resource's identity and the check to run on it. */
+export interface Preparation<V> {
+    readonly resource: ResourceIdentity;
+    readonly isPatch: boolean;
+    readonly run: (ev: Evaluation<V>) => void;
+    /** Applies the policy's safe fixes (policies with a `remediate` level). */
+    readonly remediate?: (fix: Fixer) => void;
+}
+
+/** Metadata every policy of this pack has, on top of Pulumi's policy fields. */
+type PolicyExtras<O extends OptionsSpec, N extends string> = {
+    readonly name: N;
+    readonly severity: Severity;
+    readonly tags: string[];
+    readonly configSchema: NonNullable<ResourceValidationPolicy["configSchema"]>;
+    readonly enforcementLevel: EnforcementLevel;
+    /** Type-only: the policy's options, for typed configuration in the composable API. */
+    readonly __options?: O;
+};
+
+/** A policy of this pack: a Pulumi resource or stack policy with complete metadata and typed options. */
+export type ContainerGuardPolicy<O extends OptionsSpec = OptionsSpec, N extends string = string> =
+    | (ResourceValidationPolicy & PolicyExtras<O, N>)
+    | (StackValidationPolicy & PolicyExtras<O, N>);
+
+/** Option specs by policy object (the composable API parses configuration with them up front). */
+const optionSpecs = new WeakMap<object, OptionsSpec>();
+
+/** The option spec a policy of this pack was built with. */
+export function optionSpecOf(policy: object): OptionsSpec | undefined {
+    return optionSpecs.get(policy);
+}
+
+/** The fields every policy of this pack sends to the engine. */
+export function policyFields<O extends OptionsSpec, N extends string>(def: PolicyMetadata & { name: N }, options: O) {
+    const fields = {
+        name: def.name,
+        displayName: def.displayName,
+        description: def.description,
+        severity: def.severity,
+        tags: [...def.tags],
+        remediationSteps: def.remediationSteps,
+        url: def.url,
+        ...(def.framework && { framework: def.framework }),
+        enforcementLevel: defaultEnforcementLevel(def.severity),
+        configSchema: configSchemaOf(options),
+    };
+    return fields;
+}
+
+/** Registers a finished policy object with its options. */
+export function registerPolicy<P extends object>(policy: P, options: OptionsSpec): P {
+    optionSpecs.set(policy, options);
+    return policy;
+}
+
+/**
+ * Declares the policy not applicable to the resource. The SDK does this with an exception of which
+ * it keeps only the reason; most policies of a pack do not apply to most resources, so the exception
+ * is created without a stack trace, which is most of its cost.
+ */
+function notApplicable(args: ResourceValidationArgs, reason: string): never {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+/** Builds the Pulumi policy object. */
+export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
+    def: ResourcePolicyDefinition<O> & { readonly name: N },
+): ContainerGuardPolicy<O & typeof exemptionOptions, N> {
+    const allOptions = { ...def.options, ...exemptionOptions };
+    const cache = new OptionsCache(def.name, allOptions);
+    const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+        const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
+        const prep = def.prepare(args, options);
+        if (!prep) {
+            notApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
+        }
+        const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch);
+        try {
+            prep.run(ev);
+        } catch (err) {
+            if (isUnknownValueError(err)) {
+                ev.unknown(Field.unknown(String((err as { props: unknown[] }).props.join("."))));
+            } else {
+                // A bug must neither break the user's preview nor let the resource pass silently.
+                ev.note(`container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); treat it as not compliant and report the problem.`);
+            }
+        }
+        ev.finish();
+    };
+    // The SDK runs this before judging when the policy's level is `remediate`; it returns the
+    // changed props, or undefined to leave the resource as it is.
+    const remediate = (args: ResourceValidationArgs): Record<string, unknown> | undefined => {
+        const options = cache.get(args.getConfig<Record<string, unknown>>());
+        const prep = def.prepare(args, options);
+        if (!prep?.remediate) {
+            return undefined;
+        }
+        // An exempted resource is left as it is; so is one whose exemption cannot be decided yet.
+        if (exemptionFor(def.name, options as unknown as ExemptionOptions, args, prep.resource).kind !== "none") {
+            return undefined;
+        }
+        const fixer = new Fixer(prep.isPatch);
+        try {
+            prep.remediate(fixer);
+        } catch {
+            return undefined; // never break the user's preview; the validation still reports the finding
+        }
+        return fixer.changed ? (args.props as Record<string, unknown>) : undefined;
+    };
+    if (def.onlyType) {
+        (validate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
+        (remediate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
+    }
+    const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
+        ...policyFields(def, allOptions),
+        validateResource: validate,
+        ...(def.remediates && { remediateResource: remediate }),
+    };
+    return registerPolicy(policy, allOptions);
+}

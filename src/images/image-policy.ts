@@ -1,0 +1,104 @@
+// The shared shape of the image rules: each judges the image references a resource names —
+// Kubernetes containers and image volumes, and the Docker providers' image fields (see
+// core/image-sites.ts) — parsed once by the pack's reference parser. References that are unknown
+// during preview are reported as such, naming the field, and judged at `pulumi up`.
+
+import { exemptionOptions } from "../framework/exemptions";
+import { ContainerGuardPolicy,Evaluation,PolicyMetadata,buildResourcePolicy } from "../framework/policy";
+import { ImageSite,ImageUse,imageSitesOf } from "./image-sites";
+import { ParsedImage,parseImageRef,quote } from "./image-ref";
+import { OptionValues,OptionsSpec } from "../framework/options";
+import { WorkloadOptions,catalogFor,providerNamespace,workloadOptions } from "../kubernetes/workload-policy";
+
+/** An image reference a resource names, with where it is. */
+export interface ImageAt {
+    readonly site: ImageSite;
+    readonly parsed: ParsedImage;
+    /** The reference quoted for messages (shortened when long). */
+    readonly shown: string;
+}
+
+export interface ImagePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+    readonly options: O;
+    /** The images the policy judges: pulled and run, built and pushed, or both. */
+    readonly uses: readonly ImageUse[];
+    /** Whether the configuration leaves the policy anything to do (default: always). */
+    readonly active?: (options: OptionValues<O & typeof workloadOptions>) => boolean;
+    /** Judges the known image references of one resource. */
+    readonly check: (images: readonly ImageAt[], ev: Evaluation<OptionValues<O & typeof workloadOptions>>) => void;
+}
+
+export const IMAGE_TAGS = ["images", "supply-chain"] as const;
+
+/** NIST SP 800-190 (Application Container Security Guide), the framework the image rules follow. */
+export { nist800190 } from "../framework/compliance";
+
+export function defineImagePolicy<O extends OptionsSpec, N extends string>(
+    def: ImagePolicyDefinition<O> & { readonly name: N },
+): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
+    const options = { ...def.options, ...workloadOptions } as O & typeof workloadOptions;
+    return buildResourcePolicy({
+        ...def,
+        options,
+        prepare(args, opts) {
+            if (def.active && !def.active(opts)) {
+                return undefined;
+            }
+            const found = imageSitesOf(catalogFor((opts as WorkloadOptions).customWorkloads), {
+                type: args.type,
+                name: args.name,
+                props: args.props,
+                providerNamespace: providerNamespace(args),
+            });
+            if (!found || !found.uses.some((u) => def.uses.includes(u))) {
+                return undefined;
+            }
+            return {
+                resource: found.resource,
+                isPatch: found.isPatch,
+                run(ev) {
+                    const images: ImageAt[] = [];
+                    for (const site of found.sites()) {
+                        if (!def.uses.includes(site.use) || site.field.isAbsent) {
+                            continue; // a container without an image is left to higher-level tools (and the API server)
+                        }
+                        if (site.field.isUnknown) {
+                            ev.unknown(site.field, site.container);
+                            continue;
+                        }
+                        const value = site.field.value;
+                        images.push({ site, parsed: parseImageRef(value), shown: typeof value === "string" ? quote(value, 200) : show(value) });
+                    }
+                    def.check(images, ev);
+                },
+            };
+        },
+    });
+}
+
+function show(value: unknown): string {
+    try {
+        return quote(JSON.stringify(value) ?? typeof value, 60);
+    } catch {
+        return typeof value;
+    }
+}
+
+/** Lists items for a message: the first `max`, then how many more. */
+export function listed(items: readonly string[], max: number): string {
+    const shown = items.slice(0, max).join(", ");
+    return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/** Reports a reference that does not parse (for the rules that need to read it). */
+export function reportMalformed(ev: Evaluation<unknown>, image: ImageAt): void {
+    if (image.parsed.kind !== "error") {
+        return;
+    }
+    ev.violation({
+        at: image.site.field,
+        container: image.site.container,
+        problem: `${image.site.noun} ${image.shown} is not a valid image reference: ${image.parsed.reason}`,
+        fix: "write it as [registry[:port]/]repository[:tag][@sha256:<64 hex digits>], e.g. ghcr.io/acme/app:1.4.2",
+    });
+}
