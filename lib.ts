@@ -52,7 +52,7 @@ export class ContainerGuard {
             }
             const policy = policies.find((p) => p.name === name);
             if (!policy) {
-                problems.push(unknownKey(`policy "${name}"`, name, names).replace("is not a known option (known: ", "is not a container-guard policy (policies: "));
+                problems.push(unknownKey(`policy "${name}"`, name, names, "is not a container-guard policy (policies: "));
                 continue;
             }
             if (value !== null && typeof value === "object") {

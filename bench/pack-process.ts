@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
-import { TestResource } from "../src/engine/local-engine";
+import { EngineResource } from "../src/engine/local-engine";
 import { PackServer, StartOptions } from "../src/engine/pack-server";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -82,7 +82,7 @@ export class BenchPack {
     }
 
     /** Encodes each resource as the AnalyzeRequest PackServer would send. */
-    async encodeAnalyze(resources: readonly TestResource[]): Promise<EncodedRequest[]> {
+    async encodeAnalyze(resources: readonly EngineResource[]): Promise<EncodedRequest[]> {
         const out: EncodedRequest[] = [];
         for (const r of resources) {
             out.push(await this.capture("analyze", () => this.server.analyze(r)));
@@ -91,7 +91,7 @@ export class BenchPack {
     }
 
     /** Encodes the resources as one AnalyzeStackRequest. */
-    encodeStack(resources: readonly TestResource[]): Promise<EncodedRequest> {
+    encodeStack(resources: readonly EngineResource[]): Promise<EncodedRequest> {
         return this.capture("analyzeStack", () => this.server.analyzeStack(resources));
     }
 

@@ -59,28 +59,24 @@ if (startupFile) {
 }
 
 if (stackFile) {
-    // The same gRPC module the policy SDK serves with (resolved from the SDK's directory).
-    const sdkDir = path.dirname(require.resolve("@pulumi/policy", { paths: [process.cwd()] }));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
-    const server = grpc.Server.prototype as { addService(service: unknown, impl: Record<string, Handler>): unknown };
-    const addService = server.addService;
-    server.addService = function (service, impl) {
-        const analyzeStack = impl?.analyzeStack;
-        if (typeof analyzeStack === "function") {
-            impl = {
-                ...impl,
-                analyzeStack(call, callback) {
-                    const t0 = performance.now();
-                    return analyzeStack.call(this, call, (err, res) => {
-                        fs.appendFileSync(stackFile, `${performance.now() - t0}\n`);
-                        callback(err, res);
-                    });
-                },
-            };
+    const { wrapAnalyzerServices } = require(process.env.BENCH_SDK_ADAPTER!) as typeof import("../src/sdk/policy-sdk");
+    wrapAnalyzerServices((impl) => {
+        const analyzeStack = impl.analyzeStack as Handler | undefined;
+        if (typeof analyzeStack !== "function") {
+            return impl;
         }
-        return addService.call(this, service, impl);
-    };
+        return {
+            ...impl,
+            analyzeStack(this: unknown, call: unknown, callback: (err: unknown, res?: unknown) => void) {
+                const t0 = performance.now();
+                return analyzeStack.call(this, call, (err, res) => {
+                    fs.appendFileSync(stackFile, `${performance.now() - t0}\n`);
+                    callback(err, res);
+                });
+            },
+        };
+    });
 }
 
 if (profileFile) {

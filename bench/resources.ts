@@ -7,7 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
-import { TestResource } from "../src/engine/local-engine";
+import { EngineResource } from "../src/engine/local-engine";
 import { UNKNOWN, unknown } from "../src/engine/protocol";
 
 type Obj = Record<string, unknown>;
@@ -124,8 +124,8 @@ class StackGenerator {
         this.namespaces = Array.from({ length: count }, (_, i) => `${APPS[i % APPS.length]}-${Math.floor(i / APPS.length) || "prod"}`);
     }
 
-    resources(count: number): TestResource[] {
-        const out: TestResource[] = [];
+    resources(count: number): EngineResource[] {
+        const out: EngineResource[] = [];
         // The namespaces and their default-deny policies come first, as a program declares them.
         for (const ns of this.namespaces) {
             if (out.length < count) {
@@ -170,7 +170,7 @@ class StackGenerator {
         }
     }
 
-    private one(kind: Kind): TestResource {
+    private one(kind: Kind): EngineResource {
         const ns = this.rnd.pick(this.namespaces);
         switch (kind) {
             case "workload":
@@ -217,7 +217,7 @@ class StackGenerator {
     }
 
     /** A Kubernetes object with `apiVersion`/`kind` (the provider SDK sets them) and, for outputs, server-set fields. */
-    private k8s(type: string, namespace: string | undefined, body: Obj, app = this.rnd.pick(APPS)): TestResource {
+    private k8s(type: string, namespace: string | undefined, body: Obj, app = this.rnd.pick(APPS)): EngineResource {
         const [, module, kind] = type.split(":");
         const name = this.nextName(app);
         const metadata: ObjectMeta = {
@@ -233,7 +233,7 @@ class StackGenerator {
         return { type, name, urn: this.urnOf(type, name), props, provider: K8S_PROVIDER, ...(this.outputs && { dependencies: [] }) };
     }
 
-    private namespace(name: string): TestResource {
+    private namespace(name: string): EngineResource {
         const level = this.rnd.weighted([["restricted", 5], ["baseline", 3], ["privileged", 1], [undefined, 1]] as const);
         const r = this.k8s("kubernetes:core/v1:Namespace", undefined, {}, name);
         const meta = r.props.metadata as { name: string; labels: Record<string, string> };
@@ -245,7 +245,7 @@ class StackGenerator {
         return r;
     }
 
-    private networkPolicy(ns: string, defaultDeny: boolean): TestResource {
+    private networkPolicy(ns: string, defaultDeny: boolean): EngineResource {
         const app = this.rnd.pick(APPS);
         const spec: k8s.types.input.networking.v1.NetworkPolicySpec = defaultDeny
             ? { podSelector: {}, policyTypes: ["Ingress", "Egress"] }
@@ -257,7 +257,7 @@ class StackGenerator {
         return this.k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", ns, { spec }, app);
     }
 
-    private configMap(ns: string): TestResource {
+    private configMap(ns: string): EngineResource {
         const data: Record<string, string> = {};
         for (let i = this.rnd.int(2, 12); i > 0; i--) {
             data[this.rnd.pick(["LOG_LEVEL", "FEATURE_FLAGS", "DATABASE_HOST", "CACHE_TTL", "API_URL", "REGION", "TIMEOUT", "config.yaml"]) + (i > 6 ? `_${i}` : "")] =
@@ -360,7 +360,7 @@ class StackGenerator {
         return spec;
     }
 
-    private workload(type: string, ns: string): TestResource {
+    private workload(type: string, ns: string): EngineResource {
         const name = type.slice(type.lastIndexOf(":") + 1);
         const kind = name.replace(/(Patch|List)$/, "");
         const app = this.rnd.pick(APPS);
@@ -392,13 +392,13 @@ class StackGenerator {
     }
 
     /** A Docker resource from its provider SDK arguments (plain values; `unknown` where not yet known). */
-    private docker(type: string, args: object): TestResource {
+    private docker(type: string, args: object): EngineResource {
         const name = this.nextName(this.rnd.pick(APPS));
         const props: Obj = { ...args, ...(this.outputs && { id: `sha256:${this.serial.toString(16).padStart(12, "0")}` }) };
         return { type, name, urn: this.urnOf(type, name), props, provider: DOCKER_PROVIDER };
     }
 
-    private dockerContainer(): TestResource {
+    private dockerContainer(): EngineResource {
         const insecure = this.rnd.chance(0.15);
         const args: docker.ContainerArgs = {
             name: this.rnd.pick(APPS),
@@ -421,7 +421,7 @@ class StackGenerator {
         return this.docker("docker:index/container:Container", args);
     }
 
-    private dockerService(): TestResource {
+    private dockerService(): EngineResource {
         const args: docker.ServiceArgs = {
             name: this.rnd.pick(APPS),
             taskSpec: {
@@ -445,7 +445,7 @@ class StackGenerator {
         return this.docker("docker:index/service:Service", args);
     }
 
-    private dockerImage(): TestResource {
+    private dockerImage(): EngineResource {
         const app = this.rnd.pick(APPS);
         const args: docker.ImageArgs = {
             imageName: this.unknownOr(`${this.rnd.pick(REGISTRIES)}/${app}:1.${this.rnd.int(0, 30)}.0`),
@@ -455,12 +455,12 @@ class StackGenerator {
         return this.docker("docker:index/image:Image", args);
     }
 
-    private remoteImage(): TestResource {
+    private remoteImage(): EngineResource {
         const args: docker.RemoteImageArgs = { name: this.image(), keepLocally: true, platform: "linux/amd64" };
         return this.docker("docker:index/remoteImage:RemoteImage", args);
     }
 
-    private dockerBuildImage(): TestResource {
+    private dockerBuildImage(): EngineResource {
         const app = this.rnd.pick(APPS);
         const args: dockerBuild.ImageArgs = {
             tags: [this.unknownOr(`${this.rnd.pick(REGISTRIES)}/${app}:1.${this.rnd.int(0, 30)}.0`)],
@@ -476,12 +476,12 @@ class StackGenerator {
 }
 
 /** The resources of an Analyze run (inputs, as the engine sends them during preview). */
-export function analyzeResources(count: number, seed = 20260101): TestResource[] {
+export function analyzeResources(count: number, seed = 20260101): EngineResource[] {
     return new StackGenerator(seed, count, false).resources(count);
 }
 
 /** The resources of an AnalyzeStack run (outputs, with server-set fields). */
-export function stackResources(count: number, seed = 20260102): TestResource[] {
+export function stackResources(count: number, seed = 20260102): EngineResource[] {
     return new StackGenerator(seed, count, true).resources(count);
 }
 
@@ -494,7 +494,7 @@ export function containsUnknown(value: unknown): boolean {
 }
 
 /** How many resources of each type a list holds (for the report). */
-export function typeCounts(resources: readonly TestResource[]): Record<string, number> {
+export function typeCounts(resources: readonly EngineResource[]): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const r of resources) {
         counts[r.type] = (counts[r.type] ?? 0) + 1;

@@ -18,7 +18,7 @@ import * as path from "path";
 import { BenchPack, EncodedRequest } from "./pack-process";
 import { CpuProfile, PROBE_SCRIPT, ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, stackResources, typeCounts } from "./resources";
-import { TestResource } from "../src/engine/local-engine";
+import { EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Reference packs, the compiled probe and the probe's output live here for one run (set by main). */
@@ -129,7 +129,13 @@ function writeReferencePack(name: string, packDir: string): string {
 
 /** Environment that preloads the probe (bench/probe.ts) into a pack process. */
 function probeEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    return { ...extra, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(WORK, PROBE_SCRIPT)}`.trim() };
+    return {
+        ...extra,
+        // The probe wraps the SDK's handlers through the pack's SDK adapter (the compiled one: the
+        // probe runs from a temporary directory).
+        BENCH_SDK_ADAPTER: path.join(ROOT, "dist", "src", "sdk", "policy-sdk.js"),
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(WORK, PROBE_SCRIPT)}`.trim(),
+    };
 }
 
 function git(dir: string, ...args: string[]): string | undefined {
@@ -279,7 +285,7 @@ async function withRunning<T>(packs: readonly PackSpec[], env: (i: number) => No
 }
 
 /** Analyze: the same requests to every pack, one at a time (the headline) and optionally several in flight. */
-function measureAnalyze(packs: readonly PackSpec[], resources: readonly TestResource[], rounds: number, concurrency: number) {
+function measureAnalyze(packs: readonly PackSpec[], resources: readonly EngineResource[], rounds: number, concurrency: number) {
     return withRunning(packs, () => ({}), async (running) => {
         const idleRss = running.map((b) => b.memoryMiB("VmRSS"));
         const dirs = packs.map((p) => p.dir);

@@ -2,7 +2,7 @@
 // with where it came from, and the findings and input errors of a scan.
 
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
-import type { Policy, TestResource } from "../src/engine/local-engine";
+import type { Policy, EngineResource } from "../src/engine/local-engine";
 
 /** A place in an input file (1-based line and column). */
 export interface SourceLocation {
@@ -15,9 +15,9 @@ export interface SourceLocation {
 /** A resource found in an input, ready to be judged as the engine would judge it. */
 export interface ScanResource {
     /** What resource policies receive (Analyze: the inputs); undefined when the engine's Analyze would not concern this pack (providers, the stack). */
-    readonly analyze?: TestResource;
+    readonly analyze?: EngineResource;
     /** What stack policies receive (AnalyzeStack: the outputs, with parent and dependencies). */
-    readonly stack: TestResource;
+    readonly stack: EngineResource;
     readonly urn: string;
     /** How reports name the resource, e.g. `Deployment prod/web`. */
     readonly label: string;

@@ -5,7 +5,7 @@
 // Whatever policies the pack has are run; the scanner knows none of them by name.
 
 import type { EnforcementLevel } from "@pulumi/policy";
-import { PackConfigError, Policy, PolicyPackConfig, PolicyTester } from "../src/engine/local-engine";
+import { PackConfigError, Policy, PolicyPackConfig, LocalEngine } from "../src/engine/local-engine";
 import type { PolicyViolation } from "../src/engine/protocol";
 import { ConfigError } from "../src/framework/options";
 import { jsonPathInMessage } from "./json-path";
@@ -71,7 +71,7 @@ const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);
 
 /** Runs every policy on every resource of the groups. Throws ScanConfigurationError when the configuration is unusable. */
 export async function evaluate(groups: readonly ResourceGroup[], opts: EvaluateOptions): Promise<{ findings: Finding[]; errors: InputError[]; resources: number }> {
-    const tester = new PolicyTester({ name: opts.packName, version: opts.packVersion, policies: opts.policies }, opts.config);
+    const tester = new LocalEngine({ name: opts.packName, version: opts.packVersion, policies: opts.policies }, opts.config);
     const hasStackPolicies = opts.policies.some((p) => typeof (p as { validateStack?: unknown }).validateStack === "function");
     const findings: Finding[] = [];
     const errors: InputError[] = [];

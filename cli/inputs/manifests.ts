@@ -7,7 +7,7 @@
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 
 import { Document, LineCounter, Node as YamlNode, Schema, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
-import type { TestResource } from "../../src/engine/local-engine";
+import type { EngineResource } from "../../src/engine/local-engine";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity } from "../../src/framework/resource";
 import { PathSegment, parseJsonPath } from "../json-path";
@@ -164,7 +164,7 @@ class ObjectReader {
         const provider = this.scope.namespace
             ? { type: "pulumi:providers:kubernetes", name: "default", urn: "urn:pulumi:scan::manifests::pulumi:providers:kubernetes::default", props: { namespace: this.scope.namespace } }
             : undefined;
-        const resource: TestResource = { type, name, urn, props, ...(provider && { provider }) };
+        const resource: EngineResource = { type, name, urn, props, ...(provider && { provider }) };
         const identity = kubernetesIdentity(type, Field.root(props), name, this.scope.namespace);
         const doc = this.doc;
         const at = this.at;

@@ -10,7 +10,7 @@
 // their ID or URN, output values their value.
 
 import type { PolicyResourceOptions } from "@pulumi/policy";
-import type { TestResource } from "../../src/engine/local-engine";
+import type { EngineResource } from "../../src/engine/local-engine";
 import { secret, unknown } from "../../src/engine/protocol";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../src/framework/resource";
@@ -151,7 +151,7 @@ export function readStackExport(value: unknown, text: string, file: string): { g
         }
     });
 
-    const providers = new Map<string, NonNullable<TestResource["provider"]>>();
+    const providers = new Map<string, NonNullable<EngineResource["provider"]>>();
     for (const r of entries) {
         const type = r.type as string;
         if (type.startsWith(PROVIDER_PREFIX)) {

@@ -14,17 +14,8 @@ ResourceValidationPolicy,
 StackValidationArgs,
 StackValidationPolicy,
 } from "@pulumi/policy";
-import { isUnknownValueError } from "../framework/field";
+import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
 import { AnalyzeResult,NotApplicable,PolicyViolation,toStruct } from "./protocol";
-
-// The SDK's internals the real server uses; required at run time so tests exercise the same code.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdkDeserialize = require("@pulumi/policy/deserialize") as {
-    deserializeProperties(s: { toJavaScript(): Record<string, unknown> }, proxySecrets: boolean): Record<string, unknown>;
-    serializeProperties(props: Record<string, unknown>): Promise<Record<string, unknown>>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdkProxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -34,7 +25,7 @@ export type PolicyConfig = EnforcementLevel | ({ enforcementLevel?: EnforcementL
 export type PolicyPackConfig = Record<string, PolicyConfig>;
 
 /** A resource as the engine describes it to a policy pack. */
-export interface TestResource {
+export interface EngineResource {
     readonly type: string;
     /** Inputs (resource policies) or outputs (stack policies). Use `unknown` for preview-unknown values. */
     readonly props: Record<string, unknown>;
@@ -51,7 +42,7 @@ export interface TestResource {
 }
 
 /** The pack under test. */
-export interface PackUnderTest {
+export interface EnginePack {
     readonly name?: string;
     readonly version?: string;
     /** Pack-level default enforcement (the SDK's default is advisory). */
@@ -73,7 +64,7 @@ export interface RemediateResult {
 type Struct = ReturnType<typeof toStruct>;
 
 interface EncodedResource {
-    readonly resource: TestResource;
+    readonly resource: EngineResource;
     readonly props: Struct;
     readonly provider?: Struct;
 }
@@ -95,12 +86,9 @@ const isStackPolicy = (p: Policy): p is StackValidationPolicy => typeof (p as St
 const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy =>
     !isStackPolicy(p) && ((p as ResourceValidationPolicy).validateResource !== undefined || (p as ResourceValidationPolicy).remediateResource !== undefined);
 
-function pulumiTypeOf(f: unknown): string | undefined {
-    return (f as { __pulumiType?: string } | undefined)?.__pulumiType;
-}
 
 function isTypeOf(type: string, cls: unknown): boolean {
-    const t = pulumiTypeOf(cls);
+    const t = restrictedType(cls);
     if (t) {
         return type === t;
     }
@@ -122,7 +110,7 @@ const throwNotApplicable = (reason?: string): never => {
 };
 
 /** Resource options as the engine sends them when a test does not set them. */
-function optionsOf(r: TestResource): PolicyResourceOptions {
+function optionsOf(r: EngineResource): PolicyResourceOptions {
     return { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...r.opts };
 }
 
@@ -184,12 +172,12 @@ export function reconcileConfig(pack: ConfigurablePack, config: PolicyPackConfig
  * Runs a pack's policies against resources as the engine and the policy SDK would, and returns the
  * diagnostics the engine would receive.
  */
-export class PolicyTester {
+export class LocalEngine {
     private readonly config: Map<string, ResolvedConfig>;
     readonly packName: string;
     readonly packVersion: string;
 
-    constructor(readonly pack: PackUnderTest, config?: PolicyPackConfig, private readonly stackTags: ReadonlyMap<string, string> = new Map()) {
+    constructor(readonly pack: EnginePack, config?: PolicyPackConfig, private readonly stackTags: ReadonlyMap<string, string> = new Map()) {
         this.packName = pack.name ?? "container-guard";
         this.packVersion = pack.version ?? "0.0.0";
         this.config = reconcileConfig(pack, config);
@@ -249,12 +237,12 @@ export class PolicyTester {
         });
     }
 
-    private urnOf(r: TestResource): string {
+    private urnOf(r: EngineResource): string {
         return r.urn ?? `urn:pulumi:test::test::${r.type}::${r.name ?? "test"}`;
     }
 
     /** The request as the engine encodes it: once per call, decoded again for every policy. */
-    private encode(r: TestResource): EncodedResource {
+    private encode(r: EngineResource): EncodedResource {
         // As the pack's server does (core/decode-once.ts), the protobuf-to-JavaScript step runs once per
         // request; the SDK's deserializer still copies the props for every policy.
         const once = (struct: Struct): Struct => {
@@ -266,7 +254,7 @@ export class PolicyTester {
 
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
         const r = encoded.resource;
-        const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, proxySecrets));
+        const props = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, proxySecrets));
         const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -282,7 +270,7 @@ export class PolicyTester {
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
-                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.provider!, false)),
+                props: sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.provider!, false)),
                 urn: r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
                 name: r.provider.name ?? "default",
             };
@@ -291,7 +279,7 @@ export class PolicyTester {
     }
 
     /** What the engine receives from the pack's Analyze call for one resource (its inputs). */
-    async analyze(resource: TestResource): Promise<AnalyzeResult> {
+    async analyze(resource: EngineResource): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
         const encoded = this.encode(resource);
@@ -308,7 +296,7 @@ export class PolicyTester {
                 level = "mandatory";
             }
             if (!Array.isArray(p.validateResource)) {
-                const t = pulumiTypeOf(p.validateResource);
+                const t = restrictedType(p.validateResource);
                 if (t && resource.type !== t) {
                     notApplicable.push({ policyName: p.name, reason: `Policy only applies to resources of type '${t}'` });
                     continue;
@@ -328,7 +316,7 @@ export class PolicyTester {
     }
 
     /** What the engine receives from the pack's AnalyzeStack call (resources carry outputs). */
-    async analyzeStack(resources: readonly TestResource[]): Promise<AnalyzeResult> {
+    async analyzeStack(resources: readonly EngineResource[]): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
         const encoded = resources.map((r) => this.encode(r));
@@ -344,7 +332,7 @@ export class PolicyTester {
             try {
                 const byUrn = new Map<string, PolicyResource>();
                 const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
-                    const props = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(struct, false));
+                    const props = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, false));
                     const res = {
                         type: r.type,
                         props,
@@ -358,7 +346,7 @@ export class PolicyTester {
                         ...(r.provider && {
                             provider: {
                                 type: r.provider.type,
-                                props: sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(providerStruct!, false)),
+                                props: sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(providerStruct!, false)),
                                 urn: r.provider.urn ?? "",
                                 name: r.provider.name ?? "default",
                             },
@@ -391,16 +379,16 @@ export class PolicyTester {
     }
 
     /** Runs the remediations of policies configured at `remediate`, in pack order, as the engine does before analysis. */
-    async remediate(resource: TestResource): Promise<RemediateResult> {
+    async remediate(resource: EngineResource): Promise<RemediateResult> {
         const encoded = this.encode(resource);
-        let props: Record<string, unknown> = sdkProxy.unknownCheckingProxy(sdkDeserialize.deserializeProperties(encoded.props, true));
+        let props: Record<string, unknown> = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, true));
         const remediatedBy: string[] = [];
         const diagnostics: { policyName: string; message: string }[] = [];
         for (const p of this.pack.policies) {
             if (this.levelOf(p) !== "remediate" || !isResourcePolicy(p) || !p.remediateResource) {
                 continue;
             }
-            const t = pulumiTypeOf(p.remediateResource);
+            const t = restrictedType(p.remediateResource);
             if (t && resource.type !== t) {
                 continue;
             }
@@ -420,7 +408,7 @@ export class PolicyTester {
                 }
             }
         }
-        const plain = remediatedBy.length > 0 ? await sdkDeserialize.serializeProperties(props) : resource.props;
+        const plain = remediatedBy.length > 0 ? await sdkDecoding().serializeProperties(props) : resource.props;
         return { props: plain as Record<string, unknown>, remediatedBy, diagnostics };
     }
 }

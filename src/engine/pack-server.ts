@@ -5,7 +5,7 @@
 import { ChildProcess,spawn } from "child_process";
 import * as path from "path";
 import type { EnforcementLevel,Severity } from "@pulumi/policy";
-import { ConfigurablePack,PolicyPackConfig,TestResource,reconcileConfig } from "./local-engine";
+import { ConfigurablePack,PolicyPackConfig,EngineResource,reconcileConfig } from "./local-engine";
 import { AnalyzeResult,toWire } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
@@ -160,7 +160,7 @@ export class PackServer {
         await this.call("configure", req);
     }
 
-    private resourceRequest<T>(ctor: any, r: TestResource): T {
+    private resourceRequest<T>(ctor: any, r: EngineResource): T {
         const req = new ctor();
         req.setType(r.type);
         req.setProperties(this.structProto.Struct.fromJavaScript(toWire(r.props)));
@@ -204,12 +204,12 @@ export class PackServer {
     }
 
     /** Analyze one resource's inputs. */
-    async analyze(resource: TestResource): Promise<AnalyzeResult> {
+    async analyze(resource: EngineResource): Promise<AnalyzeResult> {
         return this.toResult(await this.call("analyze", this.resourceRequest(this.proto.AnalyzeRequest, resource)));
     }
 
     /** AnalyzeStack over resources' outputs. */
-    async analyzeStack(resources: readonly TestResource[]): Promise<AnalyzeResult> {
+    async analyzeStack(resources: readonly EngineResource[]): Promise<AnalyzeResult> {
         const req = new this.proto.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
@@ -231,7 +231,7 @@ export class PackServer {
     }
 
     /** Remediate one resource: the policies that changed it and the props they returned. */
-    async remediate(resource: TestResource): Promise<{ policyName: string; properties?: Record<string, unknown>; diagnostic: string }[]> {
+    async remediate(resource: EngineResource): Promise<{ policyName: string; properties?: Record<string, unknown>; diagnostic: string }[]> {
         const res: any = await this.call("remediate", this.resourceRequest(this.proto.AnalyzeRequest, resource));
         return res.getRemediationsList().map((r: any) => ({ policyName: r.getPolicyname(), properties: r.getProperties()?.toJavaScript(), diagnostic: r.getDiagnostic() }));
     }

@@ -9,6 +9,8 @@
 // `Field` also never throws on malformed input: reading a key of a string, number, null or array
 // yields an absent field, and `items()` of a non-array yields no items.
 
+import { isUnknownValueError } from "../sdk/policy-sdk";
+
 /** The sentinel strings the engine uses for values unknown during preview (one per value kind). */
 const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
@@ -19,11 +21,6 @@ const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
     "e48ece36-62e2-4504-bad9-02848725956a", // archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
-
-/** True for the error the policy SDK's unknown-checking proxy throws (matched by shape, so any SDK copy works). */
-export function isUnknownValueError(err: unknown): boolean {
-    return typeof err === "object" && err !== null && "unknownTypeSentinel" in err && Array.isArray((err as { props?: unknown }).props);
-}
 
 /** True for a raw unknown sentinel (stack outputs, state files and unproxied inputs carry them as plain strings). */
 export function isUnknownSentinel(value: unknown): boolean {

@@ -178,11 +178,19 @@ export function object<P extends Props, R extends keyof P & string = never>(
     };
 }
 
-/** Message for an unknown key, with the closest known key as a suggestion. */
-export function unknownKey(path: string, key: string, known: readonly string[]): string {
+/**
+ * Message for an unknown key, with the closest known key as a suggestion. `listing` introduces the
+ * list of known keys (e.g. "is not a policy of this pack (policies: ").
+ */
+export function unknownKey(
+    path: string,
+    key: string,
+    known: readonly string[],
+    listing = "is not a known option (known: ",
+): string {
     const suggestion = closest(key, known);
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
-    return `${path} is not a known option (known: ${known.length ? known.join(", ") : "none"}).${hint}`;
+    return `${path} ${listing}${known.length ? known.join(", ") : "none"}).${hint}`;
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

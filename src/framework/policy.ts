@@ -15,7 +15,15 @@ Severity,
 StackValidationPolicy,
 } from "@pulumi/policy";
 import { Exemption,ExemptionOptions,ExemptionSubject,exemptionFor,exemptionOptions } from "./exemptions";
-import { Field,isUnknownValueError } from "./field";
+import { Field } from "./field";
+import {
+    StructuredViolation,
+    declareNotApplicable,
+    isUnknownValueError,
+    reportStructured,
+    restrictToType,
+    unknownValuePath,
+} from "../sdk/policy-sdk";
 import { Fixer } from "./remediation";
 import { ResourceIdentity } from "./resource";
 import { OptionsSpec,OptionValues,configSchemaOf,parseOptions } from "./options";
@@ -58,7 +66,6 @@ export interface Finding {
     readonly advisory?: boolean;
 }
 
-type ReportArgs = { message: string; enforcementLevel?: EnforcementLevel; urn?: string };
 
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
@@ -144,10 +151,8 @@ export class Evaluation<O> {
         this.send({ message: `${this.policy.description}\n${this.resource.label}: ${message}`, enforcementLevel });
     }
 
-    private send(args: ReportArgs): void {
-        // The policy SDK (1.21) accepts a structured violation whose enforcement level overrides the
-        // policy's; the string form cannot express "advisory for this one finding".
-        (this.reportViolation as unknown as (a: ReportArgs) => void)(this.reportUrn ? { ...args, urn: this.reportUrn } : args);
+    private send(args: StructuredViolation): void {
+        reportStructured(this.reportViolation, this.reportUrn ? { ...args, urn: this.reportUrn } : args);
     }
 }
 
@@ -242,21 +247,6 @@ export function registerPolicy<P extends object>(policy: P, options: OptionsSpec
     return policy;
 }
 
-/**
- * Declares the policy not applicable to the resource. The SDK does this with an exception of which
- * it keeps only the reason; most policies of a pack do not apply to most resources, so the exception
- * is created without a stack trace, which is most of its cost.
- */
-function notApplicable(args: ResourceValidationArgs, reason: string): never {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-        return args.notApplicable(reason);
-    } finally {
-        Error.stackTraceLimit = limit;
-    }
-}
-
 /** Builds the Pulumi policy object. */
 export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     def: ResourcePolicyDefinition<O> & { readonly name: N },
@@ -267,14 +257,14 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
         const prep = def.prepare(args, options);
         if (!prep) {
-            notApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
+            declareNotApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
         }
         const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch);
         try {
             prep.run(ev);
         } catch (err) {
             if (isUnknownValueError(err)) {
-                ev.unknown(Field.unknown(String((err as { props: unknown[] }).props.join("."))));
+                ev.unknown(Field.unknown(unknownValuePath(err)));
             } else {
                 // A bug must neither break the user's preview nor let the resource pass silently.
                 ev.note(`container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); treat it as not compliant and report the problem.`);
@@ -303,8 +293,8 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         return fixer.changed ? (args.props as Record<string, unknown>) : undefined;
     };
     if (def.onlyType) {
-        (validate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
-        (remediate as unknown as { __pulumiType: string }).__pulumiType = def.onlyType;
+        restrictToType(validate, def.onlyType);
+        restrictToType(remediate, def.onlyType);
     }
     const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),

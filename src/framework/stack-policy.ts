@@ -5,7 +5,8 @@
 import type { PolicyResource,ReportViolation,StackValidationArgs,StackValidationPolicy } from "@pulumi/policy";
 import { exemptionOptions } from "./exemptions";
 import { ContainerGuardPolicy,Evaluation,OptionsCache,PolicyMetadata,policyFields,registerPolicy } from "./policy";
-import { Field,isUnknownValueError } from "./field";
+import { Field } from "./field";
+import { isUnknownValueError } from "../sdk/policy-sdk";
 import { ResourceIdentity,kubernetesIdentity,plainIdentity } from "./resource";
 import { OptionValues,OptionsSpec } from "./options";
 

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerGuard, ContainerGuardConfig, allPolicies, defineWorkloadPolicy, options } from "../../lib";
-import { PolicyTester, TestResource } from "../../testkit";
+import { ContainerGuard,ContainerGuardConfig,allPolicies,defineWorkloadPolicy,options } from "../../lib";
+import { PolicyTester,TestResource } from "../../testkit";
 import { deployment } from "../support/workloads";
 
 // Compile-time checks (this file is type-checked by `npm test`).

@@ -4,11 +4,11 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { analyzeResources, containsUnknown, stackResources, typeCounts } from "../../bench/resources";
+import { analyzeResources,containsUnknown,stackResources,typeCounts } from "../../bench/resources";
 import { catalogFor } from "../../src/kubernetes/workload-policy";
 import { podSpecsOf } from "../../src/kubernetes/workload";
 import { Field } from "../../src/framework/field";
-import { PolicyTester } from "../../src/engine/local-engine";
+import { PolicyTester } from "../../testkit";
 
 describe("benchmark resources", () => {
     const resources = analyzeResources(2000);

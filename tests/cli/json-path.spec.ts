@@ -5,10 +5,9 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { joinPath } from "../../src/framework/field";
-import { PathSegment, jsonPathInMessage, parseJsonPath } from "../../cli/json-path";
+import { PathSegment,jsonPathInMessage,parseJsonPath } from "../../cli/json-path";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
+import { PolicyTester, unknown } from "../../testkit";
 import { deployment } from "../support/workloads";
 
 /** Builds a path the way policies print one. */

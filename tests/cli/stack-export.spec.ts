@@ -4,9 +4,9 @@
 
 import * as assert from "assert";
 import * as fc from "fast-check";
-import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { engineValue, readStackExport, urnName } from "../../cli/inputs/stack-export";
-import { lineOf, parseReport, runCli, tempDir, writeFile } from "../support/cli";
+import type { ReportViolation,ResourceValidationPolicy,StackValidationPolicy } from "@pulumi/policy";
+import { engineValue,readStackExport,urnName } from "../../cli/inputs/stack-export";
+import { lineOf,parseReport,runCli,tempDir,writeFile } from "../support/cli";
 
 type Obj = Record<string, unknown>;
 
@@ -189,7 +189,7 @@ describe("scan: stack exports", () => {
             fc.asyncProperty(fc.array(fc.record({ urn: fc.constantFrom(urn("kubernetes:core/v1:Pod", "p"), "x"), type: fc.constantFrom("kubernetes:core/v1:Pod", "docker:index/container:Container"), inputs: value, outputs: value, provider: fc.string() }), { maxLength: 3 }), async (resources) => {
                 const exported = { version: 3, deployment: { resources } };
                 const { group } = readStackExport(exported, JSON.stringify(exported), "x.json");
-                const { PolicyTester } = await import("../../src/engine/local-engine");
+                const { PolicyTester } = await import("../../testkit");
                 const { allPolicies } = await import("../../policies");
                 const tester = new PolicyTester({ policies: allPolicies });
                 for (const r of group.resources) {

@@ -5,9 +5,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { hardenedContainer, hardenedPodSpec, podSpecPathOf, workloadProps } from "../support/workloads";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { hardenedContainer,hardenedPodSpec,podSpecPathOf,workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;
 

@@ -3,10 +3,10 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../src/engine/local-engine";
+import { PolicyTester } from "../../testkit";
 import { pod } from "../support/workloads";
 import { unknownPolicyNames } from "../../src/sdk/serve";
-import { parseOptions, array, object, option, string, boolean, integer } from "../../src/framework/options";
+import { parseOptions,array,object,option,string,boolean,integer } from "../../src/framework/options";
 
 const privilegedPod = pod({ containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] });
 

@@ -3,8 +3,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
 import { globMatch } from "../../src/framework/exemptions";
 
 function privilegedDaemonSet(metadata: Record<string, unknown>, name = "agent"): TestResource {

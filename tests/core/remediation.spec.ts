@@ -4,9 +4,8 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { UNKNOWN, secret, unknown } from "../../src/engine/protocol";
-import { deployment, pod } from "../support/workloads";
+import { PolicyPackConfig, PolicyTester, secret, TestResource, UNKNOWN, unknown } from "../../testkit";
+import { deployment,pod } from "../support/workloads";
 
 const REMEDIATE: PolicyPackConfig = {
     "pss-allow-privilege-escalation": "remediate",

@@ -9,10 +9,9 @@ import * as path from "path";
 import { PROJECT_DIR_ENV } from "../../src/dockerfile/sources";
 import { dockerPolicies as dockerRuntimePolicies } from "../../policies/docker";
 import { dockerfilePolicies } from "../../policies/dockerfile";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
 
 const dockerPolicies = [...dockerRuntimePolicies, ...dockerfilePolicies];
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
 
 const mandatory = new PolicyTester({ policies: dockerPolicies }, { all: "mandatory" });
 const DIGEST = "sha256:" + "a".repeat(64);

@@ -3,9 +3,8 @@
 
 import * as assert from "assert";
 import { dockerPolicies } from "../../policies/docker";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { SERVICE_SPEC, dockerContainer, dockerService, hardenedDockerContainer } from "../support/docker";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { SERVICE_SPEC,dockerContainer,dockerService,hardenedDockerContainer } from "../support/docker";
 
 const mandatory = new PolicyTester({ policies: dockerPolicies }, { all: "mandatory" });
 const defaults = new PolicyTester({ policies: dockerPolicies });

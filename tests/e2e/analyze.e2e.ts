@@ -4,10 +4,10 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { dockerContainer, hardenedDockerContainer } from "../support/docker";
-import { EngineSandbox, findings, policyEvents, ROOT, sandboxPerTest, stateFile } from "../support/pulumi-engine";
-import { deployment, hardenedPodSpec, workloadProps } from "../support/workloads";
+import { PolicyPackConfig,PolicyTester,TestResource } from "../../testkit";
+import { dockerContainer,hardenedDockerContainer } from "../support/docker";
+import { EngineSandbox,findings,policyEvents,ROOT,sandboxPerTest,stateFile } from "../support/pulumi-engine";
+import { deployment,hardenedPodSpec,workloadProps } from "../support/workloads";
 
 const VERSION = require("../../package.json").version as string;
 const PROJECT_PREFIX = "urn:pulumi:dev::shop::";

@@ -4,8 +4,8 @@
 // code tells CI whether the preview may proceed.
 
 import * as assert from "assert";
-import { UNKNOWN } from "../../src/engine/protocol";
-import { EngineEvent, EngineSandbox, findings, policyEvents, ROOT, sandboxPerTest } from "../support/pulumi-engine";
+import { UNKNOWN } from "../../testkit";
+import { EngineEvent,EngineSandbox,findings,policyEvents,ROOT,sandboxPerTest } from "../support/pulumi-engine";
 
 type Obj = Record<string, unknown>;
 

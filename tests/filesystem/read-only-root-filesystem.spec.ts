@@ -2,10 +2,9 @@
 
 import * as assert from "assert";
 import { readOnlyRootFilesystem } from "../../policies/workloads";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { dockerContainer, dockerService, findingLine, problemOf } from "../support/secrets";
-import { deployment, hardenedContainer, workloadProps } from "../support/workloads";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { dockerContainer,dockerService,findingLine,problemOf } from "../support/secrets";
+import { deployment,hardenedContainer,workloadProps } from "../support/workloads";
 
 const NAME = "read-only-root-filesystem";
 

@@ -4,11 +4,10 @@
 
 import * as assert from "assert";
 import { imagePolicies } from "../../policies/images";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { dockerContainer, dockerService } from "../support/docker";
-import { NGINX, WEB, buildImage, buildIndex, detail, dockerImage, findings, registryImage, remoteImage } from "../support/images";
-import { deployment, pod, workloadProps } from "../support/workloads";
+import { PolicyTester, TestResource, unknown } from "../../testkit";
+import { dockerContainer,dockerService } from "../support/docker";
+import { NGINX,WEB,buildImage,buildIndex,detail,dockerImage,findings,registryImage,remoteImage } from "../support/images";
+import { deployment,pod,workloadProps } from "../support/workloads";
 
 const DIGEST = "image-digest-pinned";
 const TAG = "image-tag-not-latest";

@@ -4,10 +4,9 @@
 
 import * as assert from "assert";
 import { imagePolicies } from "../../policies/images";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
+import { PolicyTester, TestResource, unknown } from "../../testkit";
 import { dockerContainer } from "../support/docker";
-import { NGINX, buildImage, detail, dockerImage, findings } from "../support/images";
+import { NGINX,buildImage,detail,dockerImage,findings } from "../support/images";
 import { pod } from "../support/workloads";
 
 const POLICY = "image-registry-allowlist";

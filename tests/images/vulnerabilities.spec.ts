@@ -9,10 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { imagePolicies } from "../../policies/images";
 import { REPORTS_DIR_ENV } from "../../src/images/scan-reports";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { dockerContainer, dockerService } from "../support/docker";
-import { LEGACY, NGINX, OTHER_DIGEST, REDIS, SCANNERS, WEB, buildImage, detail, findings, remoteImage } from "../support/images";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { dockerContainer,dockerService } from "../support/docker";
+import { LEGACY,NGINX,OTHER_DIGEST,REDIS,SCANNERS,WEB,buildImage,detail,findings,remoteImage } from "../support/images";
 import { pod } from "../support/workloads";
 
 const POLICY = "image-vulnerabilities";

@@ -4,11 +4,9 @@
 import * as assert from "assert";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { PackServer } from "../../src/engine/pack-server";
-import { secret, unknown } from "../../src/engine/protocol";
+import { PackServer, PolicyPackConfig, PolicyTester, secret, TestResource, unknown } from "../../testkit";
 import { demoResources } from "../../demo/workloads";
-import { deployment, hardenedPodSpec, pod } from "../support/workloads";
+import { deployment,hardenedPodSpec,pod } from "../support/workloads";
 
 const ROOT = path.resolve(__dirname, "../..");
 const VERSION = require("../../package.json").version as string;

@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { profileText, profiles, readmeWithTable } from "../../scripts/generate";
+import { PolicyTester,TestResource } from "../../testkit";
+import { profileText,profiles,readmeWithTable } from "../../scripts/generate";
 import { unknownPolicyNames } from "../../src/sdk/serve";
 import { deployment } from "../support/workloads";
 

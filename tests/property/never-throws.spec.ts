@@ -6,9 +6,8 @@ import * as assert from "assert";
 import fc from "fast-check";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { UNKNOWN } from "../../src/engine/protocol";
-import { hardenedPodSpec, workloadProps } from "../support/workloads";
+import { PolicyTester, TestResource, UNKNOWN } from "../../testkit";
+import { hardenedPodSpec,workloadProps } from "../support/workloads";
 
 const KEYS = [
     "containers", "initContainers", "ephemeralContainers", "securityContext", "privileged", "capabilities", "add", "drop",

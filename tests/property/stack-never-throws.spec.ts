@@ -3,8 +3,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { stackPolicies } from "../../policies/cluster";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { UNKNOWN } from "../../src/engine/protocol";
+import { PolicyTester, TestResource, UNKNOWN } from "../../testkit";
 import { workloadProps } from "../support/workloads";
 
 const scalar = fc.oneof(fc.constantFrom("a", "b", "", "default", "kube-system", "In", "NotIn", "Exists", "DoesNotExist", "Ingress", "Egress", "baseline", "restricted", "v1.30", UNKNOWN), fc.integer(), fc.boolean(), fc.constant(null));

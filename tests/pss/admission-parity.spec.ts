@@ -3,8 +3,8 @@
 // policy version, and the pack's verdict computed from its policies' mandatory violations.
 
 import * as assert from "assert";
-import { TestResource } from "../../src/engine/local-engine";
-import { Level, Version, psaVerdict } from "../support/psa";
+import { TestResource } from "../../testkit";
+import { Level,Version,psaVerdict } from "../support/psa";
 import { workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;

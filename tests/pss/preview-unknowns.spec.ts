@@ -3,8 +3,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyTester } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
+import { PolicyTester, unknown } from "../../testkit";
 import { deployment } from "../support/workloads";
 
 const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });

@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { podSpecPathOf, workloadProps } from "../support/workloads";
+import { PolicyTester,TestResource } from "../../testkit";
+import { podSpecPathOf,workloadProps } from "../support/workloads";
 
 const POD_KINDS = ["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
 

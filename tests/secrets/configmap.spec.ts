@@ -2,9 +2,8 @@
 
 import * as assert from "assert";
 import { secretsConfigMap } from "../../policies/secrets";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { assertNoValueLeaks, configMap, findingLine, problemOf } from "../support/secrets";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { assertNoValueLeaks,configMap,findingLine,problemOf } from "../support/secrets";
 
 const NAME = "secrets-configmap";
 const PEM = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun", "-----END RSA PRIVATE KEY-----", ""].join("\n");

@@ -2,10 +2,9 @@
 
 import * as assert from "assert";
 import { secretsEnvLiteral } from "../../policies/secrets";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { secret, unknown } from "../../src/engine/protocol";
-import { assertNoValueLeaks, dockerContainer, dockerService, findingLine } from "../support/secrets";
-import { deployment, workloadProps } from "../support/workloads";
+import { PolicyPackConfig, PolicyTester, secret, TestResource, unknown } from "../../testkit";
+import { assertNoValueLeaks,dockerContainer,dockerService,findingLine } from "../support/secrets";
+import { deployment,workloadProps } from "../support/workloads";
 
 const NAME = "secrets-env-literal";
 const AWS_KEY = "AKIAQ3EGRTWXY7ZPLM4K";

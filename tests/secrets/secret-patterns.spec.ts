@@ -4,12 +4,11 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
-import { NameFilter, judgeLiteral, notALiteralSecret, secretAssignments, secretInName, secretInValue } from "../../src/secrets/patterns";
+import { NameFilter,judgeLiteral,notALiteralSecret,secretAssignments,secretInName,secretInValue } from "../../src/secrets/patterns";
 import { allPolicies } from "../../policies";
-import { secretsConfigMap, secretsEnvLiteral } from "../../policies/secrets";
-import { PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { UNKNOWN } from "../../src/engine/protocol";
-import { assertNoValueLeaks, configMap, dockerContainer, dockerService, findingLine } from "../support/secrets";
+import { secretsConfigMap,secretsEnvLiteral } from "../../policies/secrets";
+import { PolicyTester, TestResource, UNKNOWN } from "../../testkit";
+import { assertNoValueLeaks,configMap,dockerContainer,dockerService,findingLine } from "../support/secrets";
 import { deployment } from "../support/workloads";
 
 describe("secret detector: names", () => {

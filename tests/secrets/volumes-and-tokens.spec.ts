@@ -3,10 +3,9 @@
 import * as assert from "assert";
 import { secretsVolumeReadOnly } from "../../policies/secrets";
 import { serviceAccountTokenAutomount } from "../../policies/workloads";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
-import { findingLine, problemOf } from "../support/secrets";
-import { deployment, workloadProps } from "../support/workloads";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { findingLine,problemOf } from "../support/secrets";
+import { deployment,workloadProps } from "../support/workloads";
 
 async function run(policy: typeof secretsVolumeReadOnly | typeof serviceAccountTokenAutomount, r: TestResource, config?: PolicyPackConfig) {
     const result = await new PolicyTester({ policies: [policy] }, config).analyze(r);

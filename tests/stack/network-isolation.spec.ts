@@ -2,8 +2,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { unknown } from "../../src/engine/protocol";
+import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
 import { workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;

@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import type { Policy } from "../../src/engine/local-engine";
-import { CliIo, run } from "../../cli/main";
+import type { Policy } from "../../testkit";
+import { CliIo,run } from "../../cli/main";
 import { hardenedPodSpec } from "./workloads";
 
 export const ROOT = path.resolve(__dirname, "../..");

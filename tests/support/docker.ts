@@ -3,7 +3,7 @@
 // @pulumi/docker argument types.
 
 import type * as docker from "@pulumi/docker";
-import { TestResource } from "../../src/engine/local-engine";
+import { TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 

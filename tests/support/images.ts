@@ -4,8 +4,7 @@
 import * as path from "path";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as docker from "@pulumi/docker";
-import { Policy, PolicyPackConfig, PolicyTester, TestResource } from "../../src/engine/local-engine";
-import { PolicyViolation } from "../../src/engine/protocol";
+import { Policy, PolicyPackConfig, PolicyTester, PolicyViolation, TestResource } from "../../testkit";
 
 export const SCANNERS = path.resolve(__dirname, "../fixtures/scanners");
 

@@ -4,9 +4,8 @@
 // that a restricted check replaces (from the version the replacement exists); the pack runs both as
 // separate policies, so the same rule is applied here before comparing.
 
-import { TestResource } from "../../src/engine/local-engine";
-import { baselinePolicies, restrictedPolicies } from "../../policies/pss";
-import { PolicyTester } from "../../src/engine/local-engine";
+import { PolicyTester, TestResource } from "../../testkit";
+import { baselinePolicies,restrictedPolicies } from "../../policies/pss";
 
 const CHECK_IDS: Record<string, string> = {
     "pss-host-namespaces": "hostNamespaces",

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EnforcementLevel } from "@pulumi/policy";
-import type { TestResource } from "../../src/engine/local-engine";
+import type { TestResource } from "../../testkit";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const PROGRAMS = path.join(ROOT, "tests/e2e/programs");

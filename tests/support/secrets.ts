@@ -2,8 +2,7 @@
 // diagnostic never carries a secret value.
 
 import * as assert from "assert";
-import { TestResource } from "../../src/engine/local-engine";
-import { PolicyViolation } from "../../src/engine/protocol";
+import { PolicyViolation, TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 

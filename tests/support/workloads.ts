@@ -1,7 +1,7 @@
 // Test fixtures: the same pod spec placed where each kind of resource carries it. Written from the
 // Kubernetes API reference, independently of the pack's own workload table.
 
-import { TestResource } from "../../src/engine/local-engine";
+import { TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 

@@ -1,0 +1,149 @@
+// Everything container-guard relies on in @pulumi/policy beyond its documented API, in one place.
+//
+// The pack needs a few things the policy SDK (1.21) does not export: the structured form of
+// reportViolation (per-finding enforcement level), the shape of the error its unknown-checking proxy
+// throws, the gRPC server it serves with (to check configuration names and decode each request once),
+// and, for the local engine, its own deserializer and proxy. Each is reached here and nowhere else,
+// and tests/sdk/policy-sdk-contract.spec.ts fails with a clear message when an SDK upgrade changes
+// any of them.
+
+import * as path from "path";
+import type { EnforcementLevel, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+
+/** The @pulumi/policy versions whose internals this module was checked against. */
+export const SUPPORTED_SDK_VERSIONS = /^1\.21\./;
+
+/** Resolves a module the way the policy SDK itself resolves it (its own dependencies, not ours). */
+export function requireFromPolicySdk(id: string): any {
+    const sdkDir = path.dirname(require.resolve("@pulumi/policy"));
+    return require(require.resolve(id, { paths: [sdkDir] }));
+}
+
+/** A finding as the SDK's structured reportViolation takes it (since 1.21; typed as internal). */
+export interface StructuredViolation {
+    readonly message: string;
+    /** Overrides the policy's level for this one finding (e.g. an advisory note under a mandatory policy). */
+    readonly enforcementLevel?: EnforcementLevel;
+    /** Stack policies: the resource the finding is about. */
+    readonly urn?: string;
+}
+
+/**
+ * Reports a finding through the SDK's structured reportViolation. Its exported type declares only
+ * the string form, which cannot say "advisory for this one finding".
+ */
+export function reportStructured(report: ReportViolation, violation: StructuredViolation): void {
+    (report as unknown as (v: StructuredViolation) => void)(violation);
+}
+
+/**
+ * Declares a policy not applicable to a resource. The SDK does this with an exception of which it
+ * keeps only the reason; most policies of a pack do not apply to most resources, so the exception is
+ * created without a stack trace, which is most of its cost.
+ */
+export function declareNotApplicable(args: Pick<ResourceValidationArgs, "notApplicable">, reason: string): never {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+/**
+ * Marks a validation function as applying to one type token only, which lets the SDK skip other
+ * types before decoding their props (what its validateResourceOfType helper does).
+ */
+export function restrictToType(fn: object, typeToken: string): void {
+    (fn as { __pulumiType?: string }).__pulumiType = typeToken;
+}
+
+/** The type token a validation function was restricted to, if any. */
+export function restrictedType(fn: unknown): string | undefined {
+    return (fn as { __pulumiType?: string } | undefined)?.__pulumiType;
+}
+
+/**
+ * True for the error the SDK's unknown-checking proxy throws when a policy reads a value that is
+ * unknown during preview. Matched by shape, so any copy of the SDK in the process is recognised.
+ */
+export function isUnknownValueError(err: unknown): err is Error & { props: unknown[] } {
+    return (
+        typeof err === "object" &&
+        err !== null &&
+        "unknownTypeSentinel" in err &&
+        Array.isArray((err as { props?: unknown }).props)
+    );
+}
+
+/** The dotted path of the value an UnknownValueError is about. */
+export function unknownValuePath(err: Error & { props: unknown[] }): string {
+    return err.props.map(String).join(".");
+}
+
+/** The handlers the SDK registers for the analyzer gRPC service (only the ones the pack wraps). */
+export type AnalyzerHandlers = Record<string, any>;
+
+/**
+ * Passes every service implementation the SDK's gRPC server registers through `wrap` until the
+ * returned function is called. The SDK offers no hook for this, so the server's addService is
+ * replaced; wrappers installed this way nest.
+ */
+export function wrapAnalyzerServices(wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers): () => void {
+    const grpc = requireFromPolicySdk("@grpc/grpc-js");
+    const proto = grpc.Server.prototype;
+    const addService = proto.addService;
+    proto.addService = function (this: unknown, service: unknown, impl: AnalyzerHandlers) {
+        return addService.call(this, service, impl && typeof impl === "object" ? wrap(impl) : impl);
+    };
+    return () => {
+        proto.addService = addService;
+    };
+}
+
+/**
+ * Runs `construct` (which must create the PolicyPack, whose constructor starts the SDK's gRPC
+ * server) with the service implementation passed through `wrap` first.
+ */
+export function interceptAnalyzerService(
+    wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers,
+    construct: () => void,
+): void {
+    const restore = wrapAnalyzerServices(wrap);
+    try {
+        construct();
+    } finally {
+        restore();
+    }
+}
+
+/** The gRPC status codes of the SDK's gRPC library. */
+export function grpcStatus(): Record<string, number> {
+    return requireFromPolicySdk("@grpc/grpc-js").status;
+}
+
+/** The SDK's own props decoding and proxy, for engines that must hand policies exactly what it would. */
+export interface SdkDecoding {
+    deserializeProperties(s: { toJavaScript(): Record<string, unknown> }, proxySecrets: boolean): Record<string, unknown>;
+    serializeProperties(props: Record<string, unknown>): Promise<Record<string, unknown>>;
+    unknownCheckingProxy<T>(value: T): T;
+}
+
+let decoding: SdkDecoding | undefined;
+
+/** The SDK's deserializer and unknown-checking proxy (loaded on first use). */
+export function sdkDecoding(): SdkDecoding {
+    if (!decoding) {
+        const deserialize = require("@pulumi/policy/deserialize");
+        const proxy = require("@pulumi/policy/proxy");
+        decoding = {
+            deserializeProperties: deserialize.deserializeProperties,
+            serializeProperties: deserialize.serializeProperties,
+            unknownCheckingProxy: proxy.unknownCheckingProxy,
+        };
+    }
+    return decoding;
+}
