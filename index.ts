@@ -1,7 +1,7 @@
 // The policy pack's entry point: the engine starts this module and talks to it over gRPC.
 // Nothing may be written to stdout here: the engine reads the server's port from it.
 
-import { servePolicyPack } from "./src/sdk/serve";
+import { servePolicyPack } from "./src/framework/pack";
 import { allPolicies } from "./policies";
 
 servePolicyPack("container-guard", {

@@ -3,7 +3,7 @@
 // combine with any other policies in one pack, with levels and options checked by the compiler.
 
 import type { EnforcementLevel, Policies, PolicyPack, PolicyPackConfig } from "@pulumi/policy";
-import { servePolicyPack } from "./src/sdk/serve";
+import { servePolicyPack } from "./src/framework/pack";
 import { ContainerGuardPolicy, optionSpecOf } from "./src/framework/policy";
 import { ConfigError, OptionInputs, OptionsSpec, parseOptions, unknownKey } from "./src/framework/options";
 import { allPolicies } from "./policies";

@@ -1,9 +1,9 @@
 // Command-line arguments of `container-guard scan`, parsed without dependencies.
 
-export const FORMATS = ["text", "json", "sarif"] as const;
-export type Format = (typeof FORMATS)[number];
-export const FAIL_ON = ["mandatory", "advisory"] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+const FORMATS = ["text", "json", "sarif"] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON = ["mandatory", "advisory"] as const;
+type FailOn = (typeof FAIL_ON)[number];
 
 export interface ScanArgs {
     readonly command: "scan";
@@ -18,7 +18,7 @@ export interface ScanArgs {
     readonly color?: boolean;
 }
 
-export type ParsedArgs = ScanArgs | { readonly command: "help" } | { readonly command: "version" };
+type ParsedArgs = ScanArgs | { readonly command: "help" } | { readonly command: "version" };
 
 export class UsageError extends Error {
     constructor(message: string) {

@@ -3,11 +3,11 @@
 // Option values are checked by each policy when it first runs, exactly as in a preview.
 
 import type { PolicyPackConfig } from "../src/engine/local-engine";
-import { unknownPolicyNames } from "../src/sdk/serve";
+import { unknownPolicyNames } from "../src/framework/pack";
 
-export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
+const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 
-export interface LoadedConfig {
+interface LoadedConfig {
     readonly config?: PolicyPackConfig;
     /** Reasons the configuration cannot be used. */
     readonly problems: string[];
@@ -16,7 +16,7 @@ export interface LoadedConfig {
 }
 
 /** Line and column of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
     const before = text.slice(0, Math.max(0, offset));
     const line = before.split("\n").length;
     return { line, column: offset - before.lastIndexOf("\n") };

@@ -17,9 +17,9 @@ import { loadInputs } from "./inputs/files";
 import { ReportContext, ScanReport } from "./model";
 import { ScanConfigurationError, evaluate } from "./scan";
 
-export const EXIT_OK = 0;
-export const EXIT_MANDATORY = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_MANDATORY = 1;
+const EXIT_USAGE = 2;
 
 interface Stream {
     write(s: string): unknown;

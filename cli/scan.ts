@@ -19,7 +19,7 @@ export class ScanConfigurationError extends Error {
     }
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
     readonly policies: readonly Policy[];
     readonly config?: PolicyPackConfig;
     readonly packName: string;
@@ -33,7 +33,7 @@ function isConfigurationError(err: unknown): boolean {
 }
 
 /** The engine prints a diagnostic as `<policy description>\n<message>`; reports show the two apart. */
-export function detailOf(v: Pick<PolicyViolation, "message" | "description">): string {
+function detailOf(v: Pick<PolicyViolation, "message" | "description">): string {
     return v.description && v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message;
 }
 

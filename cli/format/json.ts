@@ -3,7 +3,7 @@
 
 import { ReportContext, ScanReport } from "../model";
 
-export const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 1;
 
 export function formatJson(report: ScanReport, context: ReportContext): string {
     const mandatory = report.findings.filter((f) => f.enforcementLevel === "mandatory").length;

@@ -11,7 +11,7 @@ import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import type { Policy } from "../../src/engine/local-engine";
 import { Finding, ReportContext, ScanReport, SourceLocation } from "../model";
 
-export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const SRCROOT = "%SRCROOT%";
 
 /** GitHub's bands: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. */
@@ -22,7 +22,7 @@ function levelOf(enforcement: EnforcementLevel | undefined): sarif.ReportingConf
 }
 
 /** A report path as a relative URI reference (segments percent-encoded, `..` kept). */
-export function uriOf(file: string): string {
+function uriOf(file: string): string {
     return file
         .split("/")
         .map((s) => (s === ".." || s === "." ? s : encodeURIComponent(s)))

@@ -3,7 +3,7 @@
 
 import { Finding, InputError, ScanReport } from "../model";
 
-export interface TextStyle {
+interface TextStyle {
     readonly color: boolean;
 }
 
@@ -15,7 +15,7 @@ function painter(color: boolean): Paint {
 }
 
 /** A finding's message without the resource name (the group header shows it), split at the fix. */
-export function splitDetail(f: Finding): { problem: string; fix?: string } {
+function splitDetail(f: Finding): { problem: string; fix?: string } {
     let text = f.detail;
     const label = f.resource?.label;
     if (label && (text.startsWith(`${label}, `) || text.startsWith(`${label}: `))) {

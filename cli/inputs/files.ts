@@ -9,7 +9,7 @@ import { isStackExport, readStackExport } from "./stack-export";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
-export interface InputOptions {
+interface InputOptions {
     readonly cwd: string;
     /** Namespace for manifests that set none. */
     readonly namespace?: string;
@@ -21,7 +21,7 @@ export interface InputOptions {
     readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface LoadedInputs {
+interface LoadedInputs {
     /** Stack exports each form a group; all manifests together form one more. */
     readonly groups: ResourceGroup[];
     readonly errors: InputError[];
@@ -29,7 +29,7 @@ export interface LoadedInputs {
 }
 
 /** How reports show a file: relative to the working directory, with forward slashes. */
-export function displayPath(cwd: string, file: string): string {
+function displayPath(cwd: string, file: string): string {
     const rel = path.relative(cwd, file);
     return (rel === "" ? "." : rel).split(path.sep).join("/");
 }

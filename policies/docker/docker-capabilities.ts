@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy,normalizeCapability } from "../../src/docker/container";
+import { normalizeCapability } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { array,option,string } from "../../src/framework/options";
 import { nist800190 } from "../../src/framework/compliance";
 import { knownItems,show } from "../../src/framework/checks";
@@ -7,7 +8,7 @@ import { knownItems,show } from "../../src/framework/checks";
  * Capabilities a container may add: those Docker grants by default anyway, less NET_RAW (the same
  * set the Pod Security Standards baseline allows).
  */
-export const DEFAULT_ALLOWED_CAPABILITIES = [
+const DEFAULT_ALLOWED_CAPABILITIES = [
     "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 ];

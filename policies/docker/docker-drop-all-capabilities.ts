@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy,normalizeCapability } from "../../src/docker/container";
+import { normalizeCapability } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 import { show } from "../../src/framework/checks";
 

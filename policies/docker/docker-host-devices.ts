@@ -1,4 +1,4 @@
-import { defineDockerContainerPolicy } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { normalizeHostPath } from "../../src/docker/host-paths";
 import { array,option,string } from "../../src/framework/options";
 import { nist800190 } from "../../src/framework/compliance";

@@ -1,5 +1,6 @@
 import { known,knownItems } from "../../src/framework/checks";
-import { DockerContainerSpec,defineDockerContainerPolicy } from "../../src/docker/container";
+import { DockerContainerSpec } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { DEFAULT_SENSITIVE_PATHS,SensitivePath,normalizeHostPath,sensitiveHostPath,sensitivePath } from "../../src/docker/host-paths";
 import { Evaluation } from "../../src/framework/policy";
 import { Field } from "../../src/framework/field";

@@ -1,5 +1,5 @@
 import { known,knownItems } from "../../src/framework/checks";
-import { defineDockerContainerPolicy } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 
 /** Docker containers must not share the host's namespaces. */

@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy,parseGoBool,parseSecurityOpt } from "../../src/docker/container";
+import { parseGoBool, parseSecurityOpt } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { Field } from "../../src/framework/field";
 import { nist800190 } from "../../src/framework/compliance";
 

@@ -1,4 +1,5 @@
-import { defineDockerContainerPolicy,isRootUser,userPart } from "../../src/docker/container";
+import { isRootUser, userPart } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 import { known,show } from "../../src/framework/checks";
 

@@ -1,5 +1,5 @@
 import { known } from "../../src/framework/checks";
-import { defineDockerContainerPolicy } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 
 /** No privileged Docker containers (swarm services cannot run privileged). */

@@ -1,4 +1,5 @@
-import { SecuritySetting,defineDockerContainerPolicy,securitySettings } from "../../src/docker/container";
+import { SecuritySetting, securitySettings } from "../../src/docker/container";
+import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 
 /** SELinux types that are not confined (Docker's equivalent of a privileged container's label). */

@@ -1,8 +1,7 @@
 import { Evaluation } from "../../src/framework/policy";
 import { Field } from "../../src/framework/field";
 import { ContainerRef,PodSpec } from "../../src/kubernetes/workload";
-import { checkProfileType,definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
-import { VALID_SECCOMP_TYPES } from "./pss-seccomp-restricted";
+import { checkProfileType, definePssCheck, eachContainer, known, show, VALID_SECCOMP_TYPES } from "../../src/pss/standard";
 
 const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";

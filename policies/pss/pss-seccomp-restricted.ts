@@ -1,9 +1,7 @@
 import { Evaluation } from "../../src/framework/policy";
 import { Field } from "../../src/framework/field";
 import { ContainerRef } from "../../src/kubernetes/workload";
-import { definePssCheck,eachContainer,isWindowsPod,known,show,unlessExempt } from "../../src/pss/standard";
-
-export const VALID_SECCOMP_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);
+import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt, VALID_SECCOMP_TYPES } from "../../src/pss/standard";
 
 /**
  * The state of one seccompProfile setter: "unset" (no object), "valid", "invalid" (an object whose

@@ -12,7 +12,7 @@ const SYSCTLS_BY_VERSION: readonly [number, readonly string[]][] = [
 const allowedCache = new Map<number, ReadonlySet<string>>();
 
 /** The sysctls allowed at a policy version. */
-export function allowedSysctls(version: number): ReadonlySet<string> {
+function allowedSysctls(version: number): ReadonlySet<string> {
     let set = allowedCache.get(version);
     if (!set) {
         set = new Set(SYSCTLS_BY_VERSION.filter(([since]) => version >= since).flatMap(([, names]) => names));

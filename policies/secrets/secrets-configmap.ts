@@ -9,7 +9,7 @@ import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
 import { SecretOptions,ignoredNames,literalProblem,secretOptions } from "../../src/secrets/literals";
 
-export const DOCKER_SERVICE_CONFIG_TYPE = "docker:index/serviceConfig:ServiceConfig";
+const DOCKER_SERVICE_CONFIG_TYPE = "docker:index/serviceConfig:ServiceConfig";
 
 type ConfigMapObject = k8s.core.v1.ConfigMapArgs;
 type ServiceConfigObject = docker.ServiceConfigArgs;

@@ -1,7 +1,8 @@
 import { defineContainerPolicy } from "../../src/containers/container-policy";
 import { environmentOf } from "../../src/docker/container";
 import { nist800190 } from "../../src/framework/compliance";
-import { eachContainer,known } from "../../src/framework/checks";
+import { known } from "../../src/framework/checks";
+import { eachContainer } from "../../src/kubernetes/pod-checks";
 import { SECRETS_URL,judgeSetting,secretOptions } from "../../src/secrets/literals";
 
 const KUBERNETES_FIX =

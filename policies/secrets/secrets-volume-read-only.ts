@@ -3,7 +3,8 @@ import { Field } from "../../src/framework/field";
 import { defineWorkloadPolicy } from "../../src/kubernetes/workload-policy";
 import { ContainerRef,PodSpec } from "../../src/kubernetes/workload";
 import { nist800190 } from "../../src/framework/compliance";
-import { eachContainer,known } from "../../src/framework/checks";
+import { known } from "../../src/framework/checks";
+import { eachContainer } from "../../src/kubernetes/pod-checks";
 
 /** The Secrets Store CSI driver: its volumes carry secrets from external stores and must be mounted read-only. */
 const SECRETS_STORE_CSI_DRIVER = "secrets-store.csi.k8s.io";

@@ -1,7 +1,8 @@
 import { defineContainerPolicy } from "../../src/containers/container-policy";
 import { Field } from "../../src/framework/field";
 import { nist800190 } from "../../src/framework/compliance";
-import { eachContainer,isWindowsPod,known,show,unlessExempt } from "../../src/framework/checks";
+import { known, show, unlessExempt } from "../../src/framework/checks";
+import { eachContainer, isWindowsPod } from "../../src/kubernetes/pod-checks";
 
 const KUBERNETES_FIX =
     "set securityContext.readOnlyRootFilesystem: true and mount an emptyDir volume at each path the process writes to (for example /tmp)";

@@ -3,7 +3,8 @@
 // a `Container`, or the task container spec of a swarm `Service`). A check is written once per
 // family and the policy carries one name, one set of options and one place in the configuration.
 
-import { DockerContainerSpec,dockerPreparation } from "../docker/container";
+import { DockerContainerSpec } from "../docker/container";
+import { dockerPreparation } from "../docker/container-policy";
 import { Evaluation,PolicyMetadata,buildResourcePolicy } from "../framework/policy";
 import { OptionValues,OptionsSpec } from "../framework/options";
 import { workloadOptions,workloadPreparation } from "../kubernetes/workload-policy";
@@ -11,7 +12,7 @@ import { PodSpec } from "../kubernetes/workload";
 
 type Options<O extends OptionsSpec> = OptionValues<O & typeof workloadOptions>;
 
-export interface ContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface ContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     /** Judges one pod spec of a Kubernetes workload (every kind, version, patch, list, custom resource). */
     readonly kubernetes: (pod: PodSpec, ev: Evaluation<Options<O>>) => void;

@@ -7,23 +7,20 @@
 // rule is written once against this model; a setting a resource kind does not have is `undefined`.
 
 import type * as docker from "@pulumi/docker";
-import type { ResourceValidationArgs } from "@pulumi/policy";
 import { known,knownItems } from "../framework/checks";
-import { Evaluation,PolicyMetadata,Preparation,buildResourcePolicy } from "../framework/policy";
+import { Evaluation } from "../framework/policy";
 import { Field } from "../framework/field";
-import { plainIdentity } from "../framework/resource";
-import { OptionValues,OptionsSpec } from "../framework/options";
 
 export const DOCKER_CONTAINER = "docker:index/container:Container";
 export const DOCKER_SERVICE = "docker:index/service:Service";
 
 /** The provider SDK's argument types the model reads. */
-export type ContainerArgsObject = docker.ContainerArgs;
-export type ServiceArgsObject = docker.ServiceArgs;
-export type ServiceContainerSpecObject = docker.types.input.ServiceTaskSpecContainerSpec;
+type ContainerArgsObject = docker.ContainerArgs;
+type ServiceArgsObject = docker.ServiceArgs;
+type ServiceContainerSpecObject = docker.types.input.ServiceTaskSpecContainerSpec;
 
 /** A namespace a container can share with the host, and the setting that shares it. */
-export interface NamespaceMode {
+interface NamespaceMode {
     /** `network`, `PID`, `IPC`, `user`, `cgroup`. */
     readonly namespace: string;
     /** The setting's name, e.g. `networkMode`. */
@@ -42,7 +39,7 @@ export interface SecuritySetting {
 }
 
 /** One environment variable a container gets. Values may be secrets: never print them. */
-export interface EnvVariable {
+interface EnvVariable {
     readonly name: string;
     readonly value: Field<unknown>;
     /** The field that declares it: the `envs[i]` string, or the `env.NAME` entry. */
@@ -243,50 +240,4 @@ export function environmentOf(spec: DockerContainerSpec, ev: Evaluation<unknown>
         }
     }
     return out;
-}
-
-export interface DockerContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
-    readonly options: O;
-    /**
-     * Whether the rule means anything for this kind of resource (e.g. only a Container can be
-     * privileged); other kinds are reported as not applicable.
-     */
-    readonly appliesTo?: (spec: DockerContainerSpec) => boolean;
-    /** Judges the container. */
-    readonly check: (spec: DockerContainerSpec, ev: Evaluation<OptionValues<O>>) => void;
-}
-
-/**
- * How a policy judges a Docker Container or Service: the resource's identity and a run that hands
- * the container to `check` (an unknown container spec is reported as unknown; a Service without one
- * declares no container). Undefined for other resource types.
- */
-export function dockerPreparation<V>(
-    args: ResourceValidationArgs,
-    check: (spec: DockerContainerSpec, ev: Evaluation<V>) => void,
-    appliesTo?: (spec: DockerContainerSpec) => boolean,
-): Preparation<V> | undefined {
-    const spec = dockerContainerSpecOf(args.type, Field.root(args.props));
-    if (!spec || (appliesTo && !appliesTo(spec))) {
-        return undefined;
-    }
-    return {
-        resource: plainIdentity(args.type, args.name),
-        isPatch: false,
-        run(ev) {
-            if (spec.spec.isUnknown) {
-                ev.unknown(spec.spec);
-            } else if (spec.spec.isObject) {
-                check(spec, ev);
-            }
-        },
-    };
-}
-
-/** A policy that judges Docker Containers and swarm Services through the container model. */
-export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(def: DockerContainerPolicyDefinition<O> & { readonly name: N }) {
-    return buildResourcePolicy({
-        ...def,
-        prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),
-    });
 }

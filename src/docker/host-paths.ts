@@ -49,7 +49,7 @@ export function normalizeHostPath(path: string): string | undefined {
 }
 
 /** Whether `dir` is a proper parent directory of `path` (both normalised). */
-export function isParentDirectory(dir: string, path: string): boolean {
+function isParentDirectory(dir: string, path: string): boolean {
     if (dir === path || dir.startsWith("npipe://") || path.startsWith("npipe://")) {
         return false;
     }

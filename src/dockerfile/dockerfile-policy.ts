@@ -11,7 +11,7 @@ import { Field } from "../framework/field";
 import { plainIdentity } from "../framework/resource";
 import { OptionValues,OptionsSpec,option,string } from "../framework/options";
 
-export const dockerfileOptions = {
+const dockerfileOptions = {
     projectDir: option(
         string({
             description: `The Pulumi program's directory, against which relative Dockerfile and context paths are resolved (a relative value is resolved against the policy pack's directory). Empty: the ${PROJECT_DIR_ENV} environment variable, else relative paths are not read.`,
@@ -30,7 +30,7 @@ export interface DockerfileUnderTest {
     at(ins: Instruction): string;
 }
 
-export interface DockerfilePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface DockerfilePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     readonly check: (df: DockerfileUnderTest, ev: Evaluation<OptionValues<O & typeof dockerfileOptions>>) => void;
 }
@@ -51,7 +51,7 @@ function parsed(text: string): ParsedDockerfile {
 }
 
 /** Looks build arguments up in a map field; unknown values are unresolved, naming their field. */
-export function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableValue | undefined {
+function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableValue | undefined {
     if (buildArgs.isUnknown) {
         return () => ({ kind: "unresolved", reason: "is a build argument, and the build arguments are not known during preview", field: buildArgs });
     }

@@ -11,13 +11,13 @@
 export type EscapeCharacter = "\\" | "`";
 
 /** A `--name=value` (or bare `--name`) flag before an instruction's arguments (names are case-sensitive, as in BuildKit). */
-export interface InstructionFlag {
+interface InstructionFlag {
     readonly name: string;
     readonly value: string | undefined;
 }
 
 /** A here-document attached to a RUN, COPY or ADD instruction. */
-export interface Heredoc {
+interface Heredoc {
     /** The terminator, without quotes. */
     readonly name: string;
     /** The body: every line up to the terminator, each ending with a newline. */
@@ -60,7 +60,7 @@ const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
 const HEREDOC_INSTRUCTIONS: ReadonlySet<string> = new Set(["RUN", "COPY", "ADD"]);
 const HEREDOC_WORD = /^\d*<<(-?)([^<]+)$/;
 /** Text longer than this is not parsed (a Dockerfile is a few kilobytes; this bounds the work). */
-export const MAX_DOCKERFILE_LENGTH = 1 << 20;
+const MAX_DOCKERFILE_LENGTH = 1 << 20;
 
 const isBlank = (s: string) => /^[ \t]*$/.test(s);
 const isComment = (s: string) => /^[ \t]*#/.test(s);
@@ -172,7 +172,7 @@ function parseInstruction(logical: string, line: number, endLine: number): Instr
  * Reads the leading `--flag` words of an instruction's arguments as BuildKit does: quotes group and
  * are removed, a backslash escapes the next character, a lone `--` ends the flags.
  */
-export function splitFlags(rest: string): { flags: InstructionFlag[]; args: string } {
+function splitFlags(rest: string): { flags: InstructionFlag[]; args: string } {
     const flags: InstructionFlag[] = [];
     let pos = 0;
     for (;;) {

@@ -21,18 +21,18 @@ import * as fs from "fs";
 import * as nodePath from "path";
 import { Field } from "../framework/field";
 
-export const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
-export const DOCKER_IMAGE = "docker:index/image:Image";
-export const DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
+const DOCKER_IMAGE = "docker:index/image:Image";
+const DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 
 /** The environment variable that names the Pulumi program's directory. */
 export const PROJECT_DIR_ENV = "CONTAINER_GUARD_PROJECT_DIR";
 
 /** Dockerfiles larger than this are not read (real ones are a few kilobytes). */
-export const MAX_DOCKERFILE_BYTES = 1 << 20;
+const MAX_DOCKERFILE_BYTES = 1 << 20;
 
 /** Where a build's Dockerfile text comes from, and whether it could be read. */
-export type DockerfileText =
+type DockerfileText =
     /** The text: `origin` names it in messages (`dockerfile.inline`, or the file's absolute path). */
     | { readonly kind: "text"; readonly text: string; readonly origin: string; readonly at: Field<unknown> }
     /** A field it depends on is unknown during preview. */
@@ -58,7 +58,7 @@ export interface BuildDefinition {
 const REMOTE = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/|git@)/;
 
 /** Reading a path (absolute, or relative to the program's directory). */
-export interface PathContext {
+interface PathContext {
     /** The `projectDir` option; empty when not configured. */
     readonly projectDir: string;
 }
@@ -162,13 +162,13 @@ function fileText(pathField: Field<unknown>, dependsOn: readonly Field<unknown>[
 }
 
 /** The program's directory: the `projectDir` option, else CONTAINER_GUARD_PROJECT_DIR; undefined when neither is set. */
-export function programDirectory(ctx: PathContext): string | undefined {
+function programDirectory(ctx: PathContext): string | undefined {
     const dir = ctx.projectDir !== "" ? ctx.projectDir : process.env[PROJECT_DIR_ENV];
     return dir ? nodePath.resolve(dir) : undefined;
 }
 
 /** An absolute path for a path the program wrote, or why there is none. */
-export function resolveProgramPath(written: string, ctx: PathContext): string | { problem: string; fix: string } {
+function resolveProgramPath(written: string, ctx: PathContext): string | { problem: string; fix: string } {
     if (nodePath.isAbsolute(written)) {
         return nodePath.normalize(written);
     }
@@ -185,7 +185,7 @@ export function resolveProgramPath(written: string, ctx: PathContext): string | 
 const readCache = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
 /** The text of a Dockerfile, or why it cannot be read. Reads are cached while the file is unchanged. */
-export function readDockerfile(path: string): string | { problem: string; fix: string } {
+function readDockerfile(path: string): string | { problem: string; fix: string } {
     try {
         const stat = fs.statSync(path);
         if (!stat.isFile()) {

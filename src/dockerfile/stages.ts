@@ -26,7 +26,7 @@ export type VariableValue =
     | { readonly kind: "unresolved"; readonly reason: string; readonly field?: Field<unknown> };
 
 /** A variable whose value decides a text but is not known here. */
-export interface Unresolved {
+interface Unresolved {
     readonly name: string;
     /** In words, e.g. "depends on the target platform", "is not known during preview". */
     readonly reason: string;
@@ -40,12 +40,12 @@ export interface Expanded {
     readonly unresolved: readonly Unresolved[];
 }
 
-export type Lookup = (name: string) => VariableValue;
+type Lookup = (name: string) => VariableValue;
 
 const UNSET: VariableValue = { kind: "unset" };
 
 /** The ARGs BuildKit defines in the global scope from the build and target platforms. */
-export const PLATFORM_ARGS: ReadonlySet<string> = new Set([
+const PLATFORM_ARGS: ReadonlySet<string> = new Set([
     "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
 ]);
 
@@ -179,7 +179,7 @@ export function expandWord(word: string, lookup: Lookup, escape: EscapeCharacter
 }
 
 /** One variable an ARG or ENV instruction declares; `value` is as written (expanded where it is used). */
-export interface Declaration {
+interface Declaration {
     readonly name: string;
     readonly value: string | undefined;
 }
@@ -225,7 +225,7 @@ export type Source =
     | { readonly kind: "image"; readonly ref: Expanded };
 
 /** Who a stage's processes run as. */
-export type StageUser =
+type StageUser =
     /** The last USER instruction in effect (in the stage or one it is built on). */
     | { readonly kind: "user"; readonly user: Expanded; readonly instruction: Instruction; readonly stage: Stage }
     /** No USER in the stage chain: the base image's user applies (root for `scratch`). */

@@ -8,9 +8,9 @@ import { Field } from "./field";
 import { ResourceIdentity } from "./resource";
 import { array,boolean,object,option,record,refine,string } from "./options";
 
-export const EXEMPT_ANNOTATION = "container-guard.io/exempt";
-export const EXEMPT_REASON_ANNOTATION = "container-guard.io/exempt-reason";
-export const EXEMPT_UNTIL_ANNOTATION = "container-guard.io/exempt-until";
+const EXEMPT_ANNOTATION = "container-guard.io/exempt";
+const EXEMPT_REASON_ANNOTATION = "container-guard.io/exempt-reason";
+const EXEMPT_UNTIL_ANNOTATION = "container-guard.io/exempt-until";
 
 const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
 
@@ -65,7 +65,7 @@ export const exemptionOptions = {
     ),
 };
 
-export type ExcludeEntry = {
+type ExcludeEntry = {
     name?: string;
     urn?: string;
     namespace?: string;

@@ -23,7 +23,7 @@ const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 ]);
 
 /** True for a raw unknown sentinel (stack outputs, state files and unproxied inputs carry them as plain strings). */
-export function isUnknownSentinel(value: unknown): boolean {
+function isUnknownSentinel(value: unknown): boolean {
     return typeof value === "string" && value.length === 36 && UNKNOWN_SENTINELS.has(value);
 }
 
@@ -38,7 +38,7 @@ export function joinPath(path: string, key: string): string {
     return `${path}.${part}`;
 }
 
-export type FieldState = "value" | "absent" | "unknown";
+type FieldState = "value" | "absent" | "unknown";
 
 /**
  * The plain value behind a Pulumi input type (`Input<T>` is `T | Promise<T> | Output<T>`): what a
@@ -48,11 +48,11 @@ export type Plain<T> = T extends Promise<infer U> ? Plain<U> : T extends { get()
 
 type Obj<T> = NonNullable<Plain<T>>;
 /** Keys of the object a field holds (any string for untyped fields and maps). */
-export type KeyOf<T> = unknown extends T ? string : Obj<T> extends readonly unknown[] ? never : keyof Obj<T> & string;
+type KeyOf<T> = unknown extends T ? string : Obj<T> extends readonly unknown[] ? never : keyof Obj<T> & string;
 /** Type of a child field. */
-export type ChildOf<T, K extends string> = unknown extends T ? unknown : K extends keyof Obj<T> ? Plain<Obj<T>[K]> : unknown;
+type ChildOf<T, K extends string> = unknown extends T ? unknown : K extends keyof Obj<T> ? Plain<Obj<T>[K]> : unknown;
 /** Type of an element of an array field. */
-export type ElementOf<T> = unknown extends T ? unknown : Obj<T> extends readonly (infer E)[] ? Plain<E> : unknown;
+type ElementOf<T> = unknown extends T ? unknown : Obj<T> extends readonly (infer E)[] ? Plain<E> : unknown;
 
 /**
  * A value read from resource properties together with its JSON path and whether it was present,

@@ -15,7 +15,7 @@ export interface Schema<T> {
     parse(value: unknown, path: string, errors: string[]): T;
 }
 
-export type Infer<S> = S extends Schema<infer T> ? T : never;
+type Infer<S> = S extends Schema<infer T> ? T : never;
 
 interface Common {
     description?: string;

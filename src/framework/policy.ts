@@ -21,13 +21,12 @@ import {
     declareNotApplicable,
     isUnknownValueError,
     reportStructured,
-    restrictToType,
     unknownValuePath,
 } from "../sdk/policy-sdk";
 import { Fixer } from "./remediation";
 import { ResourceIdentity } from "./resource";
 import { OptionsSpec,OptionValues,configSchemaOf,parseOptions } from "./options";
-import { ContainerRef,containerLabel } from "../kubernetes/workload";
+import { ContainerLocation, containerLabel } from "./finding";
 
 /** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
 export interface PolicyMetadata {
@@ -44,7 +43,7 @@ export interface PolicyMetadata {
 }
 
 /** Default enforcement follows severity: high and critical block, medium and low warn. */
-export function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
+function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
     return severity === "high" || severity === "critical" ? "mandatory" : "advisory";
 }
 
@@ -52,7 +51,7 @@ export function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
 export interface Finding {
     /** The offending field; its JSON path is printed. A string is used as the path as-is. */
     readonly at: Field | string;
-    readonly container?: ContainerRef;
+    readonly container?: ContainerLocation;
     /** What is wrong, e.g. `privileged is true`. No secret values. */
     readonly problem: string;
     /** How to fix it, as an instruction. */
@@ -70,7 +69,7 @@ export interface Finding {
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
     private readonly unknownSeen = new Set<string>();
-    private readonly unknowns: { at: string; container?: ContainerRef }[] = [];
+    private readonly unknowns: { at: string; container?: ContainerLocation }[] = [];
     /** Number of violations reported (for callers that stop early on huge inputs). */
     violations = 0;
 
@@ -125,7 +124,7 @@ export class Evaluation<O> {
      * Records that a field this check needs is unknown during preview. Reported once per unknown
      * value, as an advisory, when the evaluation finishes.
      */
-    unknown(field: Field, container?: ContainerRef): void {
+    unknown(field: Field, container?: ContainerLocation): void {
         const at = field.unknownAt || field.path;
         if (!this.unknownSeen.has(at)) {
             this.unknownSeen.add(at);
@@ -178,15 +177,13 @@ export class OptionsCache<O extends OptionsSpec> {
 }
 
 /** A resource policy definition: metadata, options, and the function that judges one resource. */
-export interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     /**
      * Decides whether the policy applies to a resource and, if so, returns how to judge it.
      * Returning undefined marks the policy not applicable to the resource.
      */
     readonly prepare: (args: ResourceValidationArgs, options: OptionValues<O>) => Preparation<OptionValues<O>> | undefined;
-    /** Optional fast path: the single type the policy applies to (lets the SDK skip other types cheaply). */
-    readonly onlyType?: string;
     /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
     readonly remediates?: boolean;
 }
@@ -292,10 +289,6 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         }
         return fixer.changed ? (args.props as Record<string, unknown>) : undefined;
     };
-    if (def.onlyType) {
-        restrictToType(validate, def.onlyType);
-        restrictToType(remediate, def.onlyType);
-    }
     const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),
         validateResource: validate,

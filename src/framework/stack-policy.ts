@@ -23,7 +23,7 @@ export interface StackResource {
 }
 
 /** The stack a stack policy judges, with a findings sink per resource. */
-export class StackEvaluation<O> {
+class StackEvaluation<O> {
     private readonly evaluations = new Map<string, Evaluation<O>>();
 
     constructor(
@@ -58,7 +58,7 @@ export function identityOf(r: StackResource, kind?: string): ResourceIdentity {
     return plainIdentity(r.type, r.name);
 }
 
-export interface StackPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface StackPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     /** Judges the stack. Called once per AnalyzeStack. */
     readonly check: (stack: StackEvaluation<OptionValues<O & typeof exemptionOptions>>) => void;

@@ -18,7 +18,7 @@ export interface ImageAt {
     readonly shown: string;
 }
 
-export interface ImagePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface ImagePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     /** The images the policy judges: pulled and run, built and pushed, or both. */
     readonly uses: readonly ImageUse[];

@@ -8,7 +8,7 @@
 // The parser never throws: anything that is not a reference comes back as an error with a reason.
 
 /** A content digest such as `sha256:<64 hex digits>`. */
-export interface Digest {
+interface Digest {
     /** `sha256`, `sha384` or `sha512`. */
     readonly algorithm: string;
     /** The hexadecimal hash. */
@@ -49,7 +49,7 @@ export interface ImageId {
 }
 
 /** Text that is not an image reference, with the reason in words. */
-export interface ImageRefError {
+interface ImageRefError {
     readonly kind: "error";
     readonly input: string;
     readonly reason: string;
@@ -58,14 +58,14 @@ export interface ImageRefError {
 export type ParsedImage = ImageReference | ImageId | ImageRefError;
 
 /** The registry Docker uses for names without one, and the namespace of its official images. */
-export const DEFAULT_DOMAIN = "docker.io";
+const DEFAULT_DOMAIN = "docker.io";
 const LEGACY_DEFAULT_DOMAIN = "index.docker.io";
 const OFFICIAL_REPO_PREFIX = "library/";
 
 /** Longest repository name (`domain/path`, normalized), as the registry API limits it. */
-export const NAME_TOTAL_LENGTH_MAX = 255;
+const NAME_TOTAL_LENGTH_MAX = 255;
 /** Longest tag (the grammar allows one word character and up to 127 more). */
-export const TAG_LENGTH_MAX = 128;
+const TAG_LENGTH_MAX = 128;
 /** Longer text is rejected before any pattern runs: no valid reference comes close. */
 const INPUT_LENGTH_MAX = 1024;
 
@@ -103,7 +103,7 @@ function error(input: string, reason: string): ImageRefError {
 }
 
 /** Parses `algorithm:encoded`, or returns the reason it is not a digest Docker accepts. */
-export function parseDigest(text: string): Digest | string {
+function parseDigest(text: string): Digest | string {
     const colon = text.indexOf(":");
     if (colon < 0) {
         return `digest ${quote(text)} has no algorithm (expected sha256:<64 hex digits>)`;

@@ -30,7 +30,7 @@ export interface ImageSite {
 }
 
 /** The image references of one resource. */
-export interface ImageSites {
+interface ImageSites {
     readonly resource: ResourceIdentity;
     /** Server-side-apply patches carry only what they change. */
     readonly isPatch: boolean;
@@ -41,7 +41,7 @@ export interface ImageSites {
 }
 
 /** What a resource type is, as far as the engine tells a policy. */
-export interface ResourceDescription {
+interface ResourceDescription {
     readonly type: string;
     readonly name: string;
     readonly props: unknown;
@@ -130,9 +130,6 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
         },
     ],
 ]);
-
-/** The Docker resource types whose images the image rules judge. */
-export const DOCKER_IMAGE_TYPES: readonly string[] = [...DOCKER_TYPES.keys()];
 
 /** Every image a Kubernetes pod spec pulls: container images (init, regular, ephemeral) and image volumes. */
 function kubernetesSites(catalog: WorkloadCatalog, r: ResourceDescription): ImageSites | undefined {

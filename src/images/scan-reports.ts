@@ -12,7 +12,7 @@ import { ImageReference,ParsedImage,parseImageRef } from "./image-ref";
 
 /** Severities in increasing order; scanners' own spellings are upper-cased onto these. */
 export const SEVERITIES = ["UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
-export type VulnerabilitySeverity = (typeof SEVERITIES)[number];
+type VulnerabilitySeverity = (typeof SEVERITIES)[number];
 
 export function severityRank(s: string): number {
     const i = SEVERITIES.indexOf(s as VulnerabilitySeverity);
@@ -56,7 +56,7 @@ function toSeverity(v: unknown): VulnerabilitySeverity {
 }
 
 /** The canonical `name:tag` a pull of this reference resolves (tags only; a digest-only name has none). */
-export function nameKey(ref: ImageReference): string | undefined {
+function nameKey(ref: ImageReference): string | undefined {
     if (ref.tag !== undefined) {
         return `${ref.name}:${ref.tag}`;
     }
@@ -152,7 +152,7 @@ function fromGrype(report: Json): ScannedImage | string {
 }
 
 /** Reads a parsed JSON document as a Trivy or Grype image report, or says why it is not one. */
-export function readReport(doc: unknown, source: string): ScannedImage | string {
+function readReport(doc: unknown, source: string): ScannedImage | string {
     const report = isObject(doc) && "SchemaVersion" in doc && ("Results" in doc || "ArtifactName" in doc) ? fromTrivy(doc) : isObject(doc) && Array.isArray(doc.matches) && ("source" in doc || "descriptor" in doc) ? fromGrype(doc) : undefined;
     if (report !== undefined) {
         return named(report, source);
@@ -166,7 +166,7 @@ function named(report: ScannedImage | string, source: string): ScannedImage | st
 }
 
 /** Scanned images by digest and by canonical name:tag. */
-export class ReportIndex {
+class ReportIndex {
     private readonly byDigest = new Map<string, ScannedImage[]>();
     private readonly byName = new Map<string, ScannedImage[]>();
 

@@ -53,7 +53,7 @@ export function providerNamespace(args: ResourceValidationArgs): string | undefi
     return args.provider ? Field.root(args.provider.props).get("namespace").str() || undefined : undefined;
 }
 
-export interface WorkloadPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+interface WorkloadPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
     /** Judges one pod spec. Called for every pod spec the resource carries. */
     readonly check: (pod: PodSpec, ev: Evaluation<OptionValues<O & typeof workloadOptions>>) => void;

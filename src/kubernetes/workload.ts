@@ -8,10 +8,11 @@
 
 import type * as k8s from "@pulumi/kubernetes";
 import { Field } from "../framework/field";
+import { ContainerList, ContainerLocation } from "../framework/finding";
 import { TypeToken,kubernetesGroupVersion,parseTypeToken } from "../framework/resource";
 
 /** Where a kind keeps its pod spec and the pod template's metadata (annotations live there). */
-export interface PodTemplateLocation {
+interface PodTemplateLocation {
     readonly podSpecPath: string;
     readonly metadataPath: string;
 }
@@ -48,7 +49,7 @@ export interface CustomWorkload {
 }
 
 /** Custom resources recognised without configuration. */
-export const DEFAULT_CUSTOM_WORKLOADS: readonly CustomWorkload[] = [
+const DEFAULT_CUSTOM_WORKLOADS: readonly CustomWorkload[] = [
     { type: "kubernetes:argoproj.io/*:Rollout", podSpecPath: "spec.template.spec" },
     { type: "kubernetes:serving.knative.dev/*:Service", podSpecPath: "spec.template.spec" },
     { type: "kubernetes:serving.knative.dev/*:Configuration", podSpecPath: "spec.template.spec" },
@@ -56,17 +57,16 @@ export const DEFAULT_CUSTOM_WORKLOADS: readonly CustomWorkload[] = [
 ];
 
 /** The Kubernetes API types policies read, as the Kubernetes provider's SDK declares them. */
-export type PodSpecObject = k8s.types.input.core.v1.PodSpec;
-export type ContainerObject = k8s.types.input.core.v1.Container;
-export type ObjectMetaObject = k8s.types.input.meta.v1.ObjectMeta;
+type PodSpecObject = k8s.types.input.core.v1.PodSpec;
+type ContainerObject = k8s.types.input.core.v1.Container;
+type ObjectMetaObject = k8s.types.input.meta.v1.ObjectMeta;
 
-export type ContainerList = "initContainers" | "containers" | "ephemeralContainers";
 
 /** The container lists in the order the admission controller visits them. */
-export const CONTAINER_LISTS: readonly ContainerList[] = ["initContainers", "containers", "ephemeralContainers"];
+const CONTAINER_LISTS: readonly ContainerList[] = ["initContainers", "containers", "ephemeralContainers"];
 
 /** Which kind of resource a pod spec came from. */
-export interface WorkloadShape {
+interface WorkloadShape {
     /** The Kubernetes kind without `Patch`/`List`, e.g. `Deployment`. */
     readonly kind: string;
     readonly location: PodTemplateLocation;
@@ -139,19 +139,9 @@ function siblingMetadata(podSpecPath: string): string {
 }
 
 /** One container of a pod spec, with where it sits. */
-export interface ContainerRef {
-    readonly list: ContainerList;
-    readonly index: number;
+export interface ContainerRef extends ContainerLocation {
     /** The container object; its `path` is e.g. `spec.template.spec.containers[0]`. */
     readonly field: Field<ContainerObject>;
-    /** `name`, when known. */
-    readonly name: string | undefined;
-}
-
-/** Describes a container for messages: `container "app"`, `init container "migrate"`, `ephemeral container #2`. */
-export function containerLabel(c: ContainerRef): string {
-    const noun = c.list === "initContainers" ? "init container" : c.list === "ephemeralContainers" ? "ephemeral container" : "container";
-    return c.name !== undefined ? `${noun} "${c.name}"` : `${noun} #${c.index}`;
 }
 
 /** A pod spec found in a resource, with its template metadata and containers. */

@@ -2,7 +2,7 @@
 
 import { Evaluation } from "../framework/policy";
 import { PodSpec } from "../kubernetes/workload";
-import { eachContainer,known,show,unlessExempt,usesUserNamespace } from "../pss/standard";
+import { eachContainer,known,show,unlessExempt,usesUserNamespace } from "./standard";
 
 /** Reports every container whose procMount is set to something other than Default. */
 export function checkProcMount(pod: PodSpec, ev: Evaluation<unknown>, relaxForUserNamespaces: boolean): void {

@@ -15,21 +15,22 @@ import { defineWorkloadPolicy,workloadOptions } from "../kubernetes/workload-pol
 import { ContainerRef,PodSpec } from "../kubernetes/workload";
 import { known,show } from "../framework/checks";
 
-export { eachContainer, isWindowsPod, known, show, unlessExempt, usesUserNamespace } from "../framework/checks";
+export { known, show, unlessExempt } from "../framework/checks";
+export { eachContainer, isWindowsPod, usesUserNamespace } from "../kubernetes/pod-checks";
 
-export type PssLevel = "baseline" | "restricted";
+type PssLevel = "baseline" | "restricted";
 
 /**
  * The newest policy version whose rules are implemented (Kubernetes v1.37). `latest` means this
  * version; a newer `v1.N` is judged by it too, as the admission controller does for versions newer
  * than it knows.
  */
-export const LATEST_MINOR = 37;
+const LATEST_MINOR = 37;
 
 export const VERSION_PATTERN = "^(latest|v1\\.(0|[1-9][0-9]{0,2}))$";
 
 /** Parses `latest` or `v1.N` into the minor version whose rules apply. */
-export function parseVersion(version: string): number {
+function parseVersion(version: string): number {
     if (version === "latest") {
         return LATEST_MINOR;
     }
@@ -40,7 +41,7 @@ export function parseVersion(version: string): number {
     return Math.min(Number(m[1]), LATEST_MINOR);
 }
 
-export const pssOptions = {
+const pssOptions = {
     version: option(
         string({
             description:
@@ -52,13 +53,13 @@ export const pssOptions = {
     ),
 };
 
-export type PssOptions = OptionValues<typeof pssOptions & typeof workloadOptions>;
+type PssOptions = OptionValues<typeof pssOptions & typeof workloadOptions>;
 /** Every option a Pod Security Standards policy accepts. */
-export type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exemptionOptions;
+type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exemptionOptions;
 
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
-export interface PssCheckDefinition {
+interface PssCheckDefinition {
     /** Policy name, `pss-...`. */
     readonly name: string;
     /** The check's ID in the admission controller, e.g. `privileged`. */
@@ -131,3 +132,6 @@ export function checkProfileType(
         ev.violation({ at: type, container, problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type.value)}`, fix });
     }
 }
+
+/** The seccomp profile types the standard allows. */
+export const VALID_SECCOMP_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);

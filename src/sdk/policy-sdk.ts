@@ -53,14 +53,6 @@ export function declareNotApplicable(args: Pick<ResourceValidationArgs, "notAppl
     }
 }
 
-/**
- * Marks a validation function as applying to one type token only, which lets the SDK skip other
- * types before decoding their props (what its validateResourceOfType helper does).
- */
-export function restrictToType(fn: object, typeToken: string): void {
-    (fn as { __pulumiType?: string }).__pulumiType = typeToken;
-}
-
 /** The type token a validation function was restricted to, if any. */
 export function restrictedType(fn: unknown): string | undefined {
     return (fn as { __pulumiType?: string } | undefined)?.__pulumiType;
@@ -126,7 +118,7 @@ export function grpcStatus(): Record<string, number> {
 }
 
 /** The SDK's own props decoding and proxy, for engines that must hand policies exactly what it would. */
-export interface SdkDecoding {
+interface SdkDecoding {
     deserializeProperties(s: { toJavaScript(): Record<string, unknown> }, proxySecrets: boolean): Record<string, unknown>;
     serializeProperties(props: Record<string, unknown>): Promise<Record<string, unknown>>;
     unknownCheckingProxy<T>(value: T): T;

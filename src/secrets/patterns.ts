@@ -244,7 +244,7 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
 ];
 
 /** How much of one value is scanned: 1 MiB, the most a ConfigMap can hold. */
-export const MAX_SCANNED_CHARS = 1 << 20;
+const MAX_SCANNED_CHARS = 1 << 20;
 
 /**
  * What kind of credential a value contains ("an AWS access key ID", "a private key (PEM)"), or
@@ -368,7 +368,7 @@ export function describeMatch(m: SecretMatch): string {
 // Configuration files
 
 /** One `key: value` / `key = value` line of an embedded configuration file that sets a literal secret. */
-export interface SecretAssignment {
+interface SecretAssignment {
     /** 1-based line number in the file. */
     readonly line: number;
     /** The setting's key as written (`spring.datasource.password`); never the value. */

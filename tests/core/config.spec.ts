@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { PolicyTester } from "../../testkit";
 import { pod } from "../support/workloads";
-import { unknownPolicyNames } from "../../src/sdk/serve";
+import { unknownPolicyNames } from "../../src/framework/pack";
 import { parseOptions,array,object,option,string,boolean,integer } from "../../src/framework/options";
 
 const privilegedPod = pod({ containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] });

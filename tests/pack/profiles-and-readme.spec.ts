@@ -8,7 +8,7 @@ import Ajv from "ajv";
 import { allPolicies } from "../../policies";
 import { PolicyTester,TestResource } from "../../testkit";
 import { profileText,profiles,readmeWithTable } from "../../scripts/generate";
-import { unknownPolicyNames } from "../../src/sdk/serve";
+import { unknownPolicyNames } from "../../src/framework/pack";
 import { deployment } from "../support/workloads";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -13,7 +13,6 @@ import {
     isUnknownValueError,
     reportStructured,
     requireFromPolicySdk,
-    restrictToType,
     sdkDecoding,
     unknownValuePath,
     wrapAnalyzerServices,
@@ -77,16 +76,6 @@ describe("the policy SDK internals the pack relies on", () => {
             [["p", "not for this type"]],
             RECHECK,
         );
-    });
-
-    it("skips a type-restricted validation for other types before calling it", async () => {
-        let calls = 0;
-        const validate = () => void calls++;
-        restrictToType(validate, "t:m:Wanted");
-        await sdkAnalyze([policy({ validateResource: validate })], "t:m:Other", {});
-        assert.strictEqual(calls, 0, RECHECK);
-        await sdkAnalyze([policy({ validateResource: validate })], "t:m:Wanted", {});
-        assert.strictEqual(calls, 1, RECHECK);
     });
 
     it("throws a recognisable error with the path when a policy reads an unknown value", () => {

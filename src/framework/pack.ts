@@ -3,9 +3,9 @@
 // pack checks the names itself when the engine configures it, and fails with a clear message.
 
 import { PolicyPack, PolicyPackArgs, PolicyPackConfig } from "@pulumi/policy";
-import { unknownKey } from "../framework/options";
-import { withPropsDecodedOnce } from "./decode-once";
-import { AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "./policy-sdk";
+import { unknownKey } from "./options";
+import { withPropsDecodedOnce } from "../sdk/decode-once";
+import { AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
 /** Keys the engine may pass through that are not policy names. */
 const RESERVED_KEYS = new Set(["all", "environments"]);

@@ -1,0 +1,55 @@
+// Policies that judge Docker containers: a docker.Container, or the task container of a swarm
+// docker.Service, read through the container model.
+
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import { Field } from "../framework/field";
+import { Evaluation, PolicyMetadata, Preparation, buildResourcePolicy } from "../framework/policy";
+import { OptionValues, OptionsSpec } from "../framework/options";
+import { plainIdentity } from "../framework/resource";
+import { DockerContainerSpec, dockerContainerSpecOf } from "./container";
+
+interface DockerContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
+    readonly options: O;
+    /**
+     * Whether the rule means anything for this kind of resource (e.g. only a Container can be
+     * privileged); other kinds are reported as not applicable.
+     */
+    readonly appliesTo?: (spec: DockerContainerSpec) => boolean;
+    /** Judges the container. */
+    readonly check: (spec: DockerContainerSpec, ev: Evaluation<OptionValues<O>>) => void;
+}
+
+/**
+ * How a policy judges a Docker Container or Service: the resource's identity and a run that hands
+ * the container to `check` (an unknown container spec is reported as unknown; a Service without one
+ * declares no container). Undefined for other resource types.
+ */
+export function dockerPreparation<V>(
+    args: ResourceValidationArgs,
+    check: (spec: DockerContainerSpec, ev: Evaluation<V>) => void,
+    appliesTo?: (spec: DockerContainerSpec) => boolean,
+): Preparation<V> | undefined {
+    const spec = dockerContainerSpecOf(args.type, Field.root(args.props));
+    if (!spec || (appliesTo && !appliesTo(spec))) {
+        return undefined;
+    }
+    return {
+        resource: plainIdentity(args.type, args.name),
+        isPatch: false,
+        run(ev) {
+            if (spec.spec.isUnknown) {
+                ev.unknown(spec.spec);
+            } else if (spec.spec.isObject) {
+                check(spec, ev);
+            }
+        },
+    };
+}
+
+/** A policy that judges Docker Containers and swarm Services through the container model. */
+export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(def: DockerContainerPolicyDefinition<O> & { readonly name: N }) {
+    return buildResourcePolicy({
+        ...def,
+        prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),
+    });
+}

@@ -1,0 +1,33 @@
+// Helpers for checks that read pod specs: visiting containers, and the pod settings some checks
+// relax for (Windows pods, pods in a user namespace).
+
+import { Evaluation } from "../framework/policy";
+import { ContainerRef, PodSpec } from "./workload";
+
+/** Visits every container whose entry is known, and records unknown container lists or entries. */
+export function eachContainer(pod: PodSpec, ev: Evaluation<unknown>, visit: (c: ContainerRef) => void): void {
+    for (const f of pod.unknownContainers()) {
+        ev.unknown(f);
+    }
+    for (const c of pod.containers()) {
+        visit(c);
+    }
+}
+
+/**
+ * Whether the pod is a Windows pod (`spec.os.name: windows`), which some restricted checks exempt
+ * from v1.25. Undefined when `spec.os.name` is unknown during preview.
+ */
+export function isWindowsPod(pod: PodSpec): boolean | undefined {
+    const os = pod.osName;
+    return os.isUnknown ? undefined : os.str() === "windows";
+}
+
+/**
+ * Whether the pod runs in a user namespace (`spec.hostUsers: false`), which some checks relax from
+ * v1.35. Undefined when `spec.hostUsers` is unknown during preview.
+ */
+export function usesUserNamespace(pod: PodSpec): boolean | undefined {
+    const f = pod.hostUsers;
+    return f.isUnknown ? undefined : f.bool() === false;
+}
