@@ -5,7 +5,9 @@ import { servePolicyPack } from "./src/framework/pack";
 import { allPolicies } from "./policies";
 
 servePolicyPack("container-guard", {
-    description: "Stops insecure containers before they are deployed: Pod Security Standards, image provenance, secrets and Docker resources.",
+    description:
+        "Stops insecure containers before they are deployed: Pod Security Standards, image provenance, secrets and " +
+        "Docker resources.",
     displayName: "container-guard",
     policies: [...allPolicies],
 });

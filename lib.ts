@@ -4,8 +4,8 @@
 
 import type { EnforcementLevel, Policies, PolicyPack, PolicyPackConfig } from "@pulumi/policy";
 import { servePolicyPack } from "./src/framework/pack";
-import { ContainerGuardPolicy, optionSpecOf } from "./src/framework/policy";
-import { ConfigError, OptionInputs, OptionsSpec, parseOptions, unknownKey } from "./src/framework/options";
+import { type ContainerGuardPolicy, optionSpecOf } from "./src/framework/policy";
+import { ConfigError, type OptionInputs, type OptionsSpec, parseOptions, unknownKey } from "./src/framework/options";
 import { allPolicies } from "./policies";
 
 export { allPolicies } from "./policies";
@@ -20,7 +20,11 @@ export * as options from "./src/framework/options";
 
 type AnyPolicy = (typeof allPolicies)[number];
 type NameOf<P> = P extends { readonly name: infer N extends string } ? N : never;
-type OptionsOf<P> = P extends { readonly __options?: infer O } ? (O extends OptionsSpec ? OptionInputs<O> : never) : never;
+type OptionsOf<P> = P extends { readonly __options?: infer O }
+    ? O extends OptionsSpec
+        ? OptionInputs<O>
+        : never
+    : never;
 
 /** One policy's configuration: a level, or a level with the policy's options. */
 export type PolicyConfigFor<P> = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & OptionsOf<P>);
@@ -52,7 +56,9 @@ export class ContainerGuard {
             }
             const policy = policies.find((p) => p.name === name);
             if (!policy) {
-                problems.push(unknownKey(`policy "${name}"`, name, names, "is not a container-guard policy (policies: "));
+                problems.push(
+                    unknownKey(`policy "${name}"`, name, names, "is not a container-guard policy (policies: "),
+                );
                 continue;
             }
             if (value !== null && typeof value === "object") {
@@ -62,7 +68,9 @@ export class ContainerGuard {
                 try {
                     parseOptions(name, optionSpecOf(policy) ?? {}, props);
                 } catch (err) {
-                    problems.push(...(err instanceof ConfigError ? err.problems.map((p) => `${name}: ${p}`) : [String(err)]));
+                    problems.push(
+                        ...(err instanceof ConfigError ? err.problems.map((p) => `${name}: ${p}`) : [String(err)]),
+                    );
                 }
             }
         }
@@ -77,7 +85,10 @@ export class ContainerGuard {
      * Serves a policy pack (one per process) made of these policies and `extraPolicies`, and checks
      * at configuration time that every configured policy name exists.
      */
-    servePack(name: string, options: { extraPolicies?: Policies; description?: string; enforcementLevel?: EnforcementLevel } = {}): PolicyPack {
+    servePack(
+        name: string,
+        options: { extraPolicies?: Policies; description?: string; enforcementLevel?: EnforcementLevel } = {},
+    ): PolicyPack {
         return servePolicyPack(
             name,
             {

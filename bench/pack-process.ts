@@ -4,31 +4,14 @@
 // client's protobuf encoding (the engine's, in Go, is far cheaper).
 
 import { execFileSync } from "child_process";
-import type { ChildProcess } from "child_process";
 import * as fs from "fs";
-import { EngineResource } from "../src/engine/local-engine";
-import { PackServer, StartOptions } from "../src/engine/pack-server";
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import { type EngineResource } from "../src/engine/local-engine";
+import { PackServer, type PreparedRequest, type StartOptions } from "../src/engine/pack-server";
 
 /** An AnalyzeRequest or AnalyzeStackRequest serialized once, ready to send any number of times. */
-export type EncodedRequest = { readonly __encoded: unique symbol };
-
-interface Message {
-    serializeBinary(): Uint8Array;
-}
+export type EncodedRequest = PreparedRequest;
 
 type Method = "analyze" | "analyzeStack";
-
-/**
- * The parts of PackServer the benchmark reaches into: the child process (pid) and the gRPC client.
- * PackServer keeps them private; a public `pid` and request builders there would replace this.
- */
-interface PackServerInternals {
-    readonly child: ChildProcess;
-    readonly client: Record<Method, (req: unknown, callback: (err: Error | null, res: any) => void) => void>;
-    readonly proto: { AnalyzeResponse: new () => unknown };
-}
 
 const CLOCK_TICKS_PER_SECOND = (() => {
     try {
@@ -50,7 +33,6 @@ export class BenchPack {
     private constructor(
         readonly label: string,
         readonly server: PackServer,
-        private readonly internals: PackServerInternals,
         /** Spawn to port printed, wall clock. */
         readonly startupMs: number,
         /** CPU time the process had used when it printed its port. */
@@ -61,12 +43,11 @@ export class BenchPack {
         const t0 = performance.now();
         const server = await PackServer.start(dir, options);
         const startupMs = performance.now() - t0;
-        const internals = server as unknown as PackServerInternals;
-        return new BenchPack(label, server, internals, startupMs, cpuMsOf(internals.child.pid!));
+        return new BenchPack(label, server, startupMs, cpuMsOf(server.pid!));
     }
 
     get pid(): number {
-        return this.internals.child.pid!;
+        return this.server.pid!;
     }
 
     /** User + system CPU time of the pack process so far. */
@@ -82,50 +63,22 @@ export class BenchPack {
     }
 
     /** Encodes each resource as the AnalyzeRequest PackServer would send. */
-    async encodeAnalyze(resources: readonly EngineResource[]): Promise<EncodedRequest[]> {
-        const out: EncodedRequest[] = [];
-        for (const r of resources) {
-            out.push(await this.capture("analyze", () => this.server.analyze(r)));
-        }
-        return out;
+    encodeAnalyze(resources: readonly EngineResource[]): Promise<EncodedRequest[]> {
+        return Promise.resolve(resources.map((r) => this.server.prepareAnalyze(r)));
     }
 
     /** Encodes the resources as one AnalyzeStackRequest. */
     encodeStack(resources: readonly EngineResource[]): Promise<EncodedRequest> {
-        return this.capture("analyzeStack", () => this.server.analyzeStack(resources));
+        return Promise.resolve(this.server.prepareAnalyzeStack(resources));
     }
 
     /** Sends an encoded request; resolves to the number of diagnostics the pack returned. */
-    send(method: Method, req: EncodedRequest): Promise<number> {
-        return new Promise((resolve, reject) => {
-            this.internals.client[method](req, (err, res) => (err ? reject(err) : resolve(res.getDiagnosticsList().length)));
-        });
+    async send(_method: Method, req: EncodedRequest): Promise<number> {
+        return (await this.server.send(req)).violations.length;
     }
 
     /** Stops the pack (the probe, when preloaded, writes its profile on this signal). */
     close(): Promise<void> {
         return this.server.close();
-    }
-
-    /**
-     * Runs one PackServer call with the client's method replaced by one that keeps the request and
-     * answers with an empty response, so PackServer's own encoding is reused as is. The request is
-     * serialized once; what is kept is an object of the request's class (the generated serializer
-     * checks the class) whose serialization returns those bytes.
-     */
-    private async capture(method: Method, call: () => Promise<unknown>): Promise<EncodedRequest> {
-        const client = this.internals.client;
-        let captured: Message | undefined;
-        client[method] = (req, callback) => {
-            captured = req as Message;
-            callback(null, new this.internals.proto.AnalyzeResponse());
-        };
-        try {
-            await call();
-        } finally {
-            delete (client as Partial<PackServerInternals["client"]>)[method];
-        }
-        const bytes = captured!.serializeBinary();
-        return Object.create(Object.getPrototypeOf(captured), { serializeBinary: { value: () => bytes } }) as EncodedRequest;
     }
 }

@@ -8,7 +8,7 @@
 
 import * as fs from "fs";
 import * as inspector from "inspector";
-import Module = require("module");
+import * as Module from "module";
 import * as path from "path";
 
 const startupFile = process.env.BENCH_PROBE_STARTUP;
@@ -28,10 +28,20 @@ function isPackDirectory(request: string): boolean {
 
 if (startupFile) {
     const phases: Record<string, number> = {};
-    const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
+    const loader = Module as unknown as {
+        _load(this: void, request: string, parent: unknown, isMain: boolean): unknown;
+    };
     const load = loader._load;
     const phaseOf = (request: string): string | undefined =>
-        request === "typescript" ? "typescript" : request === "ts-node" ? "tsNode" : request === "@pulumi/policy" ? "policySdk" : isPackDirectory(request) ? "program" : undefined;
+        request === "typescript"
+            ? "typescript"
+            : request === "ts-node"
+              ? "tsNode"
+              : request === "@pulumi/policy"
+                ? "policySdk"
+                : isPackDirectory(request)
+                  ? "program"
+                  : undefined;
     loader._load = function (this: unknown, request: string, ...rest: [unknown, boolean]) {
         const phase = phaseOf(request);
         if (!phase || phase in phases) {
@@ -84,7 +94,9 @@ if (profileFile) {
     session.connect();
     process.on("SIGUSR2", () => {
         session.post("Profiler.enable", () =>
-            session.post("Profiler.setSamplingInterval", { interval: 100 }, () => session.post("Profiler.start", () => fs.writeFileSync(`${profileFile}.started`, ""))),
+            session.post("Profiler.setSamplingInterval", { interval: 100 }, () =>
+                session.post("Profiler.start", () => fs.writeFileSync(`${profileFile}.started`, "")),
+            ),
         );
     });
     // The default SIGTERM action would end the process without writing the profile.

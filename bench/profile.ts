@@ -78,7 +78,12 @@ const isProbe = (frame: CallFrame) => frame.url.endsWith(`/${PROBE_SCRIPT}`);
  * Summarises a profile: self time by function and by area, and the inclusive share of the frames
  * `inclusiveOf` selects (e.g. the SDK's `deserializeProperties`). Idle time is left out.
  */
-export function summarizeProfile(profile: CpuProfile, packRoot: string, inclusiveOf: Record<string, (frame: CallFrame) => boolean>, topN = 15): ProfileSummary {
+export function summarizeProfile(
+    profile: CpuProfile,
+    packRoot: string,
+    inclusiveOf: Record<string, (frame: CallFrame) => boolean>,
+    topN = 15,
+): ProfileSummary {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
     for (const n of profile.nodes) {
@@ -138,8 +143,17 @@ export function summarizeProfile(profile: CpuProfile, packRoot: string, inclusiv
         top: [...byFunction.values()]
             .sort((a, b) => b.us - a.us)
             .slice(0, topN)
-            .map((e) => ({ function: e.function, where: e.where, selfMs: Math.round(e.us / 100) / 10, selfPercent: percent(e.us) })),
-        byArea: Object.fromEntries(Object.entries(byArea).sort(([, a], [, b]) => b - a).map(([k, us]) => [k, percent(us)])),
+            .map((e) => ({
+                function: e.function,
+                where: e.where,
+                selfMs: Math.round(e.us / 100) / 10,
+                selfPercent: percent(e.us),
+            })),
+        byArea: Object.fromEntries(
+            Object.entries(byArea)
+                .sort(([, a], [, b]) => b - a)
+                .map(([k, us]) => [k, percent(us)]),
+        ),
         inclusive: Object.fromEntries(Object.entries(inclusiveUs).map(([k, us]) => [k, percent(us)])),
     };
 }

@@ -4,7 +4,7 @@
 // The counts come from the environment so one source serves the one-policy pack and the pack with
 // as many policies as container-guard.
 
-import { PolicyPack, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyPack, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 
 function count(name: string, fallback: number): number {
     const n = Number(process.env[name] ?? fallback);

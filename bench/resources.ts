@@ -7,7 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
-import { EngineResource } from "../src/engine/local-engine";
+import { type EngineResource } from "../src/engine/local-engine";
 import { UNKNOWN, unknown } from "../src/engine/protocol";
 
 type Obj = Record<string, unknown>;
@@ -55,8 +55,29 @@ export class Random {
     }
 }
 
-const APPS = ["web", "api", "worker", "billing", "search", "auth", "cart", "checkout", "catalog", "mailer", "gateway", "metrics", "ledger", "reports", "notify"];
-const REGISTRIES = ["registry.example.com/platform", "ghcr.io/example", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "docker.io/library"];
+const APPS = [
+    "web",
+    "api",
+    "worker",
+    "billing",
+    "search",
+    "auth",
+    "cart",
+    "checkout",
+    "catalog",
+    "mailer",
+    "gateway",
+    "metrics",
+    "ledger",
+    "reports",
+    "notify",
+];
+const REGISTRIES = [
+    "registry.example.com/platform",
+    "ghcr.io/example",
+    "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+    "docker.io/library",
+];
 const BASE_IMAGES = ["nginx", "redis", "postgres", "node", "python", "busybox", "envoyproxy/envoy"];
 
 /** Where a kind keeps its pod template (the resources are written independently of the pack's table). */
@@ -103,14 +124,29 @@ const MIX: readonly (readonly [Kind, number])[] = [
 ];
 
 type Kind =
-    | "workload" | "configMap" | "service" | "networkPolicy" | "namespace" | "secret" | "serviceAccount" | "ingress"
-    | "dockerContainer" | "dockerService" | "dockerImage" | "remoteImage" | "dockerBuildImage";
+    | "workload"
+    | "configMap"
+    | "service"
+    | "networkPolicy"
+    | "namespace"
+    | "secret"
+    | "serviceAccount"
+    | "ingress"
+    | "dockerContainer"
+    | "dockerService"
+    | "dockerImage"
+    | "remoteImage"
+    | "dockerBuildImage";
 
 /** The share of resources that carry at least one value unknown during preview. */
 const UNKNOWN_SHARE = 0.1;
 
 const K8S_PROVIDER = { type: "pulumi:providers:kubernetes", name: "default_4_34_2", props: { version: "4.34.2" } };
-const DOCKER_PROVIDER = { type: "pulumi:providers:docker", name: "default_4_5_0", props: { version: "4.5.0", host: "unix:///var/run/docker.sock" } };
+const DOCKER_PROVIDER = {
+    type: "pulumi:providers:docker",
+    name: "default_4_5_0",
+    props: { version: "4.5.0", host: "unix:///var/run/docker.sock" },
+};
 
 /** Builds resources of one stack: names, namespaces and apps are shared so NetworkPolicies select real workloads. */
 class StackGenerator {
@@ -118,10 +154,17 @@ class StackGenerator {
     private readonly namespaces: string[];
     private serial = 0;
 
-    constructor(seed: number, size: number, private readonly outputs: boolean) {
+    constructor(
+        seed: number,
+        size: number,
+        private readonly outputs: boolean,
+    ) {
         this.rnd = new Random(seed);
         const count = Math.max(4, Math.round(size / 200));
-        this.namespaces = Array.from({ length: count }, (_, i) => `${APPS[i % APPS.length]}-${Math.floor(i / APPS.length) || "prod"}`);
+        this.namespaces = Array.from(
+            { length: count },
+            (_, i) => `${APPS[i % APPS.length]}-${Math.floor(i / APPS.length) || "prod"}`,
+        );
     }
 
     resources(count: number): EngineResource[] {
@@ -178,18 +221,45 @@ class StackGenerator {
             case "configMap":
                 return this.configMap(ns);
             case "service":
-                return this.k8s("kubernetes:core/v1:Service", ns, { spec: { selector: { app: this.rnd.pick(APPS) }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }], type: "ClusterIP" } });
+                return this.k8s("kubernetes:core/v1:Service", ns, {
+                    spec: {
+                        selector: { app: this.rnd.pick(APPS) },
+                        ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }],
+                        type: "ClusterIP",
+                    },
+                });
             case "networkPolicy":
                 return this.networkPolicy(ns, false);
             case "namespace":
                 return this.namespace(`${this.rnd.pick(APPS)}-${this.serial}`);
             case "secret":
-                return this.k8s("kubernetes:core/v1:Secret", ns, { type: "Opaque", stringData: { username: "app", password: this.unknownOr("s3cr3t-" + this.serial) } });
+                return this.k8s("kubernetes:core/v1:Secret", ns, {
+                    type: "Opaque",
+                    stringData: { username: "app", password: this.unknownOr("s3cr3t-" + this.serial) },
+                });
             case "serviceAccount":
-                return this.k8s("kubernetes:core/v1:ServiceAccount", ns, { automountServiceAccountToken: this.rnd.chance(0.5) });
+                return this.k8s("kubernetes:core/v1:ServiceAccount", ns, {
+                    automountServiceAccountToken: this.rnd.chance(0.5),
+                });
             case "ingress":
                 return this.k8s("kubernetes:networking.k8s.io/v1:Ingress", ns, {
-                    spec: { ingressClassName: "nginx", rules: [{ host: `${this.rnd.pick(APPS)}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: this.rnd.pick(APPS), port: { number: 80 } } } }] } }] },
+                    spec: {
+                        ingressClassName: "nginx",
+                        rules: [
+                            {
+                                host: `${this.rnd.pick(APPS)}.example.com`,
+                                http: {
+                                    paths: [
+                                        {
+                                            path: "/",
+                                            pathType: "Prefix",
+                                            backend: { service: { name: this.rnd.pick(APPS), port: { number: 80 } } },
+                                        },
+                                    ],
+                                },
+                            },
+                        ],
+                    },
                 });
             case "dockerContainer":
                 return this.dockerContainer();
@@ -216,7 +286,9 @@ class StackGenerator {
         return this.rnd.chance(UNKNOWN_SHARE / 3) ? unknown : value;
     }
 
-    /** A Kubernetes object with `apiVersion`/`kind` (the provider SDK sets them) and, for outputs, server-set fields. */
+    /**
+     * A Kubernetes object with `apiVersion`/`kind` (the provider SDK sets them) and, for outputs, server-set fields.
+     */
     private k8s(type: string, namespace: string | undefined, body: Obj, app = this.rnd.pick(APPS)): EngineResource {
         const [, module, kind] = type.split(":");
         const name = this.nextName(app);
@@ -226,15 +298,37 @@ class StackGenerator {
             labels: { app, "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/managed-by": "pulumi" },
             annotations: { "example.com/owner": `team-${app}` },
         };
-        const props: Obj = { apiVersion: module.replace(/^core\//, ""), kind: kind.replace(/(Patch|List)$/, ""), metadata, ...body };
+        const props: Obj = {
+            apiVersion: module.replace(/^core\//, ""),
+            kind: kind.replace(/(Patch|List)$/, ""),
+            metadata,
+            ...body,
+        };
         if (this.outputs) {
-            Object.assign(metadata, { uid: `0000-${this.serial}`, resourceVersion: String(1000 + this.serial), generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" });
+            Object.assign(metadata, {
+                uid: `0000-${this.serial}`,
+                resourceVersion: String(1000 + this.serial),
+                generation: 1,
+                creationTimestamp: "2026-01-01T00:00:00Z",
+            });
         }
-        return { type, name, urn: this.urnOf(type, name), props, provider: K8S_PROVIDER, ...(this.outputs && { dependencies: [] }) };
+        return {
+            type,
+            name,
+            urn: this.urnOf(type, name),
+            props,
+            provider: K8S_PROVIDER,
+            ...(this.outputs && { dependencies: [] }),
+        };
     }
 
     private namespace(name: string): EngineResource {
-        const level = this.rnd.weighted([["restricted", 5], ["baseline", 3], ["privileged", 1], [undefined, 1]] as const);
+        const level = this.rnd.weighted([
+            ["restricted", 5],
+            ["baseline", 3],
+            ["privileged", 1],
+            [undefined, 1],
+        ] as const);
         const r = this.k8s("kubernetes:core/v1:Namespace", undefined, {}, name);
         const meta = r.props.metadata as { name: string; labels: Record<string, string> };
         meta.name = name;
@@ -252,7 +346,15 @@ class StackGenerator {
             : {
                   podSelector: this.rnd.chance(0.1) ? unknown : { matchLabels: { app } },
                   policyTypes: ["Ingress"],
-                  ingress: [{ from: [{ podSelector: { matchLabels: { app: "gateway" } } }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }], ports: [{ port: 8080, protocol: "TCP" }] }],
+                  ingress: [
+                      {
+                          from: [
+                              { podSelector: { matchLabels: { app: "gateway" } } },
+                              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } },
+                          ],
+                          ports: [{ port: 8080, protocol: "TCP" }],
+                      },
+                  ],
               };
         return this.k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", ns, { spec }, app);
     }
@@ -260,8 +362,28 @@ class StackGenerator {
     private configMap(ns: string): EngineResource {
         const data: Record<string, string> = {};
         for (let i = this.rnd.int(2, 12); i > 0; i--) {
-            data[this.rnd.pick(["LOG_LEVEL", "FEATURE_FLAGS", "DATABASE_HOST", "CACHE_TTL", "API_URL", "REGION", "TIMEOUT", "config.yaml"]) + (i > 6 ? `_${i}` : "")] =
-                this.rnd.chance(0.05) ? "postgres://app:hunter2@db.internal:5432/app" : this.rnd.pick(["info", "true", "db.internal", "300", "https://api.example.com", "eu-west-1", "server:\n  port: 8080\n  workers: 4\n"]);
+            data[
+                this.rnd.pick([
+                    "LOG_LEVEL",
+                    "FEATURE_FLAGS",
+                    "DATABASE_HOST",
+                    "CACHE_TTL",
+                    "API_URL",
+                    "REGION",
+                    "TIMEOUT",
+                    "config.yaml",
+                ]) + (i > 6 ? `_${i}` : "")
+            ] = this.rnd.chance(0.05)
+                ? "postgres://app:hunter2@db.internal:5432/app"
+                : this.rnd.pick([
+                      "info",
+                      "true",
+                      "db.internal",
+                      "300",
+                      "https://api.example.com",
+                      "eu-west-1",
+                      "server:\n  port: 8080\n  workers: 4\n",
+                  ]);
         }
         return this.k8s("kubernetes:core/v1:ConfigMap", ns, { data: this.rnd.chance(0.03) ? unknown : data });
     }
@@ -278,7 +400,17 @@ class StackGenerator {
 
     private securityContext(): k8s.types.input.core.v1.SecurityContext | undefined {
         return this.rnd.weighted<k8s.types.input.core.v1.SecurityContext | undefined>([
-            [{ allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } }, 6],
+            [
+                {
+                    allowPrivilegeEscalation: false,
+                    runAsNonRoot: true,
+                    runAsUser: 10001,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                6,
+            ],
             [{ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }, 2],
             [{ runAsUser: 0, capabilities: { add: ["NET_ADMIN", "SYS_TIME"] } }, 1],
             [{ privileged: true, procMount: "Unmasked", seLinuxOptions: { type: "spc_t" } }, 0.5],
@@ -291,7 +423,13 @@ class StackGenerator {
         for (let i = this.rnd.int(3, 14); i > 0; i--) {
             env.push(
                 this.rnd.weighted<k8s.types.input.core.v1.EnvVar>([
-                    [{ name: `SETTING_${i}`, value: this.rnd.pick(["1", "true", "info", "eu-west-1", "https://api.example.com"]) }, 6],
+                    [
+                        {
+                            name: `SETTING_${i}`,
+                            value: this.rnd.pick(["1", "true", "info", "eu-west-1", "https://api.example.com"]),
+                        },
+                        6,
+                    ],
                     [{ name: `DB_PASSWORD_${i}`, valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, 2],
                     [{ name: `POD_NAME_${i}`, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, 1],
                     [{ name: `API_TOKEN_${i}`, value: "ghp_" + "x".repeat(36) }, 0.2],
@@ -304,11 +442,24 @@ class StackGenerator {
             imagePullPolicy: "IfNotPresent",
             env,
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-            volumeMounts: [{ name: "config", mountPath: "/etc/app", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+            volumeMounts: [
+                { name: "config", mountPath: "/etc/app", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
             ...(!init && {
-                ports: [{ name: "http", containerPort: 8080, protocol: "TCP", ...(this.rnd.chance(0.03) && { hostPort: 8080 }) }],
+                ports: [
+                    {
+                        name: "http",
+                        containerPort: 8080,
+                        protocol: "TCP",
+                        ...(this.rnd.chance(0.03) && { hostPort: 8080 }),
+                    },
+                ],
                 readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 10 },
-                livenessProbe: { httpGet: { path: "/health", port: "http", ...(this.rnd.chance(0.02) && { host: "10.0.0.1" }) }, initialDelaySeconds: 10 },
+                livenessProbe: {
+                    httpGet: { path: "/health", port: "http", ...(this.rnd.chance(0.02) && { host: "10.0.0.1" }) },
+                    initialDelaySeconds: 10,
+                },
             }),
         };
         const sc = this.securityContext();
@@ -319,7 +470,16 @@ class StackGenerator {
     }
 
     private podSpec(): PodSpec {
-        const containers = Array.from({ length: this.rnd.weighted([[1, 6], [2, 3], [3, 1]] as const) }, (_, i) => this.container(i === 0 ? "app" : `sidecar-${i}`, false));
+        const containers = Array.from(
+            {
+                length: this.rnd.weighted([
+                    [1, 6],
+                    [2, 3],
+                    [3, 1],
+                ] as const),
+            },
+            (_, i) => this.container(i === 0 ? "app" : `sidecar-${i}`, false),
+        );
         const spec: PodSpec = {
             serviceAccountName: this.rnd.pick(APPS),
             containers,
@@ -331,7 +491,9 @@ class StackGenerator {
             ],
             nodeSelector: { "kubernetes.io/os": "linux" },
             tolerations: [{ key: "dedicated", operator: "Equal", value: "apps", effect: "NoSchedule" }],
-            ...(this.rnd.chance(0.7) && { securityContext: { runAsNonRoot: true, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } } }),
+            ...(this.rnd.chance(0.7) && {
+                securityContext: { runAsNonRoot: true, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
+            }),
             ...(this.rnd.chance(0.02) && { hostNetwork: true }),
             ...(this.rnd.chance(0.02) && { securityContext: { sysctls: [{ name: "kernel.msgmax", value: "65536" }] } }),
         };
@@ -365,7 +527,13 @@ class StackGenerator {
         const kind = name.replace(/(Patch|List)$/, "");
         const app = this.rnd.pick(APPS);
         const spec = this.rnd.chance(UNKNOWN_SHARE) ? this.withUnknowns(this.podSpec()) : this.podSpec();
-        const template = { metadata: { labels: { app, version: `v${this.rnd.int(1, 9)}` }, annotations: { "prometheus.io/scrape": "true" } }, spec };
+        const template = {
+            metadata: {
+                labels: { app, version: `v${this.rnd.int(1, 9)}` },
+                annotations: { "prometheus.io/scrape": "true" },
+            },
+            spec,
+        };
         const path = TEMPLATE_PATH[kind] ?? ["spec", "template"];
         const controller: Obj = { replicas: this.rnd.int(1, 6), selector: { matchLabels: { app } } };
         if (kind === "CronJob") {
@@ -381,12 +549,26 @@ class StackGenerator {
             body = { spec: { ...controller, ...(kind === "CronJob" ? { jobTemplate: nested.jobTemplate } : nested) } };
         }
         if (this.outputs) {
-            body.status = { replicas: 2, readyReplicas: 2, conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable" }] };
+            body.status = {
+                replicas: 2,
+                readyReplicas: 2,
+                conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable" }],
+            };
         }
         const r = this.k8s(type, ns, body, app);
         if (name.endsWith("List")) {
             const { apiVersion, metadata, ...item } = r.props;
-            return { ...r, props: { apiVersion, kind: `${kind}List`, items: [{ apiVersion, metadata: { ...(metadata as Obj), name: `${app}-a` }, ...item }, { apiVersion, metadata: { ...(metadata as Obj), name: `${app}-b` }, ...item }] } };
+            return {
+                ...r,
+                props: {
+                    apiVersion,
+                    kind: `${kind}List`,
+                    items: [
+                        { apiVersion, metadata: { ...(metadata as Obj), name: `${app}-a` }, ...item },
+                        { apiVersion, metadata: { ...(metadata as Obj), name: `${app}-b` }, ...item },
+                    ],
+                },
+            };
         }
         return r;
     }
@@ -394,7 +576,10 @@ class StackGenerator {
     /** A Docker resource from its provider SDK arguments (plain values; `unknown` where not yet known). */
     private docker(type: string, args: object): EngineResource {
         const name = this.nextName(this.rnd.pick(APPS));
-        const props: Obj = { ...args, ...(this.outputs && { id: `sha256:${this.serial.toString(16).padStart(12, "0")}` }) };
+        const props: Obj = {
+            ...args,
+            ...(this.outputs && { id: `sha256:${this.serial.toString(16).padStart(12, "0")}` }),
+        };
         return { type, name, urn: this.urnOf(type, name), props, provider: DOCKER_PROVIDER };
     }
 
@@ -403,7 +588,12 @@ class StackGenerator {
         const args: docker.ContainerArgs = {
             name: this.rnd.pick(APPS),
             image: this.unknownOr(this.image()),
-            envs: ["LOG_LEVEL=info", "PORT=8080", ...(this.rnd.chance(0.1) ? ["DB_PASSWORD=hunter2"] : []), this.unknownOr("REGION=eu-west-1")],
+            envs: [
+                "LOG_LEVEL=info",
+                "PORT=8080",
+                ...(this.rnd.chance(0.1) ? ["DB_PASSWORD=hunter2"] : []),
+                this.unknownOr("REGION=eu-west-1"),
+            ],
             ports: [{ internal: 8080, external: this.rnd.int(8000, 9000) }],
             restart: "unless-stopped",
             user: insecure ? "root" : "10001:10001",
@@ -427,7 +617,7 @@ class StackGenerator {
             taskSpec: {
                 containerSpec: {
                     image: this.unknownOr(this.image()),
-                    env: { LOG_LEVEL: "info", ...(this.rnd.chance(0.1) && { API_KEY: "AKIA" + "ABCDEFGHIJKLMNOP" }) },
+                    env: { LOG_LEVEL: "info", ...(this.rnd.chance(0.1) && { API_KEY: "AKIAABCDEFGHIJKLMNOP" }) },
                     user: this.rnd.chance(0.2) ? "root" : "10001",
                     readOnly: this.rnd.chance(0.6),
                     mounts: [{ target: "/data", type: "volume", source: "data" }],
@@ -449,7 +639,12 @@ class StackGenerator {
         const app = this.rnd.pick(APPS);
         const args: docker.ImageArgs = {
             imageName: this.unknownOr(`${this.rnd.pick(REGISTRIES)}/${app}:1.${this.rnd.int(0, 30)}.0`),
-            build: { context: `./${app}`, dockerfile: `./${app}/Dockerfile`, platform: "linux/amd64", args: { NODE_ENV: "production", ...(this.rnd.chance(0.1) && { NPM_TOKEN: "npm_" + "y".repeat(36) }) } },
+            build: {
+                context: `./${app}`,
+                dockerfile: `./${app}/Dockerfile`,
+                platform: "linux/amd64",
+                args: { NODE_ENV: "production", ...(this.rnd.chance(0.1) && { NPM_TOKEN: "npm_" + "y".repeat(36) }) },
+            },
             skipPush: this.rnd.chance(0.2),
         };
         return this.docker("docker:index/image:Image", args);

@@ -15,10 +15,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchPack, EncodedRequest } from "./pack-process";
-import { CpuProfile, PROBE_SCRIPT, ProfileSummary, summarizeProfile } from "./profile";
+import { BenchPack, type EncodedRequest } from "./pack-process";
+import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, stackResources, typeCounts } from "./resources";
-import { EngineResource } from "../src/engine/local-engine";
+import { type EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Reference packs, the compiled probe and the probe's output live here for one run (set by main). */
@@ -106,7 +106,9 @@ function log(message: string): void {
 function transpile(source: string, target: string): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require("typescript") as typeof import("typescript");
-    const js = ts.transpileModule(fs.readFileSync(source, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, js);
 }
@@ -119,8 +121,14 @@ function writeReferencePack(name: string, packDir: string): string {
     const dir = path.join(WORK, name);
     fs.mkdirSync(dir, { recursive: true });
     transpile(path.join(ROOT, "bench", "reference-pack.ts"), path.join(dir, "index.js"));
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `reference-${name}`, version: "1.0.0", main: "index.js" }, null, 2));
-    fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: Reference pack for the container-guard benchmark.\n");
+    fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({ name: `reference-${name}`, version: "1.0.0", main: "index.js" }, null, 2),
+    );
+    fs.writeFileSync(
+        path.join(dir, "PulumiPolicy.yaml"),
+        "runtime: nodejs\ndescription: Reference pack for the container-guard benchmark.\n",
+    );
     const modules = path.join(dir, "node_modules");
     fs.rmSync(modules, { force: true });
     fs.symlinkSync(path.join(packDir, "node_modules"), modules, "dir");
@@ -184,7 +192,11 @@ async function sendStack(pack: BenchPack, request: EncodedRequest, handlerFile: 
  * Encodes once per distinct protocol module: packs that resolve the same `@pulumi/pulumi` share the
  * request classes, so the same serialized requests serve them all.
  */
-async function encodeFor<T>(running: readonly BenchPack[], dirs: readonly string[], encode: (pack: BenchPack) => Promise<T>): Promise<T[]> {
+async function encodeFor<T>(
+    running: readonly BenchPack[],
+    dirs: readonly string[],
+    encode: (pack: BenchPack) => Promise<T>,
+): Promise<T[]> {
     const byModule = new Map<string, Promise<T>>();
     return Promise.all(
         running.map((b, i) => {
@@ -200,7 +212,10 @@ async function encodeFor<T>(running: readonly BenchPack[], dirs: readonly string
 }
 
 /** Start-up: spawn to port printed, packs interleaved, after one discarded warm-up round. */
-async function measureStartup(packs: readonly PackSpec[], runs: number): Promise<PerPack<{ wallMs: number[]; cpuMs: number[] }>> {
+async function measureStartup(
+    packs: readonly PackSpec[],
+    runs: number,
+): Promise<PerPack<{ wallMs: number[]; cpuMs: number[] }>> {
     const out = perPack(() => ({ wallMs: [] as number[], cpuMs: [] as number[] }));
     for (let run = -1; run < runs; run++) {
         for (const p of rotate(packs, run + 1)) {
@@ -221,7 +236,10 @@ async function measureStartup(packs: readonly PackSpec[], runs: number): Promise
  * launcher registers them for every pack), the policy SDK (which loads all of `@pulumi/pulumi`), the
  * pack's own modules, and the rest (Node itself, the launcher, the gRPC server's listen).
  */
-async function measureStartupPhases(packs: readonly PackSpec[], runs: number): Promise<Partial<PerPack<Record<string, number>>>> {
+async function measureStartupPhases(
+    packs: readonly PackSpec[],
+    runs: number,
+): Promise<Partial<PerPack<Record<string, number>>>> {
     const samples: Partial<PerPack<Record<string, number[]>>> = {};
     for (let run = 0; run < runs; run++) {
         for (const p of rotate(packs, run)) {
@@ -231,23 +249,41 @@ async function measureStartupPhases(packs: readonly PackSpec[], runs: number): P
             await b.close();
             const m = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, number>;
             const tsNode = m.tsNode + (m.tsNodeRegister ?? 0);
-            const phases = { typescript: m.typescript, tsNode, policySdk: m.policySdk, packModules: m.program - m.policySdk, rest: b.startupMs - m.typescript - tsNode - m.program, total: b.startupMs };
+            const phases = {
+                typescript: m.typescript,
+                tsNode,
+                policySdk: m.policySdk,
+                packModules: m.program - m.policySdk,
+                rest: b.startupMs - m.typescript - tsNode - m.program,
+                total: b.startupMs,
+            };
             const got = (samples[p.key] ??= {});
             for (const [k, v] of Object.entries(phases)) {
                 (got[k] ??= []).push(v);
             }
         }
     }
-    return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([phase, xs]) => [phase, Math.round(median(xs))]))]));
+    return Object.fromEntries(
+        Object.entries(samples).map(([k, v]) => [
+            k,
+            Object.fromEntries(Object.entries(v).map(([phase, xs]) => [phase, Math.round(median(xs))])),
+        ]),
+    );
 }
 
 /** Profiles container-guard while it judges `requests` (after `warmUp`), from a fresh process. */
-async function profileAnalyze(pack: PackSpec, warmUp: readonly EncodedRequest[], requests: readonly EncodedRequest[]): Promise<ProfileSummary> {
+async function profileAnalyze(
+    pack: PackSpec,
+    warmUp: readonly EncodedRequest[],
+    requests: readonly EncodedRequest[],
+): Promise<ProfileSummary> {
     const file = path.join(WORK, "analyze.cpuprofile");
     const started = `${file}.started`;
     fs.rmSync(file, { force: true });
     fs.rmSync(started, { force: true });
-    const b = await BenchPack.start(pack.label, pack.dir, { env: probeEnv({ ...pack.env, BENCH_PROBE_PROFILE: file }) });
+    const b = await BenchPack.start(pack.label, pack.dir, {
+        env: probeEnv({ ...pack.env, BENCH_PROBE_PROFILE: file }),
+    });
     try {
         await b.server.configure();
         await sendAll(b, warmUp);
@@ -264,16 +300,25 @@ async function profileAnalyze(pack: PackSpec, warmUp: readonly EncodedRequest[],
     const dist = `${pack.dir}/dist/`;
     return summarizeProfile(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, pack.dir, {
         "container-guard code (a dist/ frame on the stack)": (f) => f.url.includes(dist),
-        "SDK decoding of props per policy (deserializeProperties)": (f) => f.functionName === "deserializeProperties" && f.url.includes("@pulumi/policy/"),
-        "of which protobuf Struct.toJavaScript": (f) => f.functionName.endsWith("Struct.toJavaScript") && f.url.includes("google-protobuf"),
-        "SDK NotApplicableError (args.notApplicable)": (f) => f.functionName === "throwNotApplicable" && f.url.includes("@pulumi/policy/"),
+        "SDK decoding of props per policy (deserializeProperties)": (f) =>
+            f.functionName === "deserializeProperties" && f.url.includes("@pulumi/policy/"),
+        "of which protobuf Struct.toJavaScript": (f) =>
+            f.functionName.endsWith("Struct.toJavaScript") && f.url.includes("google-protobuf"),
+        "SDK NotApplicableError (args.notApplicable)": (f) =>
+            f.functionName === "throwNotApplicable" && f.url.includes("@pulumi/policy/"),
         "gRPC request decoding (deserializeBinary)": (f) => f.functionName.endsWith("AnalyzeRequest.deserializeBinary"),
     });
 }
 
 /** Starts every pack (fresh processes), configured as the engine configures them, for `measure`. */
-async function withRunning<T>(packs: readonly PackSpec[], env: (i: number) => NodeJS.ProcessEnv, measure: (running: BenchPack[]) => Promise<T>): Promise<T> {
-    const running = await Promise.all(packs.map((p, i) => BenchPack.start(p.label, p.dir, { env: { ...p.env, ...env(i) } })));
+async function withRunning<T>(
+    packs: readonly PackSpec[],
+    env: (i: number) => NodeJS.ProcessEnv,
+    measure: (running: BenchPack[]) => Promise<T>,
+): Promise<T> {
+    const running = await Promise.all(
+        packs.map((p, i) => BenchPack.start(p.label, p.dir, { env: { ...p.env, ...env(i) } })),
+    );
     try {
         for (const b of running) {
             await b.server.configure();
@@ -285,34 +330,43 @@ async function withRunning<T>(packs: readonly PackSpec[], env: (i: number) => No
 }
 
 /** Analyze: the same requests to every pack, one at a time (the headline) and optionally several in flight. */
-function measureAnalyze(packs: readonly PackSpec[], resources: readonly EngineResource[], rounds: number, concurrency: number) {
-    return withRunning(packs, () => ({}), async (running) => {
-        const idleRss = running.map((b) => b.memoryMiB("VmRSS"));
-        const dirs = packs.map((p) => p.dir);
-        const requests = await encodeFor(running, dirs, (b) => b.encodeAnalyze(resources));
-        const warmUp = await encodeFor(running, dirs, (b) => b.encodeAnalyze(analyzeResources(300, 7)));
-        log("Analyze: requests encoded");
-        for (const [i, b] of running.entries()) {
-            await sendAll(b, warmUp[i]);
-        }
-        const sequential = perPack(() => [] as Timing[]);
-        for (let r = 0; r < rounds; r++) {
-            for (const i of rotate([0, 1, 2], r)) {
-                sequential[packs[i].key].push(await sendAll(running[i], requests[i]));
+function measureAnalyze(
+    packs: readonly PackSpec[],
+    resources: readonly EngineResource[],
+    rounds: number,
+    concurrency: number,
+) {
+    return withRunning(
+        packs,
+        () => ({}),
+        async (running) => {
+            const idleRss = running.map((b) => b.memoryMiB("VmRSS"));
+            const dirs = packs.map((p) => p.dir);
+            const requests = await encodeFor(running, dirs, (b) => b.encodeAnalyze(resources));
+            const warmUp = await encodeFor(running, dirs, (b) => b.encodeAnalyze(analyzeResources(300, 7)));
+            log("Analyze: requests encoded");
+            for (const [i, b] of running.entries()) {
+                await sendAll(b, warmUp[i]);
             }
-            log(`Analyze: round ${r + 1}/${rounds}`);
-        }
-        const concurrent = perPack(() => NaN);
-        for (const [i, b] of concurrency > 0 ? running.entries() : []) {
-            concurrent[packs[i].key] = (await sendAll(b, requests[i], concurrency)).wallMs;
-            log(`Analyze: ${concurrency} in flight, ${packs[i].label}`);
-        }
-        const memory = perPack((k) => {
-            const i = packs.findIndex((p) => p.key === k);
-            return { idle: round1(idleRss[i]), peakAfterAnalyze: round1(running[i].memoryMiB("VmHWM")) };
-        });
-        return { sequential, concurrent, memory, requests: requests[0], warmUp: warmUp[0] };
-    });
+            const sequential = perPack(() => [] as Timing[]);
+            for (let r = 0; r < rounds; r++) {
+                for (const i of rotate([0, 1, 2], r)) {
+                    sequential[packs[i].key].push(await sendAll(running[i], requests[i]));
+                }
+                log(`Analyze: round ${r + 1}/${rounds}`);
+            }
+            const concurrent = perPack(() => NaN);
+            for (const [i, b] of concurrency > 0 ? running.entries() : []) {
+                concurrent[packs[i].key] = (await sendAll(b, requests[i], concurrency)).wallMs;
+                log(`Analyze: ${concurrency} in flight, ${packs[i].label}`);
+            }
+            const memory = perPack((k) => {
+                const i = packs.findIndex((p) => p.key === k);
+                return { idle: round1(idleRss[i]), peakAfterAnalyze: round1(running[i].memoryMiB("VmHWM")) };
+            });
+            return { sequential, concurrent, memory, requests: requests[0], warmUp: warmUp[0] };
+        },
+    );
 }
 
 /**
@@ -322,27 +376,33 @@ function measureAnalyze(packs: readonly PackSpec[], resources: readonly EngineRe
  */
 function measureStack(packs: readonly PackSpec[], stackRuns: number) {
     const handlerFiles = packs.map((p) => path.join(WORK, `stack-handler-${p.key}.txt`));
-    return withRunning(packs, (i) => probeEnv({ BENCH_PROBE_STACK: handlerFiles[i] }), async (running) => {
-        const dirs = packs.map((p) => p.dir);
-        const requests = await Promise.all(STACK_SIZES.map((n) => encodeFor(running, dirs, (b) => b.encodeStack(stackResources(n)))));
-        log("AnalyzeStack: requests encoded");
-        for (const [i, b] of running.entries()) {
-            await sendStack(b, requests[0][i], handlerFiles[i]);
-        }
-        const timings = perPack(() => ({ 1000: [] as Timing[], 10000: [] as Timing[] }));
-        for (const [s, n] of STACK_SIZES.entries()) {
-            for (let r = 0; r < stackRuns; r++) {
-                for (const i of rotate([0, 1, 2], r)) {
-                    if (n === 1000 || r === 0 || packs[i].key !== "onePolicy") {
-                        timings[packs[i].key][n].push(await sendStack(running[i], requests[s][i], handlerFiles[i]));
+    return withRunning(
+        packs,
+        (i) => probeEnv({ BENCH_PROBE_STACK: handlerFiles[i] }),
+        async (running) => {
+            const dirs = packs.map((p) => p.dir);
+            const requests = await Promise.all(
+                STACK_SIZES.map((n) => encodeFor(running, dirs, (b) => b.encodeStack(stackResources(n)))),
+            );
+            log("AnalyzeStack: requests encoded");
+            for (const [i, b] of running.entries()) {
+                await sendStack(b, requests[0][i], handlerFiles[i]);
+            }
+            const timings = perPack(() => ({ 1000: [] as Timing[], 10000: [] as Timing[] }));
+            for (const [s, n] of STACK_SIZES.entries()) {
+                for (let r = 0; r < stackRuns; r++) {
+                    for (const i of rotate([0, 1, 2], r)) {
+                        if (n === 1000 || r === 0 || packs[i].key !== "onePolicy") {
+                            timings[packs[i].key][n].push(await sendStack(running[i], requests[s][i], handlerFiles[i]));
+                        }
                     }
                 }
+                log(`AnalyzeStack: ${n} resources measured`);
             }
-            log(`AnalyzeStack: ${n} resources measured`);
-        }
-        const peakRss = perPack((k) => round1(running[packs.findIndex((p) => p.key === k)].memoryMiB("VmHWM")));
-        return { timings, peakRss };
-    });
+            const peakRss = perPack((k) => round1(running[packs.findIndex((p) => p.key === k)].memoryMiB("VmHWM")));
+            return { timings, peakRss };
+        },
+    );
 }
 
 async function main(): Promise<void> {
@@ -364,28 +424,48 @@ async function main(): Promise<void> {
     const stackPolicies = active.filter((p) => p.type === "stack").length;
     const packs: PackSpec[] = [
         ours,
-        { key: "onePolicy", label: "1 trivial policy", dir: writeReferencePack("one-policy", ours.dir), env: { BENCH_REFERENCE_RESOURCE_POLICIES: "1", BENCH_REFERENCE_STACK_POLICIES: "0" } },
+        {
+            key: "onePolicy",
+            label: "1 trivial policy",
+            dir: writeReferencePack("one-policy", ours.dir),
+            env: { BENCH_REFERENCE_RESOURCE_POLICIES: "1", BENCH_REFERENCE_STACK_POLICIES: "0" },
+        },
         {
             key: "sameCount",
             label: `${resourcePolicies} + ${stackPolicies} trivial policies`,
             dir: writeReferencePack("same-count", ours.dir),
-            env: { BENCH_REFERENCE_RESOURCE_POLICIES: String(resourcePolicies), BENCH_REFERENCE_STACK_POLICIES: String(stackPolicies) },
+            env: {
+                BENCH_REFERENCE_RESOURCE_POLICIES: String(resourcePolicies),
+                BENCH_REFERENCE_STACK_POLICIES: String(stackPolicies),
+            },
         },
     ];
-    log(`container-guard serves ${resourcePolicies} resource and ${stackPolicies} stack policies (${info.policies.length - active.length} disabled by default)`);
+    log(
+        `container-guard serves ${resourcePolicies} resource and ${stackPolicies} stack policies ` +
+            `(${info.policies.length - active.length} disabled by default)`,
+    );
 
     const startup = await measureStartup(packs, options.runs);
     const startupPhases = await measureStartupPhases(packs.slice(0, 2), 3);
     log("start-up phases measured");
 
     const resources = analyzeResources(options.resources);
-    const { sequential: analyze, concurrent, memory, requests, warmUp } = await measureAnalyze(packs, resources, options.rounds, options.concurrency);
+    const {
+        sequential: analyze,
+        concurrent,
+        memory,
+        requests,
+        warmUp,
+    } = await measureAnalyze(packs, resources, options.rounds, options.concurrency);
     const { timings: stack, peakRss } = await measureStack(packs, options.stackRuns);
 
-    const profile = options.profile ? await profileAnalyze(ours, warmUp, requests.slice(0, PROFILED_REQUESTS)) : undefined;
+    const profile = options.profile
+        ? await profileAnalyze(ours, warmUp, requests.slice(0, PROFILED_REQUESTS))
+        : undefined;
     log("profile done");
 
-    const medianOf = (xs: readonly Timing[], k: "wallMs" | "cpuMs" | "handlerMs") => round1(median(xs.map((x) => x[k] ?? NaN)));
+    const medianOf = (xs: readonly Timing[], k: "wallMs" | "cpuMs" | "handlerMs") =>
+        round1(median(xs.map((x) => x[k] ?? NaN)));
     const result: Report = {
         date: new Date().toISOString(),
         command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
@@ -400,7 +480,11 @@ async function main(): Promise<void> {
             loadAverageAtEnd: os.loadavg().map(round1),
         },
         policies: { resource: resourcePolicies, stack: stackPolicies, names: active.map((p) => p.name) },
-        resources: { analyze: resources.length, withUnknownValues: resources.filter((r) => containsUnknown(r.props)).length, types: typeCounts(resources) },
+        resources: {
+            analyze: resources.length,
+            withUnknownValues: resources.filter((r) => containsUnknown(r.props)).length,
+            types: typeCounts(resources),
+        },
         packs: perPack((k) => packs.find((p) => p.key === k)!.label),
         startup: {
             runs: options.runs,
@@ -412,7 +496,10 @@ async function main(): Promise<void> {
             rounds: options.rounds,
             sequentialWallMs: perPack((k) => medianOf(analyze[k], "wallMs")),
             sequentialCpuMs: perPack((k) => medianOf(analyze[k], "cpuMs")),
-            ...(options.concurrency > 0 && { concurrentWallMs: perPack((k) => round1(concurrent[k])), concurrency: options.concurrency }),
+            ...(options.concurrency > 0 && {
+                concurrentWallMs: perPack((k) => round1(concurrent[k])),
+                concurrency: options.concurrency,
+            }),
             diagnostics: perPack((k) => analyze[k][0].diagnostics),
         },
         analyzeStack: perPack((k) => ({
@@ -463,11 +550,23 @@ interface Report {
     readonly command: string;
     readonly commit?: string;
     readonly uncommittedChanges: boolean;
-    readonly machine: { node: string; cpu: string; cores: number; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+    readonly machine: {
+        node: string;
+        cpu: string;
+        cores: number;
+        memoryGiB: number;
+        loadAverageAtStart: number[];
+        loadAverageAtEnd: number[];
+    };
     readonly policies: { resource: number; stack: number; names: string[] };
     readonly resources: { analyze: number; withUnknownValues: number; types: Record<string, number> };
     readonly packs: PerPack<string>;
-    readonly startup: { runs: number; wallMs: PerPack<number>; cpuMs: PerPack<number>; phasesMs: Partial<PerPack<Record<string, number>>> };
+    readonly startup: {
+        runs: number;
+        wallMs: PerPack<number>;
+        cpuMs: PerPack<number>;
+        phasesMs: Partial<PerPack<Record<string, number>>>;
+    };
     readonly analyze: {
         rounds: number;
         sequentialWallMs: PerPack<number>;
@@ -511,8 +610,12 @@ function renderReport(r: Report): string {
     const ms = (n: number) => `${Math.round(n).toLocaleString("en-US")} ms`;
     const mib = (n: number) => `${Math.round(n)} MiB`;
     const x = (a: number, b: number) => `${ratio(a, b).toFixed(2)}×`;
-    const row = (label: string, values: PerPack<number>, fmt: (n: number) => string, note = `${x(values.containerGuard, values.onePolicy)} / ${x(values.containerGuard, values.sameCount)}`) =>
-        `| ${label} | ${PACK_KEYS.map((k) => fmt(values[k])).join(" | ")} | ${note} |`;
+    const row = (
+        label: string,
+        values: PerPack<number>,
+        fmt: (n: number) => string,
+        note = `${x(values.containerGuard, values.onePolicy)} / ${x(values.containerGuard, values.sameCount)}`,
+    ) => `| ${label} | ${PACK_KEYS.map((k) => fmt(values[k])).join(" | ")} | ${note} |`;
     const { startup: s, analyze: a, analyzeStack: st, memoryMiB: m } = r;
     const stackOf = (f: (v: Report["analyzeStack"][PackKey]) => number) => perPack((k) => f(st[k]));
     const phases = (key: PackKey) =>
@@ -520,29 +623,75 @@ function renderReport(r: Report): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(", ");
     const lines = [
-        `${r.policies.resource} resource + ${r.policies.stack} stack policies; ${r.resources.analyze.toLocaleString("en-US")} resources (${r.resources.withUnknownValues} with unknown values); ` +
-            `Node ${r.machine.node}; ${r.machine.cpu} × ${r.machine.cores}; load average ${r.machine.loadAverageAtStart[0]} → ${r.machine.loadAverageAtEnd[0]}; ` +
+        `${r.policies.resource} resource + ${r.policies.stack} stack policies; ` +
+            `${r.resources.analyze.toLocaleString("en-US")} resources (${r.resources.withUnknownValues} with ` +
+            `unknown values); ` +
+            `Node ${r.machine.node}; ${r.machine.cpu} × ${r.machine.cores}; load average ` +
+            `${r.machine.loadAverageAtStart[0]} → ${r.machine.loadAverageAtEnd[0]}; ` +
             `commit ${(r.commit ?? "unknown").slice(0, 12)}${r.uncommittedChanges ? " + uncommitted changes" : ""}`,
         "",
-        `| | container-guard | ${r.packs.onePolicy} | ${r.packs.sameCount} | container-guard ÷ one-policy / ÷ same-count |`,
+        `| | container-guard | ${r.packs.onePolicy} | ${r.packs.sameCount} | container-guard ÷ one-policy / ÷ ` +
+            `same-count |`,
         "|---|---:|---:|---:|---|",
         row(`start-up, wall (median of ${s.runs})`, s.wallMs, ms),
         row("start-up, CPU", s.cpuMs, ms),
-        row(`Analyze × ${r.resources.analyze.toLocaleString("en-US")}, sequential, wall (median of ${a.rounds})`, a.sequentialWallMs, ms),
+        row(
+            `Analyze × ${r.resources.analyze.toLocaleString("en-US")}, sequential, wall (median of ${a.rounds})`,
+            a.sequentialWallMs,
+            ms,
+        ),
         row("Analyze, pack CPU", a.sequentialCpuMs, ms),
         ...(a.concurrentWallMs ? [row(`Analyze, ${a.concurrency} in flight, wall`, a.concurrentWallMs, ms)] : []),
         // The one-policy pack has no stack policy: its handler does nothing to compare with.
-        row("AnalyzeStack 1,000, in the pack's handler", stackOf((v) => v.handlerMs1k), ms, `— / ${x(st.containerGuard.handlerMs1k, st.sameCount.handlerMs1k)}`),
-        row("AnalyzeStack 10,000, in the pack's handler", stackOf((v) => v.handlerMs10k), ms, `— / ${x(st.containerGuard.handlerMs10k, st.sameCount.handlerMs10k)}`),
-        row("AnalyzeStack 10k ÷ 1k, in the handler", stackOf((v) => (v.handlerMs1k >= 1 ? v.handlerRatio10kTo1k : NaN)), (n) => (Number.isNaN(n) ? "—" : n.toFixed(1)), "linear ≈ 10"),
-        row("AnalyzeStack 1,000 resources, wall", stackOf((v) => v.wallMs1k), ms),
-        row("AnalyzeStack 10,000 resources, wall", stackOf((v) => v.wallMs10k), ms),
-        row("AnalyzeStack 10k ÷ 1k, wall", stackOf((v) => v.ratio10kTo1k), (n) => n.toFixed(1), "linear ≈ 10"),
-        row("peak RSS, Analyze", perPack((k) => m[k].peakAfterAnalyze), mib),
-        row("peak RSS, AnalyzeStack 10k", perPack((k) => m[k].peakInStack10k), mib),
+        row(
+            "AnalyzeStack 1,000, in the pack's handler",
+            stackOf((v) => v.handlerMs1k),
+            ms,
+            `— / ${x(st.containerGuard.handlerMs1k, st.sameCount.handlerMs1k)}`,
+        ),
+        row(
+            "AnalyzeStack 10,000, in the pack's handler",
+            stackOf((v) => v.handlerMs10k),
+            ms,
+            `— / ${x(st.containerGuard.handlerMs10k, st.sameCount.handlerMs10k)}`,
+        ),
+        row(
+            "AnalyzeStack 10k ÷ 1k, in the handler",
+            stackOf((v) => (v.handlerMs1k >= 1 ? v.handlerRatio10kTo1k : NaN)),
+            (n) => (Number.isNaN(n) ? "—" : n.toFixed(1)),
+            "linear ≈ 10",
+        ),
+        row(
+            "AnalyzeStack 1,000 resources, wall",
+            stackOf((v) => v.wallMs1k),
+            ms,
+        ),
+        row(
+            "AnalyzeStack 10,000 resources, wall",
+            stackOf((v) => v.wallMs10k),
+            ms,
+        ),
+        row(
+            "AnalyzeStack 10k ÷ 1k, wall",
+            stackOf((v) => v.ratio10kTo1k),
+            (n) => n.toFixed(1),
+            "linear ≈ 10",
+        ),
+        row(
+            "peak RSS, Analyze",
+            perPack((k) => m[k].peakAfterAnalyze),
+            mib,
+        ),
+        row(
+            "peak RSS, AnalyzeStack 10k",
+            perPack((k) => m[k].peakInStack10k),
+            mib,
+        ),
         "",
-        `Start-up phases, median ms — container-guard: ${phases("containerGuard")}; one-policy pack: ${phases("onePolicy")}`,
-        `Findings returned: Analyze ${a.diagnostics.containerGuard}, AnalyzeStack 10k ${st.containerGuard.diagnostics10k}`,
+        `Start-up phases, median ms — container-guard: ${phases("containerGuard")}; one-policy pack: ` +
+            `${phases("onePolicy")}`,
+        `Findings returned: Analyze ${a.diagnostics.containerGuard}, AnalyzeStack 10k ` +
+            `${st.containerGuard.diagnostics10k}`,
         `Targets: ${Object.entries(r.targets)
             .map(([k, ok]) => `${ok ? "met" : "MISSED"} — ${k}`)
             .join("; ")}`,
@@ -552,8 +701,12 @@ function renderReport(r: Report): string {
         lines.push(
             "",
             `CPU profile of container-guard during Analyze of ${p.resources} resources (${p.busyMs} ms busy):`,
-            `  inclusive: ${Object.entries(p.inclusive).map(([k, v]) => `${k} ${v}%`).join("; ")}`,
-            `  self time by area: ${Object.entries(p.byArea).map(([k, v]) => `${k} ${v}%`).join(", ")}`,
+            `  inclusive: ${Object.entries(p.inclusive)
+                .map(([k, v]) => `${k} ${v}%`)
+                .join("; ")}`,
+            `  self time by area: ${Object.entries(p.byArea)
+                .map(([k, v]) => `${k} ${v}%`)
+                .join(", ")}`,
             "  top functions by self time:",
             ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.where}`),
         );

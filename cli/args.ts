@@ -117,7 +117,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const [command, ...paths] = positional;
     if (command !== "scan") {
-        throw new UsageError(command === undefined ? "missing command (try: container-guard scan <path...>)" : `unknown command "${command}" (try: container-guard scan <path...>)`);
+        throw new UsageError(
+            command === undefined
+                ? "missing command (try: container-guard scan <path...>)"
+                : `unknown command "${command}" (try: container-guard scan <path...>)`,
+        );
     }
     if (paths.length === 0) {
         throw new UsageError("scan needs at least one file, directory or - (standard input)");

@@ -43,25 +43,40 @@ export function parsePackConfig(text: string, file: string, policyNames: readonl
         return { problems: [`${file}: invalid JSON at ${jsonError(text, err)}`], notes: [] };
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        return { problems: [`${file}: a policy pack configuration must be a JSON object keyed by policy name`], notes: [] };
+        return {
+            problems: [`${file}: a policy pack configuration must be a JSON object keyed by policy name`],
+            notes: [],
+        };
     }
     const problems: string[] = [];
     const notes: string[] = [];
     const config: PolicyPackConfig = {};
     for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
         if (name === "environments") {
-            notes.push(`${file}: "environments" (Pulumi ESC) are not resolved by container-guard scan; put the configuration in the file itself`);
+            notes.push(
+                `${file}: "environments" (Pulumi ESC) are not resolved by container-guard scan; put the ` +
+                    `configuration in the file itself`,
+            );
             continue;
         }
-        const level = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).enforcementLevel : v;
+        const level =
+            typeof v === "object" && v !== null && !Array.isArray(v)
+                ? (v as Record<string, unknown>).enforcementLevel
+                : v;
         if (typeof v === "string" || (typeof v === "object" && v !== null && !Array.isArray(v))) {
             if (level !== undefined && !isLevel(level)) {
-                problems.push(`${file}: "${name}": enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`);
+                problems.push(
+                    `${file}: "${name}": enforcement level ${JSON.stringify(level)} is not one of ` +
+                        `${ENFORCEMENT_LEVELS.join(", ")}`,
+                );
                 continue;
             }
             Object.defineProperty(config, name, { value: v, enumerable: true, writable: true, configurable: true });
         } else {
-            problems.push(`${file}: "${name}" must be an enforcement level or an object, not ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`);
+            problems.push(
+                `${file}: "${name}" must be an enforcement level or an object, not ` +
+                    `${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`,
+            );
         }
     }
     problems.push(...unknownPolicyNames(Object.keys(config), policyNames).map((p) => `${file}: ${p}`));

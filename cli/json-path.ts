@@ -70,7 +70,11 @@ export function jsonPathInMessage(message: string): string | undefined {
     const fix = message.lastIndexOf(FIX_MARKER);
     if (fix > 0 && message[fix - 1] === ")") {
         // The path is the last parenthesised group before the fix; the problem text may hold others.
-        for (let open = message.lastIndexOf("(", fix - 1); open >= 0; open = open > 0 ? message.lastIndexOf("(", open - 1) : -1) {
+        for (
+            let open = message.lastIndexOf("(", fix - 1);
+            open >= 0;
+            open = open > 0 ? message.lastIndexOf("(", open - 1) : -1
+        ) {
             const candidate = message.slice(open + 1, fix - 1);
             if (parseJsonPath(candidate)) {
                 return candidate;
@@ -79,7 +83,11 @@ export function jsonPathInMessage(message: string): string | undefined {
     }
     const unknown = message.indexOf(UNKNOWN_MARKER);
     if (unknown > 0) {
-        for (let colon = message.lastIndexOf(": ", unknown); colon >= 0; colon = colon > 0 ? message.lastIndexOf(": ", colon - 1) : -1) {
+        for (
+            let colon = message.lastIndexOf(": ", unknown);
+            colon >= 0;
+            colon = colon > 0 ? message.lastIndexOf(": ", colon - 1) : -1
+        ) {
             const candidate = message.slice(colon + 2, unknown);
             if (parseJsonPath(candidate)) {
                 return candidate;

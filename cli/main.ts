@@ -6,15 +6,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allPolicies } from "../policies";
-import { Policy, PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
+import { type Policy, type PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
 import type { EnforcementLevel } from "@pulumi/policy";
-import { HELP, ScanArgs, UsageError, parseArgs } from "./args";
+import { HELP, type ScanArgs, UsageError, parseArgs } from "./args";
 import { parsePackConfig } from "./config";
 import { formatJson } from "./format/json";
 import { formatSarif } from "./format/sarif";
 import { formatText, inputErrorText } from "./format/text";
 import { loadInputs } from "./inputs/files";
-import { ReportContext, ScanReport } from "./model";
+import { type ReportContext, type ScanReport } from "./model";
 import { ScanConfigurationError, evaluate } from "./scan";
 
 const EXIT_OK = 0;
@@ -40,7 +40,11 @@ export interface CliIo {
 function packageInfo(): { version: string; repository: string } {
     for (let dir = __dirname; ; dir = path.dirname(dir)) {
         try {
-            const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string; repository?: string };
+            const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+                name?: string;
+                version?: string;
+                repository?: string;
+            };
             if (pkg.name === "container-guard") {
                 return { version: pkg.version ?? "0.0.0", repository: pkg.repository ?? "" };
             }
@@ -63,11 +67,20 @@ function readAllStdin(): Promise<string> {
 }
 
 function processIo(): CliIo {
-    return { stdout: process.stdout, stderr: process.stderr, readStdin: readAllStdin, cwd: process.cwd(), env: process.env };
+    return {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        readStdin: readAllStdin,
+        cwd: process.cwd(),
+        env: process.env,
+    };
 }
 
 /** Shows progress on a terminal once a scan has taken more than a second. */
-function progressReporter(stderr: Stream): { update(what: string): (done: number, total: number) => void; clear(): void } {
+function progressReporter(stderr: Stream): {
+    update(what: string): (done: number, total: number) => void;
+    clear(): void;
+} {
     const started = Date.now();
     let lastDraw = 0;
     let drawn = false;
@@ -98,15 +111,25 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
         try {
             text = fs.readFileSync(path.resolve(io.cwd, args.config), "utf8");
         } catch (err) {
-            io.stderr.write(`container-guard: cannot read the policy pack configuration ${args.config}: ${(err as Error).message}\n`);
+            io.stderr.write(
+                `container-guard: cannot read the policy pack configuration ${args.config}: ` +
+                    `${(err as Error).message}\n`,
+            );
             return EXIT_USAGE;
         }
-        const loaded = parsePackConfig(text, args.config, policies.map((p) => p.name));
+        const loaded = parsePackConfig(
+            text,
+            args.config,
+            policies.map((p) => p.name),
+        );
         for (const note of loaded.notes) {
             io.stderr.write(`container-guard: note: ${note}\n`);
         }
         if (loaded.problems.length > 0) {
-            io.stderr.write(`container-guard: invalid policy pack configuration:\n${loaded.problems.map((p) => `  ${p}\n`).join("")}`);
+            io.stderr.write(
+                `container-guard: invalid policy pack ` +
+                    `configuration:\n${loaded.problems.map((p) => `  ${p}\n`).join("")}`,
+            );
             return EXIT_USAGE;
         }
         config = loaded.config;
@@ -122,7 +145,13 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
     });
     let evaluated;
     try {
-        evaluated = await evaluate(inputs.groups, { policies, config, packName: "container-guard", packVersion: info.version, onProgress: progress.update("judging resource") });
+        evaluated = await evaluate(inputs.groups, {
+            policies,
+            config,
+            packName: "container-guard",
+            packVersion: info.version,
+            onProgress: progress.update("judging resource"),
+        });
     } catch (err) {
         progress.clear();
         if (err instanceof ScanConfigurationError) {
@@ -133,7 +162,12 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
     }
     progress.clear();
 
-    const report: ScanReport = { findings: evaluated.findings, errors: [...inputs.errors, ...evaluated.errors], files: inputs.files, resources: evaluated.resources };
+    const report: ScanReport = {
+        findings: evaluated.findings,
+        errors: [...inputs.errors, ...evaluated.errors],
+        files: inputs.files,
+        resources: evaluated.resources,
+    };
     const failing = report.findings.filter((f) => args.failOn === "advisory" || f.enforcementLevel === "mandatory");
     const exitCode = report.errors.length > 0 ? EXIT_USAGE : failing.length > 0 ? EXIT_MANDATORY : EXIT_OK;
     const levels = new Map<string, EnforcementLevel>();
@@ -142,17 +176,30 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
             levels.set(name, resolved.enforcementLevel);
         }
     }
-    const context: ReportContext = { policies, levels, toolName: "container-guard", toolVersion: info.version, informationUri: info.repository, cwd: io.cwd, exitCode };
+    const context: ReportContext = {
+        policies,
+        levels,
+        toolName: "container-guard",
+        toolVersion: info.version,
+        informationUri: info.repository,
+        cwd: io.cwd,
+        exitCode,
+    };
     const toFile = args.output !== undefined;
     const color = args.color ?? (!toFile && io.stdout.isTTY === true && !io.env.NO_COLOR);
-    const text = args.format === "json" ? formatJson(report, context) : args.format === "sarif" ? formatSarif(report, context) : formatText(report, { color });
+    const text =
+        args.format === "json"
+            ? formatJson(report, context)
+            : args.format === "sarif"
+              ? formatSarif(report, context)
+              : formatText(report, { color });
 
     if ((args.format !== "text" || toFile) && report.errors.length > 0) {
         io.stderr.write(report.errors.map((e) => `container-guard: ${inputErrorText(e)}\n`).join(""));
     }
     if (toFile) {
         try {
-            const file = path.resolve(io.cwd, args.output!);
+            const file = path.resolve(io.cwd, args.output);
             fs.mkdirSync(path.dirname(file), { recursive: true });
             fs.writeFileSync(file, text);
         } catch (err) {

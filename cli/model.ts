@@ -14,7 +14,10 @@ export interface SourceLocation {
 
 /** A resource found in an input, ready to be judged as the engine would judge it. */
 export interface ScanResource {
-    /** What resource policies receive (Analyze: the inputs); undefined when the engine's Analyze would not concern this pack (providers, the stack). */
+    /**
+     * What resource policies receive (Analyze: the inputs); undefined when the engine's Analyze would not concern this
+     * pack (providers, the stack).
+     */
     readonly analyze?: EngineResource;
     /** What stack policies receive (AnalyzeStack: the outputs, with parent and dependencies). */
     readonly stack: EngineResource;

@@ -5,11 +5,11 @@
 // Whatever policies the pack has are run; the scanner knows none of them by name.
 
 import type { EnforcementLevel } from "@pulumi/policy";
-import { PackConfigError, Policy, PolicyPackConfig, LocalEngine } from "../src/engine/local-engine";
+import { PackConfigError, type Policy, type PolicyPackConfig, LocalEngine } from "../src/engine/local-engine";
 import type { PolicyViolation } from "../src/engine/protocol";
 import { ConfigError } from "../src/framework/options";
 import { jsonPathInMessage } from "./json-path";
-import { Finding, InputError, ResourceGroup, ScanResource, SourceLocation } from "./model";
+import { type Finding, type InputError, type ResourceGroup, type ScanResource, type SourceLocation } from "./model";
 
 /** The configuration cannot be used (an option a policy rejects): nothing can be judged. */
 export class ScanConfigurationError extends Error {
@@ -34,7 +34,9 @@ function isConfigurationError(err: unknown): boolean {
 
 /** The engine prints a diagnostic as `<policy description>\n<message>`; reports show the two apart. */
 function detailOf(v: Pick<PolicyViolation, "message" | "description">): string {
-    return v.description && v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message;
+    return v.description && v.message.startsWith(`${v.description}\n`)
+        ? v.message.slice(v.description.length + 1)
+        : v.message;
 }
 
 function levelOf(v: PolicyViolation): EnforcementLevel {
@@ -69,10 +71,20 @@ function findingOf(v: PolicyViolation, resource: ScanResource | undefined, fallb
 
 const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);
 
-/** Runs every policy on every resource of the groups. Throws ScanConfigurationError when the configuration is unusable. */
-export async function evaluate(groups: readonly ResourceGroup[], opts: EvaluateOptions): Promise<{ findings: Finding[]; errors: InputError[]; resources: number }> {
-    const tester = new LocalEngine({ name: opts.packName, version: opts.packVersion, policies: opts.policies }, opts.config);
-    const hasStackPolicies = opts.policies.some((p) => typeof (p as { validateStack?: unknown }).validateStack === "function");
+/**
+ * Runs every policy on every resource of the groups. Throws ScanConfigurationError when the configuration is unusable.
+ */
+export async function evaluate(
+    groups: readonly ResourceGroup[],
+    opts: EvaluateOptions,
+): Promise<{ findings: Finding[]; errors: InputError[]; resources: number }> {
+    const tester = new LocalEngine(
+        { name: opts.packName, version: opts.packVersion, policies: opts.policies },
+        opts.config,
+    );
+    const hasStackPolicies = opts.policies.some(
+        (p) => typeof (p as { validateStack?: unknown }).validateStack === "function",
+    );
     const findings: Finding[] = [];
     const errors: InputError[] = [];
     const targets = groups.reduce((n, g) => n + g.resources.filter((r) => r.analyze).length, 0);
@@ -109,7 +121,8 @@ export async function evaluate(groups: readonly ResourceGroup[], opts: EvaluateO
             const byUrn = new Map(group.resources.map((r) => [r.urn, r]));
             const result = await guard(
                 () => tester.analyzeStack(group.resources.map((r) => r.stack)),
-                (message) => errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
+                (message) =>
+                    errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
             );
             for (const v of result?.violations ?? []) {
                 findings.push(findingOf(v, v.urn ? byUrn.get(v.urn) : undefined, group.location));

@@ -4,8 +4,9 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import type { PolicyPackConfig } from "../src/engine/local-engine";
 import { PackServer } from "../src/engine/pack-server";
-import { PolicyViolation } from "../src/engine/protocol";
+import { type PolicyViolation } from "../src/engine/protocol";
 import { demoResources, demoStackExtras } from "./workloads";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -20,7 +21,7 @@ const dim = paint(2);
 async function main(): Promise<void> {
     const profile = process.argv[2] ?? "restricted";
     const configFile = path.join(ROOT, "config", `${profile}.json`);
-    const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
+    const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
     if (!fs.existsSync(path.join(ROOT, "dist", "index.js"))) {
         throw new Error("the pack is not built: run `npm install` (or `npm run build`) first");
     }
@@ -28,16 +29,31 @@ async function main(): Promise<void> {
     try {
         await server.configure(config);
         const info = await server.info();
-        console.log(bold(`container-guard demo`) + ` — ${info.policies.length} policies, profile config/${profile}.json`);
-        console.log(dim(`Pack started by @pulumi/pulumi's run-policy-pack launcher, serving gRPC on port ${server.port}; each resource below is sent as the engine's Analyze request.\n`));
+        console.log(
+            bold(`container-guard demo`) + ` — ${info.policies.length} policies, profile config/${profile}.json`,
+        );
+        console.log(
+            dim(
+                `Pack started by @pulumi/pulumi's run-policy-pack launcher, serving gRPC on port ${server.port}; ` +
+                    `each resource below is sent as the engine's Analyze request.\n`,
+            ),
+        );
 
         const totals = { insecure: { mandatory: 0, advisory: 0 }, hardened: { mandatory: 0, advisory: 0 } };
         for (const r of demoResources) {
-            const { violations } = await server.analyze({ type: r.type, name: r.name, props: r.props as Record<string, unknown> });
+            const { violations } = await server.analyze({
+                type: r.type,
+                name: r.name,
+                props: r.props as Record<string, unknown>,
+            });
             for (const v of violations) {
                 totals[r.set][v.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
             }
-            const mark = violations.some((v) => v.enforcementLevel === "mandatory") ? red("✗") : violations.length ? yellow("!") : green("✓");
+            const mark = violations.some((v) => v.enforcementLevel === "mandatory")
+                ? red("✗")
+                : violations.length
+                  ? yellow("!")
+                  : green("✓");
             console.log(`${mark} ${bold(r.name)} ${dim(`${r.type} (${r.set})`)}`);
             for (const v of violations) {
                 console.log(render(v));
@@ -45,9 +61,17 @@ async function main(): Promise<void> {
             console.log("");
         }
         // After the resources, the engine sends the whole stack once, for the stack policies.
-        const stack = [...demoResources, ...demoStackExtras].map((r) => ({ type: r.type, name: r.name, urn: `urn:pulumi:demo::shop::${r.type}::${r.name}`, props: r.props as Record<string, unknown> }));
+        const stack = [...demoResources, ...demoStackExtras].map((r) => ({
+            type: r.type,
+            name: r.name,
+            urn: `urn:pulumi:demo::shop::${r.type}::${r.name}`,
+            props: r.props as Record<string, unknown>,
+        }));
         const { violations: stackFindings } = await server.analyzeStack(stack);
-        console.log(`${stackFindings.length ? yellow("!") : green("✓")} ${bold("the stack")} ${dim("(AnalyzeStack: NetworkPolicy coverage, namespace labels)")}`);
+        console.log(
+            `${stackFindings.length ? yellow("!") : green("✓")} ${bold("the stack")} ` +
+                `${dim("(AnalyzeStack: NetworkPolicy coverage, namespace labels)")}`,
+        );
         for (const v of stackFindings) {
             const r = [...demoResources, ...demoStackExtras].find((x) => v.urn?.endsWith(`::${x.name}`));
             totals[r?.set ?? "insecure"][v.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
@@ -55,7 +79,9 @@ async function main(): Promise<void> {
         }
         console.log("");
         const line = (set: "insecure" | "hardened") =>
-            `${set}: ${totals[set].mandatory} mandatory${totals[set].mandatory ? " (would block `pulumi preview`)" : ""}, ${totals[set].advisory} advisory`;
+            `${set}: ${totals[set].mandatory} ` +
+            `mandatory${totals[set].mandatory ? " (would block `pulumi preview`)" : ""}, ` +
+            `${totals[set].advisory} advisory`;
         console.log(bold("Summary  ") + line("insecure") + ";  " + line("hardened"));
     } finally {
         await server.close();

@@ -40,7 +40,10 @@ const legacyApi: k8s.apps.v1.DeploymentArgs = {
     spec: {
         selector: { matchLabels: { app: "legacy-api" } },
         template: {
-            metadata: { labels: { app: "legacy-api" }, annotations: { "container.apparmor.security.beta.kubernetes.io/api": "unconfined" } },
+            metadata: {
+                labels: { app: "legacy-api" },
+                annotations: { "container.apparmor.security.beta.kubernetes.io/api": "unconfined" },
+            },
             spec: {
                 hostNetwork: true,
                 initContainers: [{ name: "migrate", image: "shop/migrate:latest", securityContext: { runAsUser: 0 } }],
@@ -68,8 +71,13 @@ const logShipper: k8s.apps.v1.DaemonSetArgs = {
             metadata: { labels: { app: "log-shipper" } },
             spec: {
                 hostPID: true,
-                securityContext: { seccompProfile: { type: "Unconfined" }, sysctls: [{ name: "kernel.msgmax", value: "65536" }] },
-                containers: [{ name: "shipper", image: "fluent/fluent-bit:3.1", securityContext: { procMount: "Unmasked" } }],
+                securityContext: {
+                    seccompProfile: { type: "Unconfined" },
+                    sysctls: [{ name: "kernel.msgmax", value: "65536" }],
+                },
+                containers: [
+                    { name: "shipper", image: "fluent/fluent-bit:3.1", securityContext: { procMount: "Unmasked" } },
+                ],
             },
         },
     },
@@ -85,7 +93,13 @@ const nightlyReport: k8s.batch.v1.CronJobArgs = {
                     spec: {
                         restartPolicy: "OnFailure",
                         securityContext: { runAsNonRoot: false },
-                        containers: [{ name: "report", image: `registry.example.com/shop/report@${digest}`, livenessProbe: { httpGet: { host: "10.0.0.12", port: 8080, path: "/healthz" } } }],
+                        containers: [
+                            {
+                                name: "report",
+                                image: `registry.example.com/shop/report@${digest}`,
+                                livenessProbe: { httpGet: { host: "10.0.0.12", port: 8080, path: "/healthz" } },
+                            },
+                        ],
                     },
                 },
             },
@@ -100,7 +114,11 @@ const freshBuild: k8s.apps.v1.DeploymentArgs = {
         selector: { matchLabels: { app: "fresh-build" } },
         template: {
             metadata: { labels: { app: "fresh-build" } },
-            spec: { containers: [{ name: "app", image: UNKNOWN, securityContext: { privileged: true, capabilities: UNKNOWN } }] },
+            spec: {
+                containers: [
+                    { name: "app", image: UNKNOWN, securityContext: { privileged: true, capabilities: UNKNOWN } },
+                ],
+            },
         },
     },
 };
@@ -109,7 +127,10 @@ const storefront: k8s.apps.v1.DeploymentArgs = {
     metadata: { name: "storefront", namespace: "shop" },
     spec: {
         selector: { matchLabels: { app: "storefront" } },
-        template: { metadata: { labels: { app: "storefront" } }, spec: hardenedPod([hardenedContainer("web", `registry.example.com/shop/storefront:2.3.1@${digest}`)]) },
+        template: {
+            metadata: { labels: { app: "storefront" } },
+            spec: hardenedPod([hardenedContainer("web", `registry.example.com/shop/storefront:2.3.1@${digest}`)]),
+        },
     },
 };
 
@@ -122,7 +143,9 @@ const orders: k8s.apps.v1.StatefulSetArgs = {
             metadata: { labels: { app: "orders" } },
             spec: {
                 ...hardenedPod([hardenedContainer("orders", `registry.example.com/shop/orders:5.0.0@${digest}`)]),
-                initContainers: [hardenedContainer("schema", `registry.example.com/shop/orders-migrate:5.0.0@${digest}`)],
+                initContainers: [
+                    hardenedContainer("schema", `registry.example.com/shop/orders-migrate:5.0.0@${digest}`),
+                ],
             },
         },
     },
@@ -132,7 +155,18 @@ const cleanup: k8s.batch.v1.CronJobArgs = {
     metadata: { name: "cleanup", namespace: "shop" },
     spec: {
         schedule: "*/30 * * * *",
-        jobTemplate: { spec: { template: { spec: { ...hardenedPod([hardenedContainer("cleanup", `registry.example.com/shop/cleanup:1.0.4@${digest}`)]), restartPolicy: "Never" } } } },
+        jobTemplate: {
+            spec: {
+                template: {
+                    spec: {
+                        ...hardenedPod([
+                            hardenedContainer("cleanup", `registry.example.com/shop/cleanup:1.0.4@${digest}`),
+                        ]),
+                        restartPolicy: "Never",
+                    },
+                },
+            },
+        },
     },
 };
 
@@ -160,7 +194,7 @@ const apiImage: dockerBuild.ImageArgs = {
     push: true,
     tags: ["registry.example.com/shop/api:latest"],
     buildArgs: { NPM_TOKEN: "npm_x3Q9fj2kLq0aZ8w7v6u5t4s3r2q1p0o9n8m7" },
-    dockerfile: { inline: "FROM node:latest\nARG NPM_TOKEN\nCOPY . /app\nRUN npm ci\nCMD [\"node\", \"/app\"]\n" },
+    dockerfile: { inline: 'FROM node:latest\nARG NPM_TOKEN\nCOPY . /app\nRUN npm ci\nCMD ["node", "/app"]\n' },
     context: { location: "./api" },
 };
 
@@ -204,13 +238,29 @@ export const demoStackExtras: readonly DemoResource[] = [
         set: "hardened",
         type: "kubernetes:core/v1:Namespace",
         name: "shop",
-        props: { metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.37" } } } satisfies k8s.core.v1.NamespaceArgs,
+        props: {
+            metadata: {
+                name: "shop",
+                labels: {
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/enforce-version": "v1.37",
+                },
+            },
+        } satisfies k8s.core.v1.NamespaceArgs,
     },
     {
         set: "hardened",
         type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         name: "shop-default-deny",
-        props: { metadata: { name: "default-deny", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } } satisfies k8s.networking.v1.NetworkPolicyArgs,
+        props: {
+            metadata: { name: "default-deny", namespace: "shop" },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        } satisfies k8s.networking.v1.NetworkPolicyArgs,
     },
-    { set: "insecure", type: "kubernetes:core/v1:Namespace", name: "ops", props: { metadata: { name: "ops" } } satisfies k8s.core.v1.NamespaceArgs },
+    {
+        set: "insecure",
+        type: "kubernetes:core/v1:Namespace",
+        name: "ops",
+        props: { metadata: { name: "ops" } } satisfies k8s.core.v1.NamespaceArgs,
+    },
 ];

@@ -1,6 +1,6 @@
 // Every policy of the pack, in the order they are listed to users.
 
-import { ContainerGuardPolicy } from "../src/framework/policy";
+import { type ContainerGuardPolicy } from "../src/framework/policy";
 import { stackPolicies } from "./cluster";
 import { dockerPolicies } from "./docker";
 import { dockerfilePolicies } from "./dockerfile";

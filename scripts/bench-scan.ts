@@ -14,23 +14,35 @@ function manifest(n: number): string {
     const header = `---\n# Source: shop/templates/object-${n}.yaml\n`;
     switch (n % 5) {
         case 0:
-            return `${header}apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${n}\n  namespace: ${ns}\nspec:\n  selector: {app: app-${n}}\n  ports: [{port: 80, targetPort: 8080}]\n`;
+            return (
+                `${header}apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${n}\n  namespace: ${ns}\nspec:\n ` +
+                ` selector: {app: app-${n}}\n  ports: [{port: 80, targetPort: 8080}]\n`
+            );
         case 1:
-            return `${header}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${n}\n  namespace: ${ns}\ndata:\n  MODE: production\n  LOG_LEVEL: info\n`;
+            return (
+                `${header}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${n}\n  namespace: ` +
+                `${ns}\ndata:\n  MODE: production\n  LOG_LEVEL: info\n`
+            );
         case 2:
             return (
-                `${header}apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: job-${n}\n  namespace: ${ns}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n` +
-                `        spec:\n          restartPolicy: OnFailure\n          containers:\n            - name: job\n              image: registry.example.com/jobs/report:1.${n}\n` +
+                `${header}apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: job-${n}\n  namespace: ` +
+                `${ns}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n` +
+                `        spec:\n          restartPolicy: OnFailure\n          containers:\n            - name: job\n ` +
+                `             image: registry.example.com/jobs/report:1.${n}\n` +
                 `              securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true}\n`
             );
         default:
             return (
-                `${header}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${n}\n  namespace: ${ns}\n  labels: {app: app-${n}}\nspec:\n  replicas: 2\n` +
-                `  selector: {matchLabels: {app: app-${n}}}\n  template:\n    metadata:\n      labels: {app: app-${n}}\n    spec:\n` +
-                `      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n      containers:\n        - name: app\n` +
+                `${header}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${n}\n  namespace: ${ns}\n  ` +
+                `labels: {app: app-${n}}\nspec:\n  replicas: 2\n` +
+                `  selector: {matchLabels: {app: app-${n}}}\n  template:\n    metadata:\n      labels: {app: ` +
+                `app-${n}}\n    spec:\n` +
+                `      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n      ` +
+                `containers:\n        - name: app\n` +
                 `          image: registry.example.com/shop/app:2.${n}\n          ports: [{containerPort: 8080}]\n` +
                 `          env: [{name: MODE, value: production}]\n` +
-                `          securityContext:\n            privileged: ${n % 7 === 0}\n            allowPrivilegeEscalation: false\n            capabilities: {drop: [ALL]}\n`
+                `          securityContext:\n            privileged: ${n % 7 === 0}\n            ` +
+                `allowPrivilegeEscalation: false\n            capabilities: {drop: [ALL]}\n`
             );
     }
 }
@@ -64,17 +76,21 @@ if (require.main === module) {
     const io = {
         stdout: { write: (s: string) => (report += s) },
         stderr: { write: (s: string) => process.stderr.write(s) },
-        readStdin: async () => "",
+        readStdin: () => Promise.resolve(""),
         cwd: ROOT,
         env: {},
     };
     void cli.run(["scan", dir, "--format", "json"], io).then((code) => {
         const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
         const cpu = process.cpuUsage(cpuStart);
-        const summary = JSON.parse(report).summary;
+        const { summary } = JSON.parse(report) as {
+            summary: { resources: number; findings: number; mandatory: number };
+        };
         process.stdout.write(
-            `${count} objects in ${files} files: exit ${code}; ${wall.toFixed(2)} s wall clock, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU ` +
-                `(loading the policies included); ${summary.resources} resources judged, ${summary.findings} findings (${summary.mandatory} mandatory)\n`,
+            `${count} objects in ${files} files: exit ${code}; ${wall.toFixed(2)} s wall clock, ` +
+                `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU ` +
+                `(loading the policies included); ${summary.resources} resources judged, ${summary.findings} ` +
+                `findings (${summary.mandatory} mandatory)\n`,
         );
     });
 }

@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { ContainerGuardPolicy } from "../src/framework/policy";
+import { type ContainerGuardPolicy } from "../src/framework/policy";
 import { allPolicies } from "../policies";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -18,7 +18,11 @@ function levelTag(p: ContainerGuardPolicy): string | undefined {
 export function profiles(policies: readonly ContainerGuardPolicy[] = allPolicies): Record<string, Profile> {
     // "all" keeps policies added by a later pack version at a known level; every policy is then
     // listed explicitly so the file documents itself.
-    const levelsWhere = (all: string | undefined, mandatory: (p: ContainerGuardPolicy) => boolean, otherwise: (p: ContainerGuardPolicy) => string = () => "advisory"): Profile => {
+    const levelsWhere = (
+        all: string | undefined,
+        mandatory: (p: ContainerGuardPolicy) => boolean,
+        otherwise: (p: ContainerGuardPolicy) => string = () => "advisory",
+    ): Profile => {
         const out: Profile = all ? { all } : {};
         for (const p of policies) {
             out[p.name] = mandatory(p) ? "mandatory" : otherwise(p);
@@ -27,13 +31,18 @@ export function profiles(policies: readonly ContainerGuardPolicy[] = allPolicies
     };
     // A profile makes mandatory the Pod Security Standards checks of its levels and the policies that
     // apply the same controls to Docker (tagged profile:baseline / profile:restricted).
-    const inProfile = (p: ContainerGuardPolicy, ...levels: string[]) => levels.some((l) => levelTag(p) === `pss:${l}` || p.tags.includes(`profile:${l}`));
+    const inProfile = (p: ContainerGuardPolicy, ...levels: string[]) =>
+        levels.some((l) => levelTag(p) === `pss:${l}` || p.tags.includes(`profile:${l}`));
     return {
         "advisory.json": levelsWhere("advisory", () => false),
         "baseline.json": levelsWhere("advisory", (p) => inProfile(p, "baseline")),
         "mandatory.json": levelsWhere("mandatory", () => true),
         // The strict profile: every other policy keeps its default level (high and critical block).
-        "restricted.json": levelsWhere(undefined, (p) => inProfile(p, "baseline", "restricted"), (p) => p.enforcementLevel),
+        "restricted.json": levelsWhere(
+            undefined,
+            (p) => inProfile(p, "baseline", "restricted"),
+            (p) => p.enforcementLevel,
+        ),
     };
 }
 
@@ -43,10 +52,18 @@ const PROFILE_COLUMNS = ["baseline.json", "restricted.json"] as const;
 export function policyTable(policies: readonly ContainerGuardPolicy[] = allPolicies): string {
     const ps = profiles(policies);
     const rows = policies.map((p) => {
-        const options = Object.keys(p.configSchema.properties).map((k) => `\`${k}\``).join(", ");
+        const options = Object.keys(p.configSchema.properties)
+            .map((k) => `\`${k}\``)
+            .join(", ");
         const inProfile = PROFILE_COLUMNS.map((f) => ps[f][p.name] ?? ps[f].all).join(" / ");
-        const tags = p.tags.filter((t) => t !== "kubernetes").map((t) => `\`${t}\``).join(" ");
-        return `| \`${p.name}\` | ${p.description.replace(/\|/g, "\\|")} | ${p.severity} | ${p.enforcementLevel} | ${inProfile} | ${tags} | ${options} |`;
+        const tags = p.tags
+            .filter((t) => t !== "kubernetes")
+            .map((t) => `\`${t}\``)
+            .join(" ");
+        return (
+            `| \`${p.name}\` | ${p.description.replace(/\|/g, "\\|")} | ${p.severity} | ${p.enforcementLevel} | ` +
+            `${inProfile} | ${tags} | ${options} |`
+        );
     });
     return [
         "| Policy | Requires | Severity | Default | baseline / restricted profile | Tags | Options |",

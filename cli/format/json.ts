@@ -1,7 +1,7 @@
 // The report for tools: one JSON object with a versioned, documented schema (README, "Scanning
 // manifests and stack exports"). Fields are only added in later versions of the same schemaVersion.
 
-import { ReportContext, ScanReport } from "../model";
+import { type ReportContext, type ScanReport } from "../model";
 
 const JSON_SCHEMA_VERSION = 1;
 
@@ -32,13 +32,22 @@ export function formatJson(report: ScanReport, context: ReportContext): string {
                       name: f.resource.name,
                       label: f.resource.label,
                       urn: f.resource.urn,
-                      start: { file: f.resource.start.file, line: f.resource.start.line, column: f.resource.start.column },
+                      start: {
+                          file: f.resource.start.file,
+                          line: f.resource.start.line,
+                          column: f.resource.start.column,
+                      },
                       template: f.resource.template ?? null,
                   }
                 : null,
             location: { file: f.location.file, line: f.location.line, column: f.location.column },
         })),
-        errors: report.errors.map((e) => ({ file: e.file, line: e.line ?? null, column: e.column ?? null, message: e.message })),
+        errors: report.errors.map((e) => ({
+            file: e.file,
+            line: e.line ?? null,
+            column: e.column ?? null,
+            message: e.message,
+        })),
     };
     return JSON.stringify(doc, null, 2) + "\n";
 }

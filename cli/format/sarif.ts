@@ -9,7 +9,7 @@ import { pathToFileURL } from "url";
 import type * as sarif from "sarif";
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import type { Policy } from "../../src/engine/local-engine";
-import { Finding, ReportContext, ScanReport, SourceLocation } from "../model";
+import { type Finding, type ReportContext, type ScanReport, type SourceLocation } from "../model";
 
 const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const SRCROOT = "%SRCROOT%";
@@ -76,7 +76,11 @@ export function formatSarif(report: ScanReport, context: ReportContext): string 
         locations: [
             {
                 physicalLocation: physical(f.location),
-                ...(f.resource && { logicalLocations: [{ name: f.resource.label, fullyQualifiedName: f.resource.urn, kind: "resource" }] }),
+                ...(f.resource && {
+                    logicalLocations: [
+                        { name: f.resource.label, fullyQualifiedName: f.resource.urn, kind: "resource" },
+                    ],
+                }),
             },
         ],
         partialFingerprints: { "containerGuardFinding/v1": fingerprint(f) },
@@ -90,7 +94,14 @@ export function formatSarif(report: ScanReport, context: ReportContext): string 
     const notifications: sarif.Notification[] = report.errors.map((e) => ({
         level: "error",
         message: { text: `${e.file}: ${e.message}` },
-        locations: [{ physicalLocation: physical({ file: e.file, line: e.line ?? 1, column: e.column ?? 1 }, e.line !== undefined) }],
+        locations: [
+            {
+                physicalLocation: physical(
+                    { file: e.file, line: e.line ?? 1, column: e.column ?? 1 },
+                    e.line !== undefined,
+                ),
+            },
+        ],
     }));
     const log: sarif.Log = {
         $schema: SARIF_SCHEMA_URI,
@@ -106,8 +117,16 @@ export function formatSarif(report: ScanReport, context: ReportContext): string 
                         rules: context.policies.map((p) => rule(p, context.levels.get(p.name))),
                     },
                 },
-                originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(context.cwd.endsWith("/") ? context.cwd : `${context.cwd}/`).href } },
-                invocations: [{ executionSuccessful: report.errors.length === 0, exitCode: context.exitCode, toolExecutionNotifications: notifications }],
+                originalUriBaseIds: {
+                    [SRCROOT]: { uri: pathToFileURL(context.cwd.endsWith("/") ? context.cwd : `${context.cwd}/`).href },
+                },
+                invocations: [
+                    {
+                        executionSuccessful: report.errors.length === 0,
+                        exitCode: context.exitCode,
+                        toolExecutionNotifications: notifications,
+                    },
+                ],
                 columnKind: "utf16CodeUnits",
                 results,
             },

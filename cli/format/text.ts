@@ -1,7 +1,7 @@
 // The report for people: findings grouped by resource, mandatory ones first within a resource,
 // each with the line of the offending field and the fix; input errors; a one-line summary.
 
-import { Finding, InputError, ScanReport } from "../model";
+import { type Finding, type InputError, type ScanReport } from "../model";
 
 interface TextStyle {
     readonly color: boolean;
@@ -40,8 +40,10 @@ function summary(report: ScanReport, paint: Paint): string {
     const found =
         report.findings.length === 0
             ? paint("green", "no findings")
-            : [mandatory > 0 ? paint("red", `${mandatory} mandatory`) : "0 mandatory", advisory > 0 ? paint("yellow", `${advisory} advisory`) : "0 advisory"].join(", ") +
-              (report.findings.length === 1 ? " finding" : " findings");
+            : [
+                  mandatory > 0 ? paint("red", `${mandatory} mandatory`) : "0 mandatory",
+                  advisory > 0 ? paint("yellow", `${advisory} advisory`) : "0 advisory",
+              ].join(", ") + (report.findings.length === 1 ? " finding" : " findings");
     const errors = report.errors.length > 0 ? `; ${paint("red", plural(report.errors.length, "input error"))}` : "";
     return `${scanned}: ${found}${errors}.`;
 }
@@ -61,12 +63,18 @@ export function formatText(report: ScanReport, style: TextStyle): string {
         const name = first.resource ? first.resource.label : "stack";
         const template = first.resource?.template ? paint("dim", ` (from ${first.resource.template})`) : "";
         out.push(`${paint("bold", name)}  ${paint("dim", where)}${template}`);
-        const ordered = [...findings.filter((f) => f.enforcementLevel === "mandatory"), ...findings.filter((f) => f.enforcementLevel !== "mandatory")];
+        const ordered = [
+            ...findings.filter((f) => f.enforcementLevel === "mandatory"),
+            ...findings.filter((f) => f.enforcementLevel !== "mandatory"),
+        ];
         for (const f of ordered) {
             const mandatory = f.enforcementLevel === "mandatory";
             const mark = mandatory ? paint("red", "✖ mandatory") : paint("yellow", "⚠ advisory ");
             const severity = f.severity ? ` ${paint("dim", `[${f.severity}]`)}` : "";
-            out.push(`  ${mark}  ${paint("bold", f.policyName)}${severity}  ${paint("cyan", `${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+            out.push(
+                `  ${mark}  ${paint("bold", f.policyName)}${severity}  ` +
+                    `${paint("cyan", `${f.location.file}:${f.location.line}:${f.location.column}`)}`,
+            );
             const { problem, fix } = splitDetail(f);
             out.push(...problem.split("\n").map((l) => `      ${l}`));
             if (fix) {

@@ -3,8 +3,8 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { InputError, ResourceGroup, ScanResource } from "../model";
-import { ManifestScope, readManifests } from "./manifests";
+import { type InputError, type ResourceGroup, type ScanResource } from "../model";
+import { type ManifestScope, readManifests } from "./manifests";
 import { isStackExport, readStackExport } from "./stack-export";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -105,7 +105,11 @@ function sourcesOf(paths: readonly string[], opts: InputOptions, errors: InputEr
                 errors.push({ file, message: "is a directory without .yaml, .yml or .json files" });
             }
             for (const f of found) {
-                sources.push({ file: displayPath(opts.cwd, f), explicit: false, read: async () => fs.promises.readFile(f, "utf8") });
+                sources.push({
+                    file: displayPath(opts.cwd, f),
+                    explicit: false,
+                    read: async () => fs.promises.readFile(f, "utf8"),
+                });
             }
         } else {
             sources.push({ file, explicit: true, read: async () => fs.promises.readFile(abs, "utf8") });

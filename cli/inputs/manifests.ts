@@ -6,12 +6,22 @@
 // YAML is read with YAML 1.1 rules, as kubectl and Helm read it (`yes`/`on` are booleans, `0644` is
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 
-import { Document, LineCounter, Node as YamlNode, Schema, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
+import {
+    type Document,
+    LineCounter,
+    type Node as YamlNode,
+    Schema,
+    isAlias,
+    isMap,
+    isScalar,
+    isSeq,
+    parseAllDocuments,
+} from "yaml";
 import type { EngineResource } from "../../src/engine/local-engine";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity } from "../../src/framework/resource";
-import { PathSegment, parseJsonPath } from "../json-path";
-import { InputError, ScanResource, SourceLocation } from "../model";
+import { type PathSegment, parseJsonPath } from "../json-path";
+import { type InputError, type ScanResource, type SourceLocation } from "../model";
 
 /** Options shared by every manifest file of a scan. */
 export interface ManifestScope {
@@ -22,7 +32,9 @@ export interface ManifestScope {
 }
 
 type Tag = { tag: string; format?: string };
-const KUBERNETES_YAML_TAGS = new Set(["map", "seq", "str", "null", "bool", "int", "float", "merge"].map((t) => `tag:yaml.org,2002:${t}`));
+const KUBERNETES_YAML_TAGS = new Set(
+    ["map", "seq", "str", "null", "bool", "int", "float", "merge"].map((t) => `tag:yaml.org,2002:${t}`),
+);
 /** YAML 1.1 as Kubernetes reads it, built once (a schema per document would be rebuilt thousands of times). */
 const KUBERNETES_YAML = new Schema({
     schema: "yaml-1.1",
@@ -55,17 +67,31 @@ function looksLikeJson(text: string): boolean {
     return /^\s*[{[]/.test(text);
 }
 
-/** Reads the Kubernetes objects of one manifest file. `explicit`: the user named this file (not found by a directory walk). */
-export function readManifests(text: string, file: string, explicit: boolean, scope: ManifestScope): { resources: ScanResource[]; errors: InputError[] } {
+/**
+ * Reads the Kubernetes objects of one manifest file. `explicit`: the user named this file (not found by a directory
+ * walk).
+ */
+export function readManifests(
+    text: string,
+    file: string,
+    explicit: boolean,
+    scope: ManifestScope,
+): { resources: ScanResource[]; errors: InputError[] } {
     const resources: ScanResource[] = [];
     const errors: InputError[] = [];
     const lines = new LineCounter();
     const json = looksLikeJson(text);
     let docs: Document.Parsed[];
     try {
-        docs = parseAllDocuments(text, json ? { lineCounter: lines } : { lineCounter: lines, version: "1.1", schema: KUBERNETES_YAML }) as Document.Parsed[];
+        docs = parseAllDocuments(
+            text,
+            json ? { lineCounter: lines } : { lineCounter: lines, version: "1.1", schema: KUBERNETES_YAML },
+        ) as Document.Parsed[];
     } catch (err) {
-        return { resources, errors: [{ file, message: `cannot be parsed: ${(err as Error)?.message ?? String(err)}` }] };
+        return {
+            resources,
+            errors: [{ file, message: `cannot be parsed: ${(err as Error)?.message ?? String(err)}` }],
+        };
     }
     const at = (offset: number | undefined): SourceLocation => {
         const p = lines.linePos(offset ?? 0);
@@ -76,14 +102,24 @@ export function readManifests(text: string, file: string, explicit: boolean, sco
         if (doc.errors.length > 0) {
             const e = doc.errors[0];
             const pos = e.linePos?.[0];
-            errors.push({ file, line: pos?.line, column: pos?.col, message: `invalid ${json ? "JSON" : "YAML"} in ${docName}: ${e.message.split(" at line ")[0].split("\n")[0]}` });
+            errors.push({
+                file,
+                line: pos?.line,
+                column: pos?.col,
+                message:
+                    `invalid ${json ? "JSON" : "YAML"} in ${docName}: ` +
+                    `${e.message.split(" at line ")[0].split("\n")[0]}`,
+            });
             return;
         }
         let value: unknown;
         try {
             value = doc.toJS({ maxAliasCount: 1000 });
         } catch (err) {
-            errors.push({ ...at(doc.range?.[0]), message: `${docName} cannot be read: ${(err as Error)?.message ?? String(err)}` });
+            errors.push({
+                ...at(doc.range?.[0]),
+                message: `${docName} cannot be read: ${(err as Error)?.message ?? String(err)}`,
+            });
             return;
         }
         if (value === null || value === undefined) {
@@ -94,7 +130,9 @@ export function readManifests(text: string, file: string, explicit: boolean, sco
         if (notObjects > 0 && explicit) {
             errors.push({
                 ...at(doc.contents?.range?.[0]),
-                message: `${docName} is not a Kubernetes object (it needs apiVersion and kind) nor a Pulumi stack export`,
+                message:
+                    `${docName} is not a Kubernetes object (it needs apiVersion and kind) nor a Pulumi stack ` +
+                    `export`,
             });
         }
     });
@@ -126,7 +164,13 @@ class ObjectReader {
      * Adds the Kubernetes objects in `value` (an object, a List, or a sequence of them) to `out`;
      * returns how many values were not Kubernetes objects.
      */
-    collect(value: unknown, node: YamlNode | undefined, listDefaults: { apiVersion: unknown; kind: string } | undefined, depth: number, out: ScanResource[]): number {
+    collect(
+        value: unknown,
+        node: YamlNode | undefined,
+        listDefaults: { apiVersion: unknown; kind: string } | undefined,
+        depth: number,
+        out: ScanResource[],
+    ): number {
         if (depth > MAX_LIST_DEPTH) {
             return 1;
         }
@@ -158,11 +202,24 @@ class ObjectReader {
 
     private resource(type: string, props: Record<string, unknown>, node: YamlNode | undefined): ScanResource {
         const meta = isObject(props.metadata) ? props.metadata : {};
-        const name = typeof meta.name === "string" && meta.name ? meta.name : typeof meta.generateName === "string" && meta.generateName ? meta.generateName : "unnamed";
+        const name =
+            typeof meta.name === "string" && meta.name
+                ? meta.name
+                : typeof meta.generateName === "string" && meta.generateName
+                  ? meta.generateName
+                  : "unnamed";
         const namespace = typeof meta.namespace === "string" && meta.namespace ? meta.namespace : undefined;
-        const urn = uniqueUrn(this.scope.urns, `urn:pulumi:scan::manifests::${type}::${namespace ? `${namespace}/${name}` : name}`);
+        const urn = uniqueUrn(
+            this.scope.urns,
+            `urn:pulumi:scan::manifests::${type}::${namespace ? `${namespace}/${name}` : name}`,
+        );
         const provider = this.scope.namespace
-            ? { type: "pulumi:providers:kubernetes", name: "default", urn: "urn:pulumi:scan::manifests::pulumi:providers:kubernetes::default", props: { namespace: this.scope.namespace } }
+            ? {
+                  type: "pulumi:providers:kubernetes",
+                  name: "default",
+                  urn: "urn:pulumi:scan::manifests::pulumi:providers:kubernetes::default",
+                  props: { namespace: this.scope.namespace },
+              }
             : undefined;
         const resource: EngineResource = { type, name, urn, props, ...(provider && { provider }) };
         const identity = kubernetesIdentity(type, Field.root(props), name, this.scope.namespace);
@@ -197,7 +254,7 @@ function uniqueUrn(taken: Set<string>, urn: string): string {
 function resolved(doc: Document.Parsed, node: unknown): YamlNode | undefined {
     let n = node as YamlNode | undefined;
     for (let hops = 0; n && isAlias(n) && hops < 32; hops++) {
-        n = n.resolve(doc) as YamlNode | undefined;
+        n = n.resolve(doc);
     }
     return n && !isAlias(n) ? n : undefined;
 }
@@ -208,7 +265,12 @@ function isMergeKey(v: unknown): boolean {
 }
 
 /** The pair of a map holding `key`, following `<<` merge keys as YAML 1.1 does. */
-function pairOf(doc: Document.Parsed, map: YamlNode, key: string, depth = 0): { key: YamlNode | undefined; value: YamlNode | undefined } | undefined {
+function pairOf(
+    doc: Document.Parsed,
+    map: YamlNode,
+    key: string,
+    depth = 0,
+): { key: YamlNode | undefined; value: YamlNode | undefined } | undefined {
     if (!isMap(map) || depth > 8) {
         return undefined;
     }

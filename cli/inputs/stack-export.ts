@@ -14,7 +14,7 @@ import type { EngineResource } from "../../src/engine/local-engine";
 import { secret, unknown } from "../../src/engine/protocol";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../src/framework/resource";
-import { InputError, ResourceGroup, ScanResource, SourceLocation } from "../model";
+import { type InputError, type ResourceGroup, type ScanResource, type SourceLocation } from "../model";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -64,7 +64,12 @@ export function engineValue(v: unknown): unknown {
         const out: Obj = {};
         for (const [k, item] of Object.entries(v)) {
             // defineProperty keeps keys such as "__proto__" as plain data.
-            Object.defineProperty(out, k, { value: engineValue(item), enumerable: true, writable: true, configurable: true });
+            Object.defineProperty(out, k, {
+                value: engineValue(item),
+                enumerable: true,
+                writable: true,
+                configurable: true,
+            });
         }
         return out;
     }
@@ -134,12 +139,19 @@ function objectProps(v: unknown): Obj {
 }
 
 /** Reads the resources of a parsed stack export. `text` is the file's content (for line numbers). */
-export function readStackExport(value: unknown, text: string, file: string): { group: ResourceGroup; errors: InputError[] } {
+export function readStackExport(
+    value: unknown,
+    text: string,
+    file: string,
+): { group: ResourceGroup; errors: InputError[] } {
     const top: SourceLocation = { file, line: 1, column: 1 };
     const errors: InputError[] = [];
     const state = stateOf(value);
     if (!state || !Array.isArray(state.resources)) {
-        return { group: { resources: [], location: top }, errors: [{ file, message: "is not a usable stack export: deployment.resources must be an array" }] };
+        return {
+            group: { resources: [], location: top },
+            errors: [{ file, message: "is not a usable stack export: deployment.resources must be an array" }],
+        };
     }
     const lines = urnLines(text);
     const entries: Obj[] = [];
@@ -160,7 +172,8 @@ export function readStackExport(value: unknown, text: string, file: string): { g
         }
     }
     // A provider reference is `<provider urn>::<provider id>`.
-    const providerOf = (ref: unknown) => (typeof ref === "string" && ref.includes("::") ? providers.get(ref.slice(0, ref.lastIndexOf("::"))) : undefined);
+    const providerOf = (ref: unknown) =>
+        typeof ref === "string" && ref.includes("::") ? providers.get(ref.slice(0, ref.lastIndexOf("::"))) : undefined;
 
     const resources = entries.map((r): ScanResource => {
         const urn = r.urn as string;
@@ -186,7 +199,12 @@ export function readStackExport(value: unknown, text: string, file: string): { g
         }
         const label =
             parseTypeToken(type).pkg === "kubernetes"
-                ? kubernetesIdentity(type, Field.root(inputs), name, provider ? Field.root(provider.props).get("namespace").str() : undefined).label
+                ? kubernetesIdentity(
+                      type,
+                      Field.root(inputs),
+                      name,
+                      provider ? Field.root(provider.props).get("namespace").str() : undefined,
+                  ).label
                 : plainIdentity(type, name).label;
         const at = lines.get(urn);
         return {

@@ -4,12 +4,12 @@
 // namespace, and identical label sets are decided once, so cost grows linearly with the stack.
 
 import { Field } from "../../src/framework/field";
-import { boolean,option } from "../../src/framework/options";
-import { Tri,anyOf,allOf,describeLabels,isEmptySelector,selects } from "../../src/kubernetes/selectors";
-import { StackResource,buildStackPolicy,identityOf } from "../../src/framework/stack-policy";
-import { catalogFor,workloadOptions } from "../../src/kubernetes/workload-policy";
+import { boolean, option } from "../../src/framework/options";
+import { type Tri, anyOf, allOf, describeLabels, isEmptySelector, selects } from "../../src/kubernetes/selectors";
+import { type StackResource, buildStackPolicy, identityOf } from "../../src/framework/stack-policy";
+import { catalogFor, workloadOptions } from "../../src/kubernetes/workload-policy";
 import { podSpecsOf } from "../../src/kubernetes/workload";
-import { isKubernetesKind,resolveNamespace } from "../../src/framework/resource";
+import { isKubernetesKind, resolveNamespace } from "../../src/framework/resource";
 
 type Direction = "Ingress" | "Egress";
 
@@ -45,10 +45,17 @@ function readIsolation(np: StackResource): Isolation {
     const selector = spec.get("podSelector");
     const types = spec.get("policyTypes");
     const isolates = {} as Record<Direction, Tri>;
-    for (const [direction, rulesKey, peers] of [["Ingress", "ingress", "from"], ["Egress", "egress", "to"]] as const) {
+    for (const [direction, rulesKey, peers] of [
+        ["Ingress", "ingress", "from"],
+        ["Egress", "egress", "to"],
+    ] as const) {
         const rules = spec.get(rulesKey);
         // Without policyTypes a policy isolates Ingress, and Egress too when it has egress rules.
-        const listed: Tri = types.isUnknown ? types : types.isPresent ? types.items().some((t) => t.value === direction) : direction === "Ingress" || rules.items().length > 0;
+        const listed: Tri = types.isUnknown
+            ? types
+            : types.isPresent
+              ? types.items().some((t) => t.value === direction)
+              : direction === "Ingress" || rules.items().length > 0;
         const open: Tri = rules.isUnknown ? rules : anyOf(rules.items().map((r) => allowsEverything(r, peers)));
         isolates[direction] = allOf([listed, open === true ? false : open === false ? true : open]);
     }
@@ -59,11 +66,14 @@ export const networkIsolation = buildStackPolicy({
     name: "network-isolation",
     displayName: "Workloads isolated by NetworkPolicy",
     description:
-        "Every workload's pods must be isolated by a NetworkPolicy in the same stack: a namespace-wide policy (empty podSelector) or one that selects the pods, for Ingress and (if configured) Egress.",
+        "Every workload's pods must be isolated by a NetworkPolicy in the same stack: a namespace-wide policy (empty " +
+        "podSelector) or one that selects the pods, for Ingress and (if configured) Egress.",
     severity: "medium",
     tags: ["kubernetes", "network", "stack"],
     remediationSteps:
-        "Add a default-deny NetworkPolicy to each namespace the stack deploys workloads to (spec.podSelector: {}, policyTypes: [Ingress, Egress], no rules) and NetworkPolicies that allow the traffic each workload needs; declare them in the same Pulumi stack.",
+        "Add a default-deny NetworkPolicy to each namespace the stack deploys workloads to (spec.podSelector: {}, " +
+        "policyTypes: [Ingress, Egress], no rules) and NetworkPolicies that allow the traffic each workload " +
+        "needs; declare them in the same Pulumi stack.",
     url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
     framework: {
         name: "CIS Kubernetes Benchmark",
@@ -73,7 +83,10 @@ export const networkIsolation = buildStackPolicy({
     },
     options: {
         ...workloadOptions,
-        requireEgress: option(boolean({ description: "Also require Egress isolation (policyTypes must include Egress)." }), false),
+        requireEgress: option(
+            boolean({ description: "Also require Egress isolation (policyTypes must include Egress)." }),
+            false,
+        ),
     },
     check(stack) {
         const directions: Direction[] = stack.options.requireEgress ? ["Ingress", "Egress"] : ["Ingress"];
@@ -94,7 +107,9 @@ export const networkIsolation = buildStackPolicy({
         const catalog = catalogFor(stack.options.customWorkloads);
         const decided = new Map<string, Record<Direction, Tri>>();
         const coverage = (ns: string, labels: Field<unknown>): Record<Direction, Tri> => {
-            const key = labels.isUnknown ? undefined : `${ns}\u0000${JSON.stringify(labels.entries().map(([k, v]) => [k, v.value]))}`;
+            const key = labels.isUnknown
+                ? undefined
+                : `${ns}\u0000${JSON.stringify(labels.entries().map(([k, v]) => [k, v.value]))}`;
             const cached = key !== undefined ? decided.get(key) : undefined;
             if (cached) {
                 return cached;
@@ -107,7 +122,15 @@ export const networkIsolation = buildStackPolicy({
             ];
             const result = {} as Record<Direction, Tri>;
             for (const d of directions) {
-                result[d] = anyOf(candidates.map(({ iso, inNamespace }) => allOf([inNamespace, iso.isolates[d], anyOf([iso.namespaceWide, selects(iso.selector, labels)])])));
+                result[d] = anyOf(
+                    candidates.map(({ iso, inNamespace }) =>
+                        allOf([
+                            inNamespace,
+                            iso.isolates[d],
+                            anyOf([iso.namespaceWide, selects(iso.selector, labels)]),
+                        ]),
+                    ),
+                );
             }
             if (key !== undefined) {
                 decided.set(key, result);
@@ -133,8 +156,13 @@ export const networkIsolation = buildStackPolicy({
                 if (missing.length > 0) {
                     ev.violation({
                         at: labels,
-                        problem: `no NetworkPolicy in namespace "${ns}" isolates its pods (${describeLabels(labels)}) for ${missing.join(" and ")}`,
-                        fix: `declare a default-deny NetworkPolicy in namespace "${ns}" in this stack (podSelector: {}, policyTypes: [${directions.join(", ")}]) plus policies allowing the traffic the workload needs`,
+                        problem:
+                            `no NetworkPolicy in namespace "${ns}" isolates its pods ` +
+                            `(${describeLabels(labels)}) for ${missing.join(" and ")}`,
+                        fix:
+                            `declare a default-deny NetworkPolicy in namespace "${ns}" in this stack (podSelector: ` +
+                            `{}, policyTypes: [${directions.join(", ")}]) plus policies allowing the traffic the ` +
+                            `workload needs`,
                     });
                 } else if (pending) {
                     ev.unknown(pending);

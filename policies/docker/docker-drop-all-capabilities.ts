@@ -7,11 +7,15 @@ import { show } from "../../src/framework/checks";
 export const dockerDropAllCapabilities = defineDockerContainerPolicy({
     name: "docker-drop-all-capabilities",
     displayName: "Docker containers drop all capabilities",
-    description: "Docker containers and services must drop all capabilities (ALL in the dropped capabilities) and add back only what they need.",
+    description:
+        "Docker containers and services must drop all capabilities (ALL in the dropped capabilities) and add back " +
+        "only what they need.",
     severity: "medium",
     tags: ["docker", "capabilities", "privilege", "profile:restricted"],
     remediationSteps:
-        'Set capabilities.drops: ["ALL"] (docker.Container) or taskSpec.containerSpec.capDrops: ["ALL"] (docker.Service), and add back only the capabilities the process needs, e.g. NET_BIND_SERVICE to bind ports below 1024.',
+        'Set capabilities.drops: ["ALL"] (docker.Container) or taskSpec.containerSpec.capDrops: ["ALL"] ' +
+        "(docker.Service), and add back only the capabilities the process needs, e.g. NET_BIND_SERVICE to bind " +
+        "ports below 1024.",
     url: "https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities",
     framework: nist800190("4.4.3 Insecure container runtime configurations"),
     options: {},
@@ -33,7 +37,9 @@ export const dockerDropAllCapabilities = defineDockerContainerPolicy({
         ev.violation({
             at: drops,
             missing: drops.isAbsent,
-            problem: drops.isAbsent ? "no capabilities are dropped" : `the dropped capabilities ${show(drops.value)} do not include "ALL"`,
+            problem: drops.isAbsent
+                ? "no capabilities are dropped"
+                : `the dropped capabilities ${show(drops.value)} do not include "ALL"`,
             fix: 'drop "ALL" and add back only the capabilities the process needs',
         });
     },

@@ -1,23 +1,45 @@
-import { known,knownItems } from "../../src/framework/checks";
-import { DockerContainerSpec } from "../../src/docker/container";
+import { known, knownItems } from "../../src/framework/checks";
+import { type DockerContainerSpec } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
-import { DEFAULT_SENSITIVE_PATHS,SensitivePath,normalizeHostPath,sensitiveHostPath,sensitivePath } from "../../src/docker/host-paths";
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
-import { array,option,string } from "../../src/framework/options";
+import {
+    DEFAULT_SENSITIVE_PATHS,
+    type SensitivePath,
+    normalizeHostPath,
+    sensitiveHostPath,
+    sensitivePath,
+} from "../../src/docker/host-paths";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { array, option, string } from "../../src/framework/options";
 import { nist800190 } from "../../src/framework/compliance";
 
 const options = {
     additionalSensitivePaths: option(
-        array(string({ pattern: "^(/|[\\\\/]{2}\\.[\\\\/]pipe[\\\\/])", patternHint: "use an absolute path such as /srv/secrets or /srv/secrets/**" }), {
-            description: "More host paths that must not be mounted, in addition to the built-in list; end a path with /** to include everything inside it.",
-        }),
+        array(
+            string({
+                pattern: "^(/|[\\\\/]{2}\\.[\\\\/]pipe[\\\\/])",
+                patternHint: "use an absolute path such as /srv/secrets or /srv/secrets/**",
+            }),
+            {
+                description:
+                    "More host paths that must not be mounted, in addition to the built-in list; end a path with /** " +
+                    "to include everything inside it.",
+            },
+        ),
         [] as string[],
     ),
     allowedHostPaths: option(
-        array(string({ pattern: "^(/|[\\\\/]{2}\\.[\\\\/]pipe[\\\\/])", patternHint: "use an absolute path such as /var/lib/docker/containers" }), {
-            description: "Host paths that may be mounted even though they are sensitive (compared after normalisation), e.g. /var/lib/docker/containers for a log shipper.",
-        }),
+        array(
+            string({
+                pattern: "^(/|[\\\\/]{2}\\.[\\\\/]pipe[\\\\/])",
+                patternHint: "use an absolute path such as /var/lib/docker/containers",
+            }),
+            {
+                description:
+                    "Host paths that may be mounted even though they are sensitive (compared after normalisation), " +
+                    "e.g. /var/lib/docker/containers for a log shipper.",
+            },
+        ),
         [] as string[],
     ),
 };
@@ -32,7 +54,9 @@ const compiledCache = new WeakMap<object, Compiled>();
 function compile(opts: { additionalSensitivePaths: string[]; allowedHostPaths: string[] }): Compiled {
     let c = compiledCache.get(opts);
     if (!c) {
-        const extra = opts.additionalSensitivePaths.flatMap((p) => sensitivePath(p, `a path listed in additionalSensitivePaths`) ?? []);
+        const extra = opts.additionalSensitivePaths.flatMap(
+            (p) => sensitivePath(p, `a path listed in additionalSensitivePaths`) ?? [],
+        );
         const allowed = new Set(opts.allowedHostPaths.flatMap((p) => normalizeHostPath(p) ?? []));
         c = { entries: [...DEFAULT_SENSITIVE_PATHS, ...extra], allowed };
         compiledCache.set(opts, c);
@@ -49,7 +73,10 @@ interface HostMount {
     readonly undecided?: Field<unknown>;
 }
 
-/** The host paths a container mounts: `volumes[].hostPath` and `mounts[]` of type bind or npipe, or local volumes that bind a device path. */
+/**
+ * The host paths a container mounts: `volumes[].hostPath` and `mounts[]` of type bind or npipe, or local volumes that
+ * bind a device path.
+ */
 function hostMounts(spec: DockerContainerSpec, ev: Evaluation<unknown>): HostMount[] {
     const out: HostMount[] = [];
     for (const volume of knownItems(ev, spec.volumes)) {
@@ -85,11 +112,15 @@ export const dockerHostMounts = defineDockerContainerPolicy({
     name: "docker-host-mounts",
     displayName: "No runtime sockets or system directories mounted into Docker containers",
     description:
-        "Docker containers and services must not mount the container runtime's socket (docker.sock, containerd, CRI-O, Podman, the Docker named pipe), a directory that contains it (/var/run, /run, /), or the host's system directories (/etc, /proc, /sys, /dev, /var/lib/docker, ...).",
+        "Docker containers and services must not mount the container runtime's socket (docker.sock, containerd, " +
+        "CRI-O, Podman, the Docker named pipe), a directory that contains it (/var/run, /run, /), or the host's " +
+        "system directories (/etc, /proc, /sys, /dev, /var/lib/docker, ...).",
     severity: "high",
     tags: ["docker", "host-access", "volumes", "profile:baseline"],
     remediationSteps:
-        "Remove the bind mount (volumes[].hostPath, mounts[] of type bind). A container that can reach the Docker socket controls the host: give build or CI jobs a rootless or remote builder instead. Mount only the specific, non-sensitive host directory a container needs, read-only where possible.",
+        "Remove the bind mount (volumes[].hostPath, mounts[] of type bind). A container that can reach the Docker " +
+        "socket controls the host: give build or CI jobs a rootless or remote builder instead. Mount only the " +
+        "specific, non-sensitive host directory a container needs, read-only where possible.",
     url: "https://docs.docker.com/engine/security/#docker-daemon-attack-surface",
     framework: nist800190("4.4.3 Insecure container runtime configurations; 4.5.5 Host OS file system tampering"),
     options,
@@ -111,7 +142,11 @@ export const dockerHostMounts = defineDockerContainerPolicy({
                 continue;
             }
             const shown = path === raw ? JSON.stringify(raw) : `${JSON.stringify(raw)} (${path})`;
-            ev.violation({ at: source, problem: `${m.verb} ${shown}: ${why}`, fix: "remove this mount, or mount only a specific non-sensitive directory" });
+            ev.violation({
+                at: source,
+                problem: `${m.verb} ${shown}: ${why}`,
+                fix: "remove this mount, or mount only a specific non-sensitive directory",
+            });
         }
     },
 });

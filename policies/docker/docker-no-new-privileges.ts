@@ -1,6 +1,6 @@
 import { parseGoBool, parseSecurityOpt } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
-import { Field } from "../../src/framework/field";
+import { type Field } from "../../src/framework/field";
 import { nist800190 } from "../../src/framework/compliance";
 
 /** Docker containers should set no-new-privileges, so setuid binaries cannot raise privileges. */
@@ -8,11 +8,14 @@ export const dockerNoNewPrivileges = defineDockerContainerPolicy({
     name: "docker-no-new-privileges",
     displayName: "Docker containers set no-new-privileges",
     description:
-        'Docker containers must set the security option no-new-privileges (or no-new-privileges=true), so that setuid and setcap binaries cannot gain privileges; the last no-new-privileges option wins, as in Docker.',
+        "Docker containers must set the security option no-new-privileges (or no-new-privileges=true), so that " +
+        "setuid and setcap binaries cannot gain privileges; the last no-new-privileges option wins, as in " +
+        "Docker.",
     severity: "medium",
     tags: ["docker", "privilege", "profile:restricted"],
     remediationSteps:
-        'Add "no-new-privileges:true" (or "no-new-privileges") to the docker.Container securityOpts, or start the Docker daemon with --no-new-privileges (then exempt the resources with that reason).',
+        'Add "no-new-privileges:true" (or "no-new-privileges") to the docker.Container securityOpts, or start the ' +
+        "Docker daemon with --no-new-privileges (then exempt the resources with that reason).",
     url: "https://docs.docker.com/reference/cli/docker/container/run/#security-opt",
     framework: nist800190("4.4.3 Insecure container runtime configurations"),
     options: {},
@@ -41,10 +44,19 @@ export const dockerNoNewPrivileges = defineDockerContainerPolicy({
         const written = last?.str();
         const on = written === undefined ? undefined : parseGoBool(parseSecurityOpt(written)!.value);
         if (!last) {
-            ev.violation({ at: opts, missing: true, problem: "no-new-privileges is not set", fix: 'add "no-new-privileges:true" to securityOpts' });
+            ev.violation({
+                at: opts,
+                missing: true,
+                problem: "no-new-privileges is not set",
+                fix: 'add "no-new-privileges:true" to securityOpts',
+            });
         } else if (on !== true) {
             const what = on === false ? "turns no-new-privileges off" : "is not a valid no-new-privileges option";
-            ev.violation({ at: last, problem: `${JSON.stringify(written)} ${what}`, fix: 'use "no-new-privileges:true"' });
+            ev.violation({
+                at: last,
+                problem: `${JSON.stringify(written)} ${what}`,
+                fix: 'use "no-new-privileges:true"',
+            });
         }
     },
 });

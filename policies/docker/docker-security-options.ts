@@ -1,4 +1,4 @@
-import { SecuritySetting, securitySettings } from "../../src/docker/container";
+import { type SecuritySetting, securitySettings } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
 
@@ -27,11 +27,15 @@ export const dockerSecurityOptions = defineDockerContainerPolicy({
     name: "docker-security-options",
     displayName: "Docker containers keep seccomp, AppArmor and SELinux",
     description:
-        "Docker containers and services must not turn off seccomp, AppArmor or SELinux (securityOpts seccomp=unconfined, apparmor=unconfined, label=disable, label=type:spc_t, also with the old ':' separator; a service's seLinuxContext.disable).",
+        "Docker containers and services must not turn off seccomp, AppArmor or SELinux (securityOpts " +
+        "seccomp=unconfined, apparmor=unconfined, label=disable, label=type:spc_t, also with the old ':' " +
+        "separator; a service's seLinuxContext.disable).",
     severity: "medium",
     tags: ["docker", "isolation", "seccomp", "apparmor", "selinux", "profile:baseline"],
     remediationSteps:
-        "Remove the option from securityOpts (docker.Container) or privileges.seLinuxContext (docker.Service) so Docker's default profiles apply. If the default seccomp profile blocks a needed call, use a custom profile (seccomp=<profile JSON>) that allows only that call.",
+        "Remove the option from securityOpts (docker.Container) or privileges.seLinuxContext (docker.Service) so " +
+        "Docker's default profiles apply. If the default seccomp profile blocks a needed call, use a custom " +
+        "profile (seccomp=<profile JSON>) that allows only that call.",
     url: "https://docs.docker.com/engine/security/seccomp/",
     framework: nist800190("4.4.3 Insecure container runtime configurations"),
     options: {},
@@ -40,9 +44,12 @@ export const dockerSecurityOptions = defineDockerContainerPolicy({
         for (const s of securitySettings(spec, ev)) {
             const why = weakening(s);
             if (why) {
-                ev.violation({ at: s.at, problem: `${JSON.stringify(s.written)} ${why}`, fix: "remove this option so Docker's default confinement applies" });
+                ev.violation({
+                    at: s.at,
+                    problem: `${JSON.stringify(s.written)} ${why}`,
+                    fix: "remove this option so Docker's default confinement applies",
+                });
             }
         }
     },
 });
-

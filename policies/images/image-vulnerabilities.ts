@@ -1,7 +1,21 @@
-import { ImageReference,REPOSITORY_PATTERN_HINT,REPOSITORY_PATTERN_SYNTAX,parseRepositoryPattern,repositoryMatches } from "../../src/images/image-ref";
-import { Schema,array,boolean,object,option,string } from "../../src/framework/options";
-import { IMAGE_TAGS,ImageAt,defineImagePolicy,listed,nist800190 } from "../../src/images/image-policy";
-import { REPORTS_DIR_ENV,ScannedImage,Vulnerability,loadReports,lookupKeys,reportsConfigured,severityRank } from "../../src/images/scan-reports";
+import {
+    type ImageReference,
+    REPOSITORY_PATTERN_HINT,
+    REPOSITORY_PATTERN_SYNTAX,
+    parseRepositoryPattern,
+    repositoryMatches,
+} from "../../src/images/image-ref";
+import { type Schema, array, boolean, object, option, string } from "../../src/framework/options";
+import { IMAGE_TAGS, type ImageAt, defineImagePolicy, listed, nist800190 } from "../../src/images/image-policy";
+import {
+    REPORTS_DIR_ENV,
+    type ScannedImage,
+    type Vulnerability,
+    loadReports,
+    lookupKeys,
+    reportsConfigured,
+    severityRank,
+} from "../../src/images/scan-reports";
 
 /** A JSON object taken as it is (a scanner report pasted into the configuration). */
 function jsonObject(description: string): Schema<Record<string, unknown>> {
@@ -21,10 +35,24 @@ const DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
 const acceptance = object(
     {
-        id: string({ description: "Vulnerability id as the scanner reports it (CVE-…, GHSA-…); Grype's related ids match too.", minLength: 1 }),
-        reason: string({ description: "Why the vulnerability is accepted (for reviewers of the configuration).", minLength: 1 }),
-        expires: string({ description: "Last day (UTC) the acceptance applies, YYYY-MM-DD.", pattern: DATE, patternHint: "use a date such as 2026-06-30" }),
-        image: string({ description: "Only for images in this registry or repository, e.g. ghcr.io/acme/app.", pattern: REPOSITORY_PATTERN_SYNTAX, patternHint: REPOSITORY_PATTERN_HINT }),
+        id: string({
+            description: "Vulnerability id as the scanner reports it (CVE-…, GHSA-…); Grype's related ids match too.",
+            minLength: 1,
+        }),
+        reason: string({
+            description: "Why the vulnerability is accepted (for reviewers of the configuration).",
+            minLength: 1,
+        }),
+        expires: string({
+            description: "Last day (UTC) the acceptance applies, YYYY-MM-DD.",
+            pattern: DATE,
+            patternHint: "use a date such as 2026-06-30",
+        }),
+        image: string({
+            description: "Only for images in this registry or repository, e.g. ghcr.io/acme/app.",
+            pattern: REPOSITORY_PATTERN_SYNTAX,
+            patternHint: REPOSITORY_PATTERN_HINT,
+        }),
     },
     { required: ["id", "reason", "expires"] },
 );
@@ -52,7 +80,8 @@ function merge(reports: readonly ScannedImage[]): MergedVulnerability[] {
             if (!seen.packages.includes(pkg)) {
                 seen.packages.push(pkg);
             }
-            // Reports may rate the same vulnerability differently: keep the highest rating, a known fix and every alias.
+            // Reports may rate the same vulnerability differently: keep the highest rating, a known fix and every
+            // alias.
             seen.v = {
                 ...seen.v,
                 severity: severityRank(v.severity) > severityRank(seen.v.severity) ? v.severity : seen.v.severity,
@@ -65,8 +94,12 @@ function merge(reports: readonly ScannedImage[]): MergedVulnerability[] {
 }
 
 function describeVulnerability(f: MergedVulnerability): string {
-    const more = f.packages.length > 1 ? ` and ${f.packages.length - 1} more package${f.packages.length > 2 ? "s" : ""}` : "";
-    return `${f.v.id} (${f.v.severity}, ${f.packages[0]}${more}, ${f.v.fixedIn !== undefined ? `fixed in ${f.v.fixedIn}` : "no fix yet"})`;
+    const more =
+        f.packages.length > 1 ? ` and ${f.packages.length - 1} more package${f.packages.length > 2 ? "s" : ""}` : "";
+    return (
+        `${f.v.id} (${f.v.severity}, ${f.packages[0]}${more}, ` +
+        `${f.v.fixedIn !== undefined ? `fixed in ${f.v.fixedIn}` : "no fix yet"})`
+    );
 }
 
 /** Images must not carry known vulnerabilities at or above the configured severity. */
@@ -74,36 +107,57 @@ export const imageVulnerabilities = defineImagePolicy({
     name: "image-vulnerabilities",
     displayName: "No known-vulnerable images",
     description:
-        "Images that are pulled and run must not have known vulnerabilities at or above the configured severity in the scanner reports (Trivy or Grype JSON) given to the policy.",
+        "Images that are pulled and run must not have known vulnerabilities at or above the configured severity in " +
+        "the scanner reports (Trivy or Grype JSON) given to the policy.",
     severity: "high",
     tags: [...IMAGE_TAGS, "vulnerabilities"],
     remediationSteps:
-        "Scan images in CI before `pulumi preview` (trivy image --format json --output <file> <image>, or grype <image> -o json --file <file>) and list the reports in the policy's reports option. " +
-        "Update vulnerable images (or their base images) to versions with the fixes; accept a vulnerability for a limited time with an accept entry (id, reason, expires).",
+        "Scan images in CI before `pulumi preview` (trivy image --format json --output <file> <image>, or grype " +
+        "<image> -o json --file <file>) and list the reports in the policy's reports option. " +
+        "Update vulnerable images (or their base images) to versions with the fixes; accept a vulnerability for a " +
+        "limited time with an accept entry (id, reason, expires).",
     url: "https://csrc.nist.gov/pubs/sp/800/190/final",
     framework: nist800190("4.1.1 Image vulnerabilities"),
     options: {
         reports: option(
             array(
                 string({
-                    description: `Trivy or Grype JSON report file, or a directory of them (its .json files); relative paths are resolved against $${REPORTS_DIR_ENV}, else the policy pack's directory. When empty, every report in $${REPORTS_DIR_ENV} is read.`,
+                    description:
+                        `Trivy or Grype JSON report file, or a directory of them (its .json files); ` +
+                        `relative paths are resolved against $${REPORTS_DIR_ENV}, else the policy pack's directory. ` +
+                        `When empty, every report in $${REPORTS_DIR_ENV} is read.`,
                     minLength: 1,
                 }),
                 { description: "Scanner report files or directories." },
             ),
             [] as string[],
         ),
-        inlineReports: option(array(jsonObject("A Trivy or Grype JSON report."), { description: "Scanner reports given in the configuration itself." }), [] as Record<string, unknown>[]),
+        inlineReports: option(
+            array(jsonObject("A Trivy or Grype JSON report."), {
+                description: "Scanner reports given in the configuration itself.",
+            }),
+            [] as Record<string, unknown>[],
+        ),
         severityThreshold: option(
-            string({ description: "Lowest severity reported (vulnerabilities of UNKNOWN severity are never reported).", enum: ["LOW", "MEDIUM", "HIGH", "CRITICAL"] }),
+            string({
+                description: "Lowest severity reported (vulnerabilities of UNKNOWN severity are never reported).",
+                enum: ["LOW", "MEDIUM", "HIGH", "CRITICAL"],
+            }),
             "CRITICAL",
         ),
-        ignoreUnfixed: option(boolean({ description: "Do not report vulnerabilities that have no fixed version yet." }), false),
-        accept: option(array(acceptance, { description: "Accepted vulnerabilities, each with a reason and an expiry date." }), [] as Acceptance[]),
+        ignoreUnfixed: option(
+            boolean({ description: "Do not report vulnerabilities that have no fixed version yet." }),
+            false,
+        ),
+        accept: option(
+            array(acceptance, { description: "Accepted vulnerabilities, each with a reason and an expiry date." }),
+            [] as Acceptance[],
+        ),
         notScanned: option(
             string({
                 description:
-                    'What to do with an image no report covers: "advisory" (report as advisory), "enforce" (report at the policy\'s level, also when no reports are configured) or "ignore".',
+                    'What to do with an image no report covers: "advisory" (report as advisory), "enforce" (report ' +
+                    'at the policy\'s level, also when no reports are configured) or "ignore".',
                 enum: ["advisory", "enforce", "ignore"],
             }),
             "advisory",
@@ -119,9 +173,12 @@ export const imageVulnerabilities = defineImagePolicy({
         const o = ev.options;
         const index = loadReports(o.reports, o.inlineReports);
         if (index.problems.length > 0) {
+            const reports =
+                index.problems.length === 1 ? "a scanner report" : `${index.problems.length} scanner reports`;
             ev.note(
-                `cannot use ${index.problems.length === 1 ? "a scanner report" : `${index.problems.length} scanner reports`}: ${listed(index.problems, 3)}. ` +
-                    "Fix the policy's reports option (or the report files); images are judged with the other reports meanwhile.",
+                `cannot use ${reports}: ${listed(index.problems, 3)}. ` +
+                    "Fix the policy's reports option (or the report files); images are judged with the other reports " +
+                    "meanwhile.",
             );
         }
         const threshold = severityRank(o.severityThreshold);
@@ -140,9 +197,13 @@ export const imageVulnerabilities = defineImagePolicy({
                         advisory: o.notScanned === "advisory",
                         problem:
                             index.reports.length === 0
-                                ? `${image.site.noun} ${image.shown} has not been scanned: no scanner reports are configured`
-                                : `${image.site.noun} ${image.shown} has not been scanned: none of the ${index.reports.length} scanner reports matches ${lookupKeys(p)}`,
-                        fix: "scan the image before pulumi preview (trivy image --format json, or grype -o json) and add the report to the policy's reports option",
+                                ? `${image.site.noun} ${image.shown} has not been scanned: no scanner reports are ` +
+                                  `configured`
+                                : `${image.site.noun} ${image.shown} has not been scanned: none of the ` +
+                                  `${index.reports.length} scanner reports matches ${lookupKeys(p)}`,
+                        fix:
+                            "scan the image before pulumi preview (trivy image --format json, or grype -o json) and " +
+                            "add the report to the policy's reports option",
                     });
                 }
                 continue;
@@ -154,7 +215,12 @@ export const imageVulnerabilities = defineImagePolicy({
                     return true;
                 }
                 if (matching.length > 0) {
-                    expired.push(`${v.id} (expired ${matching.map((a) => a.expires).sort().pop()})`);
+                    expired.push(
+                        `${v.id} (expired ${matching
+                            .map((a) => a.expires)
+                            .sort()
+                            .pop()})`,
+                    );
                 }
                 return false;
             };
@@ -162,26 +228,41 @@ export const imageVulnerabilities = defineImagePolicy({
                 .filter((f) => severityRank(f.v.severity) >= threshold && severityRank(f.v.severity) > 0)
                 .filter((f) => !(o.ignoreUnfixed && f.v.fixedIn === undefined))
                 .filter((f) => !acceptedFor(f.v))
-                .sort((a, b) => severityRank(b.v.severity) - severityRank(a.v.severity) || Number(a.v.fixedIn === undefined) - Number(b.v.fixedIn === undefined) || a.v.id.localeCompare(b.v.id));
+                .sort(
+                    (a, b) =>
+                        severityRank(b.v.severity) - severityRank(a.v.severity) ||
+                        Number(a.v.fixedIn === undefined) - Number(b.v.fixedIn === undefined) ||
+                        a.v.id.localeCompare(b.v.id),
+                );
             if (found.length > 0) {
                 report(image, found, reports, expired);
             }
         }
 
-        function report(image: ImageAt, found: MergedVulnerability[], reports: readonly ScannedImage[], expired: string[]): void {
+        function report(
+            image: ImageAt,
+            found: MergedVulnerability[],
+            reports: readonly ScannedImage[],
+            expired: string[],
+        ): void {
             const counts = new Map<string, number>();
             found.forEach((f) => counts.set(f.v.severity, (counts.get(f.v.severity) ?? 0) + 1));
             const bySeverity = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
             const sources = listed([...new Set(reports.map((r) => r.source))], 2);
-            const shownFindings = found.slice(0, LISTED_MAX).map(describeVulnerability).join("; ") + (found.length > LISTED_MAX ? `; and ${found.length - LISTED_MAX} more` : "");
+            const shownFindings =
+                found.slice(0, LISTED_MAX).map(describeVulnerability).join("; ") +
+                (found.length > LISTED_MAX ? `; and ${found.length - LISTED_MAX} more` : "");
             ev.violation({
                 at: image.site.field,
                 container: image.site.container,
                 problem:
-                    `${image.site.noun} ${image.shown} has ${found.length} known vulnerabilit${found.length === 1 ? "y" : "ies"} at or above ${o.severityThreshold} ` +
+                    `${image.site.noun} ${image.shown} has ${found.length} known ` +
+                    `vulnerabilit${found.length === 1 ? "y" : "ies"} at or above ${o.severityThreshold} ` +
                     `(${bySeverity}; ${sources}): ${shownFindings}` +
                     (expired.length > 0 ? `. Acceptances that no longer apply: ${listed(expired, 3)}` : ""),
-                fix: "update the image (or its base image) to versions with the fixes and scan it again; to accept a vulnerability for a time, add it to the policy's accept option with a reason and an expiry date",
+                fix:
+                    "update the image (or its base image) to versions with the fixes and scan it again; to accept a " +
+                    "vulnerability for a time, add it to the policy's accept option with a reason and an expiry date",
             });
         }
     },

@@ -46,7 +46,23 @@ export const restrictedPolicies = [
 ] as const;
 
 export {
-    allowPrivilegeEscalation, appArmor, capabilitiesBaseline, capabilitiesRestricted, hostNamespaces, hostPathVolumes, hostPorts,
-    hostProbesAndLifecycle, privileged, procMountBaseline, procMountRestricted, restrictedVolumes, runAsNonRoot, runAsUser,
-    seccompBaseline, seccompRestricted, seLinux, sysctls, windowsHostProcess,
+    allowPrivilegeEscalation,
+    appArmor,
+    capabilitiesBaseline,
+    capabilitiesRestricted,
+    hostNamespaces,
+    hostPathVolumes,
+    hostPorts,
+    hostProbesAndLifecycle,
+    privileged,
+    procMountBaseline,
+    procMountRestricted,
+    restrictedVolumes,
+    runAsNonRoot,
+    runAsUser,
+    seccompBaseline,
+    seccompRestricted,
+    seLinux,
+    sysctls,
+    windowsHostProcess,
 };

@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,isWindowsPod,known,show,unlessExempt } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt } from "../../src/pss/standard";
 
 /** Restricted: allowPrivilegeEscalation must be explicitly false. */
 export const allowPrivilegeEscalation = definePssCheck({
@@ -6,13 +6,18 @@ export const allowPrivilegeEscalation = definePssCheck({
     checkId: "allowPrivilegeEscalation",
     level: "restricted",
     displayName: "No privilege escalation",
-    description: "Containers must set securityContext.allowPrivilegeEscalation to false, so setuid binaries cannot gain privileges (Windows pods are exempt from v1.25).",
+    description:
+        "Containers must set securityContext.allowPrivilegeEscalation to false, so setuid binaries cannot gain " +
+        "privileges (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["privilege"],
     since: 8,
     remediationSteps:
-        "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral container. " +
-        "At the remediate level the pack sets it: safe for almost every workload, because it only stops setuid/setgid binaries and file capabilities from raising privileges (it breaks images that rely on sudo or su at run time).",
+        "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral " +
+        "container. " +
+        "At the remediate level the pack sets it: safe for almost every workload, because it only stops " +
+        "setuid/setgid binaries and file capabilities from raising privileges (it breaks images that rely on " +
+        "sudo or su at run time).",
     remediate(pod, fix, version) {
         if (version >= 25 && isWindowsPod(pod) !== false) {
             return; // exempt (or undecided) Windows pods are left alone
@@ -40,7 +45,9 @@ export const allowPrivilegeEscalation = definePssCheck({
                     at: f,
                     container: c,
                     missing: f.isAbsent,
-                    problem: f.isAbsent ? "allowPrivilegeEscalation is not set (it defaults to true)" : `allowPrivilegeEscalation is ${show(f.value)}`,
+                    problem: f.isAbsent
+                        ? "allowPrivilegeEscalation is not set (it defaults to true)"
+                        : `allowPrivilegeEscalation is ${show(f.value)}`,
                     fix: "set securityContext.allowPrivilegeEscalation to false",
                 }),
             );

@@ -1,13 +1,20 @@
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
-import { ContainerRef } from "../../src/kubernetes/workload";
-import { checkProfileType,definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { type ContainerRef } from "../../src/kubernetes/workload";
+import { checkProfileType, definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
 
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);
 const ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
 
 function checkProfile(ev: Evaluation<unknown>, profile: Field<unknown>, container?: ContainerRef): void {
-    checkProfileType(ev, profile, ALLOWED_TYPES, "AppArmor profile", 'set appArmorProfile.type to "RuntimeDefault" or "Localhost", or remove appArmorProfile', container);
+    checkProfileType(
+        ev,
+        profile,
+        ALLOWED_TYPES,
+        "AppArmor profile",
+        'set appArmorProfile.type to "RuntimeDefault" or "Localhost", or remove appArmorProfile',
+        container,
+    );
 }
 
 function allowedAnnotation(value: unknown): boolean {
@@ -20,11 +27,14 @@ export const appArmor = definePssCheck({
     checkId: "appArmorProfile",
     level: "baseline",
     displayName: "AppArmor not disabled",
-    description: "Pods and containers must not run without AppArmor confinement: the profile must be RuntimeDefault or Localhost (fields), runtime/default or localhost/* (annotations).",
+    description:
+        "Pods and containers must not run without AppArmor confinement: the profile must be RuntimeDefault or " +
+        "Localhost (fields), runtime/default or localhost/* (annotations).",
     severity: "medium",
     topics: ["apparmor", "isolation"],
     remediationSteps:
-        'Set securityContext.appArmorProfile.type to "RuntimeDefault" (or "Localhost" with a profile), or remove it; remove container.apparmor.security.beta.kubernetes.io/* annotations with other values.',
+        'Set securityContext.appArmorProfile.type to "RuntimeDefault" (or "Localhost" with a profile), or remove it; ' +
+        "remove container.apparmor.security.beta.kubernetes.io/* annotations with other values.",
     check(pod, ev) {
         checkProfile(ev, pod.securityContext.get("appArmorProfile"));
         eachContainer(pod, ev, (c) => checkProfile(ev, c.field.at("securityContext", "appArmorProfile"), c));
@@ -35,7 +45,11 @@ export const appArmor = definePssCheck({
             }
             const v = known(ev, value);
             if (v?.isPresent && !allowedAnnotation(v.value)) {
-                ev.violation({ at: v, problem: `annotation ${key} is ${show(v.value)}`, fix: 'set it to "runtime/default" or "localhost/<profile>", or use securityContext.appArmorProfile' });
+                ev.violation({
+                    at: v,
+                    problem: `annotation ${key} is ${show(v.value)}`,
+                    fix: 'set it to "runtime/default" or "localhost/<profile>", or use securityContext.appArmorProfile',
+                });
             }
         }
     },

@@ -1,9 +1,20 @@
-import { definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
 
 /** Capabilities a baseline container may add (compared exactly, as the admission controller does). */
 const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ]);
 
 /** Baseline: added capabilities must come from the default container runtime set. */
@@ -13,11 +24,15 @@ export const capabilitiesBaseline = definePssCheck({
     level: "baseline",
     displayName: "Only default capabilities added",
     description:
-        "Containers may add only the capabilities a container runtime grants by default (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT), spelled exactly so.",
+        "Containers may add only the capabilities a container runtime grants by default (AUDIT_WRITE, CHOWN, " +
+        "DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, " +
+        "SYS_CHROOT), spelled exactly so.",
     severity: "high",
     topics: ["capabilities", "privilege"],
     remediationSteps:
-        "Remove other capabilities from securityContext.capabilities.add. Names are matched exactly as Kubernetes does: write NET_BIND_SERVICE, not net_bind_service or CAP_NET_BIND_SERVICE (the runtime would still grant odd spellings).",
+        "Remove other capabilities from securityContext.capabilities.add. Names are matched exactly as Kubernetes " +
+        "does: write NET_BIND_SERVICE, not net_bind_service or CAP_NET_BIND_SERVICE (the runtime would still " +
+        "grant odd spellings).",
     check(pod, ev) {
         eachContainer(pod, ev, (c) => {
             const add = known(ev, c.field.at("securityContext", "capabilities", "add"), c);
@@ -28,7 +43,9 @@ export const capabilitiesBaseline = definePssCheck({
                         at: cap,
                         container: c,
                         problem: `adds capability ${show(cap.value)}, which is not in the baseline set`,
-                        fix: "remove it from securityContext.capabilities.add (names must be spelled exactly, e.g. NET_BIND_SERVICE)",
+                        fix:
+                            "remove it from securityContext.capabilities.add (names must be spelled exactly, e.g. " +
+                            "NET_BIND_SERVICE)",
                     });
                 }
             }

@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,isWindowsPod,known,show,unlessExempt } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt } from "../../src/pss/standard";
 
 /** Restricted (v1.22+): drop ALL capabilities; add back at most NET_BIND_SERVICE. */
 export const capabilitiesRestricted = definePssCheck({
@@ -7,13 +7,18 @@ export const capabilitiesRestricted = definePssCheck({
     level: "restricted",
     displayName: "Drop all capabilities",
     description:
-        'Containers must drop all capabilities (capabilities.drop contains "ALL", spelled exactly) and may add back only NET_BIND_SERVICE (Windows pods are exempt from v1.25).',
+        'Containers must drop all capabilities (capabilities.drop contains "ALL", spelled exactly) and may add back ' +
+        "only NET_BIND_SERVICE (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["capabilities", "privilege"],
     since: 22,
     remediationSteps:
-        'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE if the process binds ports below 1024. ' +
-        'At the remediate level the pack adds "ALL" to drop (keeping what is listed in add): safe for workloads that run as non-root, which have no effective capabilities anyway; a process that starts as root and needs e.g. CHOWN or SETUID must add those back explicitly. Capabilities in add are never removed automatically.',
+        'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE if the ' +
+        "process binds ports below 1024. " +
+        'At the remediate level the pack adds "ALL" to drop (keeping what is listed in add): safe for workloads that ' +
+        "run as non-root, which have no effective capabilities anyway; a process that starts as root and needs " +
+        "e.g. CHOWN or SETUID must add those back explicitly. Capabilities in add are never removed " +
+        "automatically.",
     remediate(pod, fix, version) {
         if (version >= 25 && isWindowsPod(pod) !== false) {
             return;
@@ -21,7 +26,12 @@ export const capabilitiesRestricted = definePssCheck({
         for (const c of pod.containers()) {
             const drop = c.field.at("securityContext", "capabilities", "drop");
             const items = drop.items();
-            if (drop.isUnknown || items.some((i) => i.isUnknown || i.value === "ALL") || (drop.isAbsent && fix.isPatch) || !(drop.isAbsent || drop.isArray)) {
+            if (
+                drop.isUnknown ||
+                items.some((i) => i.isUnknown || i.value === "ALL") ||
+                (drop.isAbsent && fix.isPatch) ||
+                !(drop.isAbsent || drop.isArray)
+            ) {
                 continue;
             }
             const sc = fix.object(c.field, "securityContext");
@@ -33,7 +43,8 @@ export const capabilitiesRestricted = definePssCheck({
     },
     check(pod, ev, version) {
         const windows = version >= 25 ? isWindowsPod(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) => unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
+        const report = (f: Parameters<typeof ev.violation>[0]) =>
+            unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
         eachContainer(pod, ev, (c) => {
             const caps = c.field.at("securityContext", "capabilities");
             const drop = known(ev, caps.get("drop"), c);
@@ -48,7 +59,9 @@ export const capabilitiesRestricted = definePssCheck({
                             at: drop,
                             container: c,
                             missing: drop.isAbsent,
-                            problem: drop.isAbsent ? 'capabilities.drop is not set (it must contain "ALL")' : `capabilities.drop ${show(drop.value)} does not contain "ALL"`,
+                            problem: drop.isAbsent
+                                ? 'capabilities.drop is not set (it must contain "ALL")'
+                                : `capabilities.drop ${show(drop.value)} does not contain "ALL"`,
                             fix: 'set securityContext.capabilities.drop to ["ALL"]',
                         });
                     }
@@ -58,7 +71,12 @@ export const capabilitiesRestricted = definePssCheck({
             for (const item of add?.items() ?? []) {
                 const cap = known(ev, item, c);
                 if (cap && cap.value !== "NET_BIND_SERVICE") {
-                    report({ at: cap, container: c, problem: `adds capability ${show(cap.value)}`, fix: "remove it from securityContext.capabilities.add (only NET_BIND_SERVICE may be added)" });
+                    report({
+                        at: cap,
+                        container: c,
+                        problem: `adds capability ${show(cap.value)}`,
+                        fix: "remove it from securityContext.capabilities.add (only NET_BIND_SERVICE may be added)",
+                    });
                 }
             }
         });

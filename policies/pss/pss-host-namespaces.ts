@@ -1,4 +1,4 @@
-import { definePssCheck,known } from "../../src/pss/standard";
+import { definePssCheck, known } from "../../src/pss/standard";
 
 const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"] as const;
 

@@ -1,4 +1,4 @@
-import { definePssCheck,known } from "../../src/pss/standard";
+import { definePssCheck, known } from "../../src/pss/standard";
 
 /** Baseline: no hostPath volumes. */
 export const hostPathVolumes = definePssCheck({
@@ -6,10 +6,13 @@ export const hostPathVolumes = definePssCheck({
     checkId: "hostPathVolumes",
     level: "baseline",
     displayName: "No hostPath volumes",
-    description: "Pods must not mount hostPath volumes: they expose the node's filesystem (and sockets such as the container runtime's) to the pod.",
+    description:
+        "Pods must not mount hostPath volumes: they expose the node's filesystem (and sockets such as the container " +
+        "runtime's) to the pod.",
     severity: "high",
     topics: ["host-access", "volumes"],
-    remediationSteps: "Replace hostPath volumes with emptyDir, configMap, secret, projected, persistentVolumeClaim or CSI volumes.",
+    remediationSteps:
+        "Replace hostPath volumes with emptyDir, configMap, secret, projected, persistentVolumeClaim or CSI volumes.",
     check(pod, ev) {
         const volumes = known(ev, pod.spec.get("volumes"));
         for (const vol of volumes?.items() ?? []) {

@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
 
 /** Baseline: no host ports. */
 export const hostPorts = definePssCheck({
@@ -6,7 +6,9 @@ export const hostPorts = definePssCheck({
     checkId: "hostPorts",
     level: "baseline",
     displayName: "No host ports",
-    description: "Containers must not bind host ports (ports[].hostPort other than 0): host ports bypass network policy and expose the node.",
+    description:
+        "Containers must not bind host ports (ports[].hostPort other than 0): host ports bypass network policy and " +
+        "expose the node.",
     severity: "medium",
     topics: ["host-access", "network"],
     remediationSteps: "Remove ports[].hostPort (or set it to 0) and expose the workload through a Service instead.",
@@ -16,7 +18,12 @@ export const hostPorts = definePssCheck({
             for (const port of ports?.items() ?? []) {
                 const hostPort = known(ev, port.get("hostPort"), c);
                 if (hostPort?.isPresent && hostPort.value !== 0) {
-                    ev.violation({ at: hostPort, container: c, problem: `hostPort is ${show(hostPort.value)}`, fix: "remove hostPort (or set it to 0) and use a Service" });
+                    ev.violation({
+                        at: hostPort,
+                        container: c,
+                        problem: `hostPort is ${show(hostPort.value)}`,
+                        fix: "remove hostPort (or set it to 0) and use a Service",
+                    });
                 }
             }
         });

@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 const HOOKS = ["postStart", "preStop"] as const;
@@ -10,11 +10,15 @@ export const hostProbesAndLifecycle = definePssCheck({
     checkId: "hostProbesAndHostLifecycle",
     level: "baseline",
     displayName: "Probes and lifecycle hooks stay on the pod",
-    description: "Probes and lifecycle hooks must not set httpGet.host or tcpSocket.host: the kubelet would connect to another host on the pod's behalf.",
+    description:
+        "Probes and lifecycle hooks must not set httpGet.host or tcpSocket.host: the kubelet would connect to " +
+        "another host on the pod's behalf.",
     severity: "medium",
     topics: ["network"],
     since: 34,
-    remediationSteps: "Remove the host field from httpGet and tcpSocket handlers in livenessProbe, readinessProbe, startupProbe and lifecycle hooks; they then target the pod's own IP.",
+    remediationSteps:
+        "Remove the host field from httpGet and tcpSocket handlers in livenessProbe, readinessProbe, startupProbe " +
+        "and lifecycle hooks; they then target the pod's own IP.",
     check(pod, ev) {
         eachContainer(pod, ev, (c) => {
             const handlers = [
@@ -25,7 +29,12 @@ export const hostProbesAndLifecycle = definePssCheck({
                 for (const kind of HANDLERS) {
                     const host = known(ev, handler.get(kind).get("host"), c);
                     if (host?.isPresent && host.value !== "") {
-                        ev.violation({ at: host, container: c, problem: `host is ${show(host.value)}`, fix: "remove the host field so the check targets the pod itself" });
+                        ev.violation({
+                            at: host,
+                            container: c,
+                            problem: `host is ${show(host.value)}`,
+                            fix: "remove the host field so the check targets the pod itself",
+                        });
                     }
                 }
             }

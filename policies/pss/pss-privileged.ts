@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,known } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known } from "../../src/pss/standard";
 
 /** Baseline: no privileged containers. */
 export const privileged = definePssCheck({
@@ -6,15 +6,24 @@ export const privileged = definePssCheck({
     checkId: "privileged",
     level: "baseline",
     displayName: "No privileged containers",
-    description: "Containers must not run privileged: a privileged container has every capability and access to all host devices.",
+    description:
+        "Containers must not run privileged: a privileged container has every capability and access to all host " +
+        "devices.",
     severity: "critical",
     topics: ["privilege"],
-    remediationSteps: "Remove securityContext.privileged from every container, init container and ephemeral container, or set it to false.",
+    remediationSteps:
+        "Remove securityContext.privileged from every container, init container and ephemeral container, or set it " +
+        "to false.",
     check(pod, ev) {
         eachContainer(pod, ev, (c) => {
             const f = known(ev, c.field.at("securityContext", "privileged"), c);
             if (f?.value === true) {
-                ev.violation({ at: f, container: c, problem: "privileged is true", fix: "remove securityContext.privileged or set it to false" });
+                ev.violation({
+                    at: f,
+                    container: c,
+                    problem: "privileged is true",
+                    fix: "remove securityContext.privileged or set it to false",
+                });
             }
         });
     },

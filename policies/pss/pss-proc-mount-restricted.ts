@@ -7,7 +7,8 @@ export const procMountRestricted = definePssCheck({
     checkId: "procMount_restricted",
     level: "restricted",
     displayName: "Default /proc mount (restricted)",
-    description: "Containers must keep the default masked /proc mount (procMount unset or Default), also in user namespaces.",
+    description:
+        "Containers must keep the default masked /proc mount (procMount unset or Default), also in user namespaces.",
     severity: "medium",
     topics: ["isolation"],
     since: 35,

@@ -1,16 +1,42 @@
-import { definePssCheck,known } from "../../src/pss/standard";
+import { definePssCheck, known } from "../../src/pss/standard";
 
 /** Volume sources the restricted profile allows. */
 const ALLOWED_SOURCES: ReadonlySet<string> = new Set([
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ]);
 
 /** Every volume source of the Kubernetes Volume API (any not allowed above is rejected). */
 const ALL_SOURCES: ReadonlySet<string> = new Set([
     ...ALLOWED_SOURCES,
-    "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd", "flexVolume",
-    "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
-    "portworxVolume", "scaleIO", "storageos",
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
 ]);
 
 /** Restricted: only volume types that cannot reach the host or node-level storage. */
@@ -20,10 +46,13 @@ export const restrictedVolumes = definePssCheck({
     level: "restricted",
     displayName: "Only restricted volume types",
     description:
-        "Pods may use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes.",
+        "Pods may use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected " +
+        "and secret volumes.",
     severity: "medium",
     topics: ["volumes"],
-    remediationSteps: "Replace other volumes (hostPath, nfs, iscsi, ...) with a persistentVolumeClaim backed by that storage, or one of the allowed types.",
+    remediationSteps:
+        "Replace other volumes (hostPath, nfs, iscsi, ...) with a persistentVolumeClaim backed by that storage, or " +
+        "one of the allowed types.",
     check(pod, ev) {
         const volumes = known(ev, pod.spec.get("volumes"));
         for (const vol of volumes?.items() ?? []) {
@@ -41,10 +70,18 @@ export const restrictedVolumes = definePssCheck({
             }
             if (sources.length > 0) {
                 for (const [key, field] of sources) {
-                    ev.violation({ at: field, problem: `${label} uses the ${key} volume type`, fix: "use a persistentVolumeClaim or an allowed volume type instead" });
+                    ev.violation({
+                        at: field,
+                        problem: `${label} uses the ${key} volume type`,
+                        fix: "use a persistentVolumeClaim or an allowed volume type instead",
+                    });
                 }
             } else {
-                ev.violation({ at: vol, problem: `${label} has no recognised volume source`, fix: "declare an allowed volume source such as emptyDir or persistentVolumeClaim" });
+                ev.violation({
+                    at: vol,
+                    problem: `${label} has no recognised volume source`,
+                    fix: "declare an allowed volume source such as emptyDir or persistentVolumeClaim",
+                });
             }
         }
     },

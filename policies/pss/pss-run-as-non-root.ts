@@ -1,4 +1,4 @@
-import { definePssCheck,eachContainer,known,show,unlessExempt,usesUserNamespace } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show, unlessExempt, usesUserNamespace } from "../../src/pss/standard";
 
 /** Restricted: containers must be required to run as a non-root user. */
 export const runAsNonRoot = definePssCheck({
@@ -7,17 +7,24 @@ export const runAsNonRoot = definePssCheck({
     level: "restricted",
     displayName: "Run as non-root",
     description:
-        "Pods must set runAsNonRoot: true, at pod level or on every container, and no container may set it to false (from v1.35 pods with hostUsers: false are exempt).",
+        "Pods must set runAsNonRoot: true, at pod level or on every container, and no container may set it to false " +
+        "(from v1.35 pods with hostUsers: false are exempt).",
     severity: "medium",
     topics: ["users"],
     remediationSteps:
-        "Set spec.securityContext.runAsNonRoot: true (or on every container) and make sure the image runs as a non-zero UID (USER in the Dockerfile or securityContext.runAsUser).",
+        "Set spec.securityContext.runAsNonRoot: true (or on every container) and make sure the image runs as a " +
+        "non-zero UID (USER in the Dockerfile or securityContext.runAsUser).",
     check(pod, ev, version) {
         const exempt = version >= 35 ? usesUserNamespace(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) => unlessExempt(ev, exempt, pod.hostUsers, () => ev.violation(f));
+        const report = (f: Parameters<typeof ev.violation>[0]) =>
+            unlessExempt(ev, exempt, pod.hostUsers, () => ev.violation(f));
         const podField = known(ev, pod.securityContext.get("runAsNonRoot"));
         if (podField?.isPresent && podField.value !== true) {
-            report({ at: podField, problem: `runAsNonRoot is ${show(podField.value)}`, fix: "set spec.securityContext.runAsNonRoot to true" });
+            report({
+                at: podField,
+                problem: `runAsNonRoot is ${show(podField.value)}`,
+                fix: "set spec.securityContext.runAsNonRoot to true",
+            });
         }
         const podTrue = podField?.value === true;
         eachContainer(pod, ev, (c) => {
@@ -26,7 +33,12 @@ export const runAsNonRoot = definePssCheck({
                 return;
             }
             if (f.isPresent && f.value !== true) {
-                report({ at: f, container: c, problem: `runAsNonRoot is ${show(f.value)}`, fix: "set securityContext.runAsNonRoot to true" });
+                report({
+                    at: f,
+                    container: c,
+                    problem: `runAsNonRoot is ${show(f.value)}`,
+                    fix: "set securityContext.runAsNonRoot to true",
+                });
             } else if (f.isAbsent && !podTrue) {
                 if (podField === undefined) {
                     return; // the pod-level value is unknown: already reported as such
@@ -36,7 +48,9 @@ export const runAsNonRoot = definePssCheck({
                     container: c,
                     missing: true,
                     problem: "runAsNonRoot is not set here or at pod level",
-                    fix: "set spec.securityContext.runAsNonRoot (or this container's securityContext.runAsNonRoot) to true",
+                    fix:
+                        "set spec.securityContext.runAsNonRoot (or this container's securityContext.runAsNonRoot) " +
+                        "to true",
                 });
             }
         });

@@ -1,5 +1,5 @@
-import { Field } from "../../src/framework/field";
-import { definePssCheck,eachContainer,known,unlessExempt,usesUserNamespace } from "../../src/pss/standard";
+import { type Field } from "../../src/framework/field";
+import { definePssCheck, eachContainer, known, unlessExempt, usesUserNamespace } from "../../src/pss/standard";
 
 function isRootUid(f: Field | undefined): f is Field {
     return f !== undefined && f.value === 0;
@@ -12,24 +12,36 @@ export const runAsUser = definePssCheck({
     level: "restricted",
     displayName: "Not UID 0",
     description:
-        "Pods and containers must not set runAsUser: 0; a pod-level 0 fails even if every container overrides it (from v1.35 pods with hostUsers: false are exempt).",
+        "Pods and containers must not set runAsUser: 0; a pod-level 0 fails even if every container overrides it " +
+        "(from v1.35 pods with hostUsers: false are exempt).",
     severity: "medium",
     topics: ["users"],
     since: 23,
-    remediationSteps: "Set runAsUser to a non-zero UID (or remove it and set the image's USER to a non-root UID) at pod and container level.",
+    remediationSteps:
+        "Set runAsUser to a non-zero UID (or remove it and set the image's USER to a non-root UID) at pod and " +
+        "container level.",
     check(pod, ev, version) {
         const exempt = version >= 35 ? usesUserNamespace(pod) : false;
         const podField = known(ev, pod.securityContext.get("runAsUser"));
         if (isRootUid(podField)) {
             unlessExempt(ev, exempt, pod.hostUsers, () =>
-                ev.violation({ at: podField, problem: "runAsUser is 0 (root)", fix: "set spec.securityContext.runAsUser to a non-zero UID, or remove it" }),
+                ev.violation({
+                    at: podField,
+                    problem: "runAsUser is 0 (root)",
+                    fix: "set spec.securityContext.runAsUser to a non-zero UID, or remove it",
+                }),
             );
         }
         eachContainer(pod, ev, (c) => {
             const f = known(ev, c.field.at("securityContext", "runAsUser"), c);
             if (isRootUid(f)) {
                 unlessExempt(ev, exempt, pod.hostUsers, () =>
-                    ev.violation({ at: f, container: c, problem: "runAsUser is 0 (root)", fix: "set securityContext.runAsUser to a non-zero UID, or remove it" }),
+                    ev.violation({
+                        at: f,
+                        container: c,
+                        problem: "runAsUser is 0 (root)",
+                        fix: "set securityContext.runAsUser to a non-zero UID, or remove it",
+                    }),
                 );
             }
         });

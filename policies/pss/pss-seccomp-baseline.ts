@@ -1,20 +1,36 @@
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
-import { ContainerRef,PodSpec } from "../../src/kubernetes/workload";
-import { checkProfileType, definePssCheck, eachContainer, known, show, VALID_SECCOMP_TYPES } from "../../src/pss/standard";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { type ContainerRef, type PodSpec } from "../../src/kubernetes/workload";
+import {
+    checkProfileType,
+    definePssCheck,
+    eachContainer,
+    known,
+    show,
+    VALID_SECCOMP_TYPES,
+} from "../../src/pss/standard";
 
 const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
 
 /** Allowed alpha annotation values; an empty value is not allowed. */
 function allowedAnnotation(value: unknown): boolean {
-    return value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
+    return (
+        value === "runtime/default" ||
+        value === "docker/default" ||
+        (typeof value === "string" && value.startsWith("localhost/"))
+    );
 }
 
 function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: string, container?: ContainerRef): void {
     const v = known(ev, annotations.get(key), container);
     if (v?.isPresent && !allowedAnnotation(v.value)) {
-        ev.violation({ at: v, container, problem: `annotation ${key} is ${show(v.value)}`, fix: 'set it to "runtime/default" or "localhost/<profile>"' });
+        ev.violation({
+            at: v,
+            container,
+            problem: `annotation ${key} is ${show(v.value)}`,
+            fix: 'set it to "runtime/default" or "localhost/<profile>"',
+        });
     }
 }
 
@@ -37,7 +53,14 @@ function checkAnnotations(pod: PodSpec, ev: Evaluation<unknown>): void {
 
 /** From v1.19: a present seccompProfile must have type RuntimeDefault or Localhost. */
 function checkProfile(ev: Evaluation<unknown>, profile: Field<unknown>, container?: ContainerRef): void {
-    checkProfileType(ev, profile, VALID_SECCOMP_TYPES, "seccomp profile", 'set seccompProfile.type to "RuntimeDefault" or "Localhost"', container);
+    checkProfileType(
+        ev,
+        profile,
+        VALID_SECCOMP_TYPES,
+        "seccomp profile",
+        'set seccompProfile.type to "RuntimeDefault" or "Localhost"',
+        container,
+    );
 }
 
 /** Baseline: seccomp must not be disabled. */
@@ -47,10 +70,13 @@ export const seccompBaseline = definePssCheck({
     level: "baseline",
     displayName: "Seccomp not disabled",
     description:
-        "A seccomp profile that is set must be RuntimeDefault or Localhost, never Unconfined (before v1.19: the seccomp annotations must be runtime/default, docker/default or localhost/*).",
+        "A seccomp profile that is set must be RuntimeDefault or Localhost, never Unconfined (before v1.19: the " +
+        "seccomp annotations must be runtime/default, docker/default or localhost/*).",
     severity: "medium",
     topics: ["seccomp", "isolation"],
-    remediationSteps: 'Set securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost" with a profile) at pod or container level, and remove "Unconfined".',
+    remediationSteps:
+        'Set securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost" with a profile) at pod or ' +
+        'container level, and remove "Unconfined".',
     check(pod, ev, version) {
         if (version < 19) {
             checkAnnotations(pod, ev);

@@ -1,13 +1,25 @@
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
-import { ContainerRef } from "../../src/kubernetes/workload";
-import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt, VALID_SECCOMP_TYPES } from "../../src/pss/standard";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { type ContainerRef } from "../../src/kubernetes/workload";
+import {
+    definePssCheck,
+    eachContainer,
+    isWindowsPod,
+    known,
+    show,
+    unlessExempt,
+    VALID_SECCOMP_TYPES,
+} from "../../src/pss/standard";
 
 /**
  * The state of one seccompProfile setter: "unset" (no object), "valid", "invalid" (an object whose
  * type is not RuntimeDefault/Localhost, including a missing type) or "unknown" (not known in preview).
  */
-function setterState(ev: Evaluation<unknown>, profile: Field, container?: ContainerRef): { state: "unset" | "valid" | "invalid" | "unknown"; type: Field } {
+function setterState(
+    ev: Evaluation<unknown>,
+    profile: Field,
+    container?: ContainerRef,
+): { state: "unset" | "valid" | "invalid" | "unknown"; type: Field } {
     const type = profile.get("type");
     if (!known(ev, profile, container)) {
         return { state: "unknown", type };
@@ -28,13 +40,17 @@ export const seccompRestricted = definePssCheck({
     level: "restricted",
     displayName: "Seccomp required",
     description:
-        "The seccomp profile must be RuntimeDefault or Localhost, set at pod level or on every container, and never Unconfined (Windows pods are exempt from v1.25).",
+        "The seccomp profile must be RuntimeDefault or Localhost, set at pod level or on every container, and never " +
+        "Unconfined (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["seccomp", "isolation"],
     since: 19,
     remediationSteps:
-        'Set spec.securityContext.seccompProfile.type: RuntimeDefault (covers every container), and remove any "Unconfined" container setting. ' +
-        "At the remediate level the pack sets the pod-level RuntimeDefault profile when the pod sets none: the container runtime's default profile blocks only system calls ordinary applications do not make (it is Docker's default). Explicit container settings, including Unconfined, are left for a person to change.",
+        "Set spec.securityContext.seccompProfile.type: RuntimeDefault (covers every container), and remove any " +
+        '"Unconfined" container setting. ' +
+        "At the remediate level the pack sets the pod-level RuntimeDefault profile when the pod sets none: the " +
+        "container runtime's default profile blocks only system calls ordinary applications do not make (it is " +
+        "Docker's default). Explicit container settings, including Unconfined, are left for a person to change.",
     remediate(pod, fix, version) {
         if ((version >= 25 && isWindowsPod(pod) !== false) || fix.isPatch) {
             return;
@@ -49,15 +65,29 @@ export const seccompRestricted = definePssCheck({
     },
     check(pod, ev, version) {
         const windows = version >= 25 ? isWindowsPod(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) => unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
+        const report = (f: Parameters<typeof ev.violation>[0]) =>
+            unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
         const podSetter = setterState(ev, pod.securityContext.get("seccompProfile"));
         if (podSetter.state === "invalid") {
-            report({ at: podSetter.type, problem: podSetter.type.isAbsent ? "seccomp profile has no type" : `seccomp profile type is ${show(podSetter.type.value)}`, fix: 'set spec.securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"' });
+            report({
+                at: podSetter.type,
+                problem: podSetter.type.isAbsent
+                    ? "seccomp profile has no type"
+                    : `seccomp profile type is ${show(podSetter.type.value)}`,
+                fix: 'set spec.securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
+            });
         }
         eachContainer(pod, ev, (c) => {
             const s = setterState(ev, c.field.at("securityContext", "seccompProfile"), c);
             if (s.state === "invalid") {
-                report({ at: s.type, container: c, problem: s.type.isAbsent ? "seccomp profile has no type" : `seccomp profile type is ${show(s.type.value)}`, fix: 'set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"' });
+                report({
+                    at: s.type,
+                    container: c,
+                    problem: s.type.isAbsent
+                        ? "seccomp profile has no type"
+                        : `seccomp profile type is ${show(s.type.value)}`,
+                    fix: 'set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
+                });
             } else if (s.state === "unset" && podSetter.state !== "valid" && podSetter.state !== "unknown") {
                 report({
                     at: s.type,

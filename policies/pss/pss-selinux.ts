@@ -1,7 +1,7 @@
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
-import { ContainerRef } from "../../src/kubernetes/workload";
-import { definePssCheck,eachContainer,known,show } from "../../src/pss/standard";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { type ContainerRef } from "../../src/kubernetes/workload";
+import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
 
 const TYPES_V1_0 = ["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_V1_31 = [...TYPES_V1_0, "container_engine_t"];
@@ -10,15 +10,30 @@ function allowedTypes(version: number): ReadonlySet<string> {
     return new Set(version >= 31 ? TYPES_V1_31 : TYPES_V1_0);
 }
 
-function checkOptions(ev: Evaluation<unknown>, options: Field, types: ReadonlySet<string>, container?: ContainerRef): void {
+function checkOptions(
+    ev: Evaluation<unknown>,
+    options: Field,
+    types: ReadonlySet<string>,
+    container?: ContainerRef,
+): void {
     const type = known(ev, options.get("type"), container);
     if (type?.isPresent && !(typeof type.value === "string" && types.has(type.value))) {
-        ev.violation({ at: type, container, problem: `SELinux type is ${show(type.value)}`, fix: `remove seLinuxOptions.type or use one of ${[...types].filter(Boolean).join(", ")}` });
+        ev.violation({
+            at: type,
+            container,
+            problem: `SELinux type is ${show(type.value)}`,
+            fix: `remove seLinuxOptions.type or use one of ${[...types].filter(Boolean).join(", ")}`,
+        });
     }
     for (const key of ["user", "role"]) {
         const f = known(ev, options.get(key), container);
         if (f?.isPresent && f.value !== "") {
-            ev.violation({ at: f, container, problem: `SELinux ${key} is ${show(f.value)}`, fix: `remove seLinuxOptions.${key}` });
+            ev.violation({
+                at: f,
+                container,
+                problem: `SELinux ${key} is ${show(f.value)}`,
+                fix: `remove seLinuxOptions.${key}`,
+            });
         }
     }
 }
@@ -30,10 +45,13 @@ export const seLinux = definePssCheck({
     level: "baseline",
     displayName: "No custom SELinux options",
     description:
-        "Pods and containers must not set a custom SELinux user or role, and the SELinux type may only be container_t, container_init_t, container_kvm_t or (from v1.31) container_engine_t.",
+        "Pods and containers must not set a custom SELinux user or role, and the SELinux type may only be " +
+        "container_t, container_init_t, container_kvm_t or (from v1.31) container_engine_t.",
     severity: "high",
     topics: ["selinux", "isolation"],
-    remediationSteps: "Remove seLinuxOptions.user and seLinuxOptions.role, and remove seLinuxOptions.type or set it to an allowed container type.",
+    remediationSteps:
+        "Remove seLinuxOptions.user and seLinuxOptions.role, and remove seLinuxOptions.type or set it to an allowed " +
+        "container type.",
     check(pod, ev, version) {
         const types = allowedTypes(version);
         checkOptions(ev, pod.securityContext.get("seLinuxOptions"), types);

@@ -1,10 +1,27 @@
-import { definePssCheck,known,show } from "../../src/pss/standard";
+import { definePssCheck, known, show } from "../../src/pss/standard";
 
 /** Sysctls the baseline profile allows, by the policy version that introduced them. */
 const SYSCTLS_BY_VERSION: readonly [number, readonly string[]][] = [
-    [0, ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"]],
+    [
+        0,
+        [
+            "kernel.shm_rmid_forced",
+            "net.ipv4.ip_local_port_range",
+            "net.ipv4.tcp_syncookies",
+            "net.ipv4.ping_group_range",
+            "net.ipv4.ip_unprivileged_port_start",
+        ],
+    ],
     [27, ["net.ipv4.ip_local_reserved_ports"]],
-    [29, ["net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"]],
+    [
+        29,
+        [
+            "net.ipv4.tcp_keepalive_time",
+            "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_keepalive_intvl",
+            "net.ipv4.tcp_keepalive_probes",
+        ],
+    ],
     [32, ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]],
     [37, ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"]],
 ];
@@ -27,17 +44,25 @@ export const sysctls = definePssCheck({
     checkId: "sysctls",
     level: "baseline",
     displayName: "Only safe sysctls",
-    description: "Pods may set only the sysctls the Pod Security Standards list as safe for the policy version (e.g. net.ipv4.ip_local_port_range, kernel.shm_rmid_forced).",
+    description:
+        "Pods may set only the sysctls the Pod Security Standards list as safe for the policy version (e.g. " +
+        "net.ipv4.ip_local_port_range, kernel.shm_rmid_forced).",
     severity: "medium",
     topics: ["kernel", "isolation"],
-    remediationSteps: "Remove other sysctls from spec.securityContext.sysctls; tune the node instead if the setting is really needed.",
+    remediationSteps:
+        "Remove other sysctls from spec.securityContext.sysctls; tune the node instead if the setting is really " +
+        "needed.",
     check(pod, ev, version) {
         const allowed = allowedSysctls(version);
         const list = known(ev, pod.securityContext.get("sysctls"));
         for (const entry of list?.items() ?? []) {
             const name = known(ev, entry.get("name"));
             if (name && !(typeof name.value === "string" && allowed.has(name.value))) {
-                ev.violation({ at: name, problem: `sysctl ${show(name.value)} is not allowed at v1.${version}`, fix: "remove it from spec.securityContext.sysctls" });
+                ev.violation({
+                    at: name,
+                    problem: `sysctl ${show(name.value)} is not allowed at v1.${version}`,
+                    fix: "remove it from spec.securityContext.sysctls",
+                });
             }
         }
     },

@@ -1,13 +1,18 @@
 import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
-import { Evaluation,buildResourcePolicy } from "../../src/framework/policy";
+import { type Evaluation, buildResourcePolicy } from "../../src/framework/policy";
 import { Field } from "../../src/framework/field";
-import { kubernetesGroupVersion,kubernetesIdentity,parseTypeToken,plainIdentity } from "../../src/framework/resource";
-import { judgeLiteral,secretAssignments,secretInName,secretInValue } from "../../src/secrets/patterns";
+import {
+    kubernetesGroupVersion,
+    kubernetesIdentity,
+    parseTypeToken,
+    plainIdentity,
+} from "../../src/framework/resource";
+import { judgeLiteral, secretAssignments, secretInName, secretInValue } from "../../src/secrets/patterns";
 import { providerNamespace } from "../../src/kubernetes/workload-policy";
 import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
-import { SecretOptions,ignoredNames,literalProblem,secretOptions } from "../../src/secrets/literals";
+import { type SecretOptions, ignoredNames, literalProblem, secretOptions } from "../../src/secrets/literals";
 
 const DOCKER_SERVICE_CONFIG_TYPE = "docker:index/serviceConfig:ServiceConfig";
 
@@ -18,7 +23,8 @@ type ServiceConfigObject = docker.ServiceConfigArgs;
 const MAX_LINES_REPORTED = 20;
 
 const KUBERNETES_FIX =
-    "move it into a Secret (or an external secret store synchronised into one) and give it to the pod as a read-only Secret volume or with secretKeyRef; keep only non-confidential settings in the ConfigMap";
+    "move it into a Secret (or an external secret store synchronised into one) and give it to the pod as a read-only " +
+    "Secret volume or with secretKeyRef; keep only non-confidential settings in the ConfigMap";
 const DOCKER_FIX = "store it in a docker.Secret instead and list that in the service's taskSpec.containerSpec.secrets";
 
 /** ConfigMaps (and Docker swarm configs) must not carry secrets. */
@@ -26,12 +32,15 @@ export const secretsConfigMap = buildResourcePolicy({
     name: "secrets-configmap",
     displayName: "No secrets in ConfigMaps",
     description:
-        "ConfigMaps and Docker swarm configs must not hold secrets: no secret-looking key with a literal value, no configuration file line that sets one, and no value shaped like a private key, access key or token.",
+        "ConfigMaps and Docker swarm configs must not hold secrets: no secret-looking key with a literal value, no " +
+        "configuration file line that sets one, and no value shaped like a private key, access key or token.",
     severity: "high",
     tags: ["secrets", "kubernetes", "docker", "configmap"],
     remediationSteps:
-        "Move passwords, tokens and keys out of the ConfigMap into a Secret (or an external secret store synchronised into one) and mount it read-only or reference it with secretKeyRef. " +
-        "ConfigMaps are meant for non-confidential data: they are not encrypted at rest, and every subject allowed to read ConfigMaps in the namespace can read them. " +
+        "Move passwords, tokens and keys out of the ConfigMap into a Secret (or an external secret store " +
+        "synchronised into one) and mount it read-only or reference it with secretKeyRef. " +
+        "ConfigMaps are meant for non-confidential data: they are not encrypted at rest, and every subject allowed " +
+        "to read ConfigMaps in the namespace can read them. " +
         "For Docker, use a docker.Secret instead of a docker.ServiceConfig.",
     url: "https://kubernetes.io/docs/concepts/configuration/configmap/",
     framework: nist800190("4.1.4 Embedded clear text secrets"),
@@ -39,7 +48,11 @@ export const secretsConfigMap = buildResourcePolicy({
     prepare(args) {
         const props = Field.root(args.props);
         if (args.type === DOCKER_SERVICE_CONFIG_TYPE) {
-            return { resource: plainIdentity(args.type, args.name), isPatch: false, run: (ev) => judgeServiceConfig(ev, props as Field<ServiceConfigObject>) };
+            return {
+                resource: plainIdentity(args.type, args.name),
+                isPatch: false,
+                run: (ev) => judgeServiceConfig(ev, props),
+            };
         }
         const t = parseTypeToken(args.type);
         const kind = /^ConfigMap(Patch|List)?$/.exec(t.name);
@@ -112,10 +125,18 @@ function judgeDocument(ev: Evaluation<SecretOptions>, d: Document, fix: string):
     }
     const lines = secretAssignments(text, ignored);
     for (const l of lines.slice(0, MAX_LINES_REPORTED)) {
-        ev.violation({ at: d.value, problem: literalProblem(`setting ${JSON.stringify(l.key)} on line ${l.line} of ${d.subject}`, l.match), fix });
+        ev.violation({
+            at: d.value,
+            problem: literalProblem(`setting ${JSON.stringify(l.key)} on line ${l.line} of ${d.subject}`, l.match),
+            fix,
+        });
     }
     if (lines.length > MAX_LINES_REPORTED) {
-        ev.violation({ at: d.value, problem: `${lines.length - MAX_LINES_REPORTED} more lines of ${d.subject} set literal secrets`, fix });
+        ev.violation({
+            at: d.value,
+            problem: `${lines.length - MAX_LINES_REPORTED} more lines of ${d.subject} set literal secrets`,
+            fix,
+        });
     }
     if (!lines.some((l) => l.match.by === "value")) {
         const shape = secretInValue(text);

@@ -3,27 +3,35 @@ import { environmentOf } from "../../src/docker/container";
 import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
 import { eachContainer } from "../../src/kubernetes/pod-checks";
-import { SECRETS_URL,judgeSetting,secretOptions } from "../../src/secrets/literals";
+import { SECRETS_URL, judgeSetting, secretOptions } from "../../src/secrets/literals";
 
 const KUBERNETES_FIX =
-    "store the value in a Secret and mount it as a read-only Secret volume (the program reads the file), or reference it with env[].valueFrom.secretKeyRef";
+    "store the value in a Secret and mount it as a read-only Secret volume (the program reads the file), or " +
+    "reference it with env[].valueFrom.secretKeyRef";
 const DOCKER_CONTAINER_FIX =
-    "do not pass the secret in envs: mount it as a file (a read-only bind mount or the uploads argument) and give the program its path (e.g. DB_PASSWORD_FILE), or run it as a swarm Service with a docker.Secret";
+    "do not pass the secret in envs: mount it as a file (a read-only bind mount or the uploads argument) and give " +
+    "the program its path (e.g. DB_PASSWORD_FILE), or run it as a swarm Service with a docker.Secret";
 const DOCKER_SERVICE_FIX =
-    "create a docker.Secret, list it in taskSpec.containerSpec.secrets (it is mounted at /run/secrets/<fileName>) and give the program its path (e.g. DB_PASSWORD_FILE)";
+    "create a docker.Secret, list it in taskSpec.containerSpec.secrets (it is mounted at /run/secrets/<fileName>) " +
+    "and give the program its path (e.g. DB_PASSWORD_FILE)";
 
 /** Environment variables must not carry secrets as literal values. */
 export const secretsEnvLiteral = defineContainerPolicy({
     name: "secrets-env-literal",
     displayName: "No literal secrets in environment variables",
     description:
-        "Containers must not set secrets as literal environment variable values (a secret-looking name such as DB_PASSWORD, or a value shaped like a private key, cloud access key, token or JWT); reference a Secret instead.",
+        "Containers must not set secrets as literal environment variable values (a secret-looking name such as " +
+        "DB_PASSWORD, or a value shaped like a private key, cloud access key, token or JWT); reference a Secret " +
+        "instead.",
     severity: "high",
     tags: ["secrets", "kubernetes", "docker", "env"],
     remediationSteps:
-        "Move the value into a Kubernetes Secret (or an external secret store synchronised into one) and mount it as a read-only Secret volume, " +
-        "or reference it with env[].valueFrom.secretKeyRef. For Docker, use a swarm secret (docker.Secret in taskSpec.containerSpec.secrets) or a file mount. " +
-        "Marking the value as a Pulumi secret is not enough: it encrypts Pulumi's state, but the value still lands in plaintext in the pod spec or the container configuration.",
+        "Move the value into a Kubernetes Secret (or an external secret store synchronised into one) and mount it as " +
+        "a read-only Secret volume, " +
+        "or reference it with env[].valueFrom.secretKeyRef. For Docker, use a swarm secret (docker.Secret in " +
+        "taskSpec.containerSpec.secrets) or a file mount. " +
+        "Marking the value as a Pulumi secret is not enough: it encrypts Pulumi's state, but the value still lands " +
+        "in plaintext in the pod spec or the container configuration.",
     url: SECRETS_URL,
     framework: nist800190("4.1.4 Embedded clear text secrets"),
     options: secretOptions,
@@ -36,7 +44,11 @@ export const secretsEnvLiteral = defineContainerPolicy({
                     continue;
                 }
                 const value = item.get("value");
-                judgeSetting(ev, { name: item.get("name"), value, at: value, container: c, subject: envSubject }, KUBERNETES_FIX);
+                judgeSetting(
+                    ev,
+                    { name: item.get("name"), value, at: value, container: c, subject: envSubject },
+                    KUBERNETES_FIX,
+                );
             }
         });
     },

@@ -1,7 +1,7 @@
-import { Evaluation } from "../../src/framework/policy";
-import { Field } from "../../src/framework/field";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
 import { defineWorkloadPolicy } from "../../src/kubernetes/workload-policy";
-import { ContainerRef,PodSpec } from "../../src/kubernetes/workload";
+import { type ContainerRef, type PodSpec } from "../../src/kubernetes/workload";
 import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
 import { eachContainer } from "../../src/kubernetes/pod-checks";
@@ -81,12 +81,15 @@ export const secretsVolumeReadOnly = defineWorkloadPolicy({
     name: "secrets-volume-read-only",
     displayName: "Mount secret volumes read-only",
     description:
-        "Every volumeMount of a secret volume, a projected volume with a secret or service account token source, or a Secrets Store CSI volume must set readOnly: true.",
+        "Every volumeMount of a secret volume, a projected volume with a secret or service account token source, or " +
+        "a Secrets Store CSI volume must set readOnly: true.",
     severity: "low",
     tags: ["secrets", "kubernetes", "volumes"],
     remediationSteps:
-        "Set readOnly: true on each volumeMount of the volume, in every container, init container and ephemeral container. " +
-        "The kubelet already mounts secret and projected volumes read-only, so the flag mainly states the intent in the manifest and in `kubectl describe`; " +
+        "Set readOnly: true on each volumeMount of the volume, in every container, init container and ephemeral " +
+        "container. " +
+        "The kubelet already mounts secret and projected volumes read-only, so the flag mainly states the intent in " +
+        "the manifest and in `kubectl describe`; " +
         "for CSI secret volumes it is what keeps the mount read-only.",
     url: "https://kubernetes.io/docs/concepts/configuration/secret/",
     framework: nist800190("4.4.3 Insecure container runtime configurations"),
@@ -125,7 +128,9 @@ function judgeMount(ev: Evaluation<unknown>, mount: Field, volume: string, conta
         at: readOnly,
         container,
         missing: readOnly.isAbsent,
-        problem: `the mount of ${volume}${where} ${readOnly.isAbsent ? "does not set readOnly: true" : "is not read-only"}`,
+        problem:
+            `the mount of ${volume}${where} ` +
+            `${readOnly.isAbsent ? "does not set readOnly: true" : "is not read-only"}`,
         fix: "set readOnly: true on this volumeMount",
     });
 }

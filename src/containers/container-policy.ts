@@ -3,12 +3,12 @@
 // a `Container`, or the task container spec of a swarm `Service`). A check is written once per
 // family and the policy carries one name, one set of options and one place in the configuration.
 
-import { DockerContainerSpec } from "../docker/container";
+import { type DockerContainerSpec } from "../docker/container";
 import { dockerPreparation } from "../docker/container-policy";
-import { Evaluation,PolicyMetadata,buildResourcePolicy } from "../framework/policy";
-import { OptionValues,OptionsSpec } from "../framework/options";
-import { workloadOptions,workloadPreparation } from "../kubernetes/workload-policy";
-import { PodSpec } from "../kubernetes/workload";
+import { type Evaluation, type PolicyMetadata, buildResourcePolicy } from "../framework/policy";
+import { type OptionValues, type OptionsSpec } from "../framework/options";
+import { workloadOptions, workloadPreparation } from "../kubernetes/workload-policy";
+import { type PodSpec } from "../kubernetes/workload";
 
 type Options<O extends OptionsSpec> = OptionValues<O & typeof workloadOptions>;
 
@@ -21,8 +21,10 @@ interface ContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadat
 }
 
 /** A policy that applies to Kubernetes workloads and Docker containers alike. */
-export function defineContainerPolicy<O extends OptionsSpec, N extends string>(def: ContainerPolicyDefinition<O> & { readonly name: N }) {
-    const options = { ...def.options, ...workloadOptions } as O & typeof workloadOptions;
+export function defineContainerPolicy<O extends OptionsSpec, N extends string>(
+    def: ContainerPolicyDefinition<O> & { readonly name: N },
+) {
+    const options = { ...def.options, ...workloadOptions };
     return buildResourcePolicy({
         ...def,
         options,
@@ -31,7 +33,7 @@ export function defineContainerPolicy<O extends OptionsSpec, N extends string>(d
             if (docker) {
                 return docker;
             }
-            return workloadPreparation(args, opts as Options<O>, def.kubernetes);
+            return workloadPreparation(args, opts, def.kubernetes);
         },
     });
 }

@@ -3,10 +3,10 @@
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { Field } from "../framework/field";
-import { Evaluation, PolicyMetadata, Preparation, buildResourcePolicy } from "../framework/policy";
-import { OptionValues, OptionsSpec } from "../framework/options";
+import { type Evaluation, type PolicyMetadata, type Preparation, buildResourcePolicy } from "../framework/policy";
+import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { plainIdentity } from "../framework/resource";
-import { DockerContainerSpec, dockerContainerSpecOf } from "./container";
+import { type DockerContainerSpec, dockerContainerSpecOf } from "./container";
 
 interface DockerContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
@@ -47,7 +47,9 @@ export function dockerPreparation<V>(
 }
 
 /** A policy that judges Docker Containers and swarm Services through the container model. */
-export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(def: DockerContainerPolicyDefinition<O> & { readonly name: N }) {
+export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(
+    def: DockerContainerPolicyDefinition<O> & { readonly name: N },
+) {
     return buildResourcePolicy({
         ...def,
         prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),

@@ -7,8 +7,8 @@
 // rule is written once against this model; a setting a resource kind does not have is `undefined`.
 
 import type * as docker from "@pulumi/docker";
-import { known,knownItems } from "../framework/checks";
-import { Evaluation } from "../framework/policy";
+import { known, knownItems } from "../framework/checks";
+import { type Evaluation } from "../framework/policy";
 import { Field } from "../framework/field";
 
 export const DOCKER_CONTAINER = "docker:index/container:Container";
@@ -110,7 +110,7 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
     }
     if (type === DOCKER_SERVICE) {
         const task = (props as Field<ServiceArgsObject>).get("taskSpec");
-        const s = task.get("containerSpec") as Field<ServiceContainerSpecObject>;
+        const s: Field<ServiceContainerSpecObject> = task.get("containerSpec");
         return {
             kind: "Service",
             spec: s,
@@ -204,12 +204,22 @@ export function securitySettings(spec: DockerContainerSpec, ev: Evaluation<unkno
     if (se?.isPresent) {
         const disable = known(ev, se.get("disable"));
         if (disable?.value === true) {
-            out.push({ key: "label", value: "disable", written: "privileges.seLinuxContext.disable: true", at: disable });
+            out.push({
+                key: "label",
+                value: "disable",
+                written: "privileges.seLinuxContext.disable: true",
+                at: disable,
+            });
         }
         const type = known(ev, se.get("type"));
         const t = type?.str();
         if (type && t !== undefined) {
-            out.push({ key: "label", value: `type:${t}`, written: `privileges.seLinuxContext.type: ${JSON.stringify(t)}`, at: type });
+            out.push({
+                key: "label",
+                value: `type:${t}`,
+                written: `privileges.seLinuxContext.type: ${JSON.stringify(t)}`,
+                at: type,
+            });
         }
     }
     return out;

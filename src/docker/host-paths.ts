@@ -67,7 +67,9 @@ const RUNTIME_SOCKETS: readonly [string, string][] = [
 ];
 
 /** Socket file names that are a container runtime's wherever they are (e.g. rootless `/run/user/1000/docker.sock`). */
-const RUNTIME_SOCKET_NAMES: ReadonlyMap<string, string> = new Map(RUNTIME_SOCKETS.map(([p, what]) => [p.slice(p.lastIndexOf("/") + 1), what]));
+const RUNTIME_SOCKET_NAMES: ReadonlyMap<string, string> = new Map(
+    RUNTIME_SOCKETS.map(([p, what]) => [p.slice(p.lastIndexOf("/") + 1), what]),
+);
 
 const SYSTEM_PATHS: readonly [string, string][] = [
     ["/etc", "the host's configuration (/etc)"],
@@ -95,7 +97,10 @@ export function sensitivePath(entry: string, what: string): SensitivePath | unde
 
 /** The built-in sensitive paths: runtime sockets under /run and /var/run, the Docker named pipe, system directories. */
 export const DEFAULT_SENSITIVE_PATHS: readonly SensitivePath[] = [
-    ...RUNTIME_SOCKETS.flatMap(([p, what]) => [sensitivePath(`/run/${p}`, what)!, sensitivePath(`/var/run/${p}`, what)!]),
+    ...RUNTIME_SOCKETS.flatMap(([p, what]) => [
+        sensitivePath(`/run/${p}`, what)!,
+        sensitivePath(`/var/run/${p}`, what)!,
+    ]),
     { path: "npipe://docker_engine", what: "the Docker daemon's named pipe", descendants: false },
     ...SYSTEM_PATHS.map(([p, what]) => sensitivePath(p, what)!),
 ];

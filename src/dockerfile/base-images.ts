@@ -1,8 +1,8 @@
 // The images a Dockerfile builds on or copies from, parsed for the base-image policies.
 
-import { Evaluation } from "../framework/policy";
-import { ImageId,ImageReference,parseImageRef,quote } from "../images/image-ref";
-import { DockerfileUnderTest,PulledImage,pulledImages,reportUnresolved } from "./dockerfile-policy";
+import { type Evaluation } from "../framework/policy";
+import { type ImageId, type ImageReference, parseImageRef, quote } from "../images/image-ref";
+import { type DockerfileUnderTest, type PulledImage, pulledImages, reportUnresolved } from "./dockerfile-policy";
 
 /** A digest at the end of a reference, which pins it whatever variables the rest depends on. */
 const TRAILING_DIGEST = /@sha(256:[a-f0-9]{64}|384:[a-f0-9]{96}|512:[a-f0-9]{128})$/;
@@ -19,7 +19,10 @@ export function shown(image: PulledImage): string {
  * `pinned` even when other parts are unresolved; other unresolved or invalid references are
  * reported (unknown, or advisory) and left out.
  */
-export function judgeable(df: DockerfileUnderTest, ev: Evaluation<unknown>): { image: PulledImage; parsed: ImageReference | ImageId | "pinned" }[] {
+export function judgeable(
+    df: DockerfileUnderTest,
+    ev: Evaluation<unknown>,
+): { image: PulledImage; parsed: ImageReference | ImageId | "pinned" }[] {
     const out: { image: PulledImage; parsed: ImageReference | ImageId | "pinned" }[] = [];
     for (const image of pulledImages(df, ev)) {
         const at = image.context ?? df.at(image.instruction);
@@ -32,7 +35,12 @@ export function judgeable(df: DockerfileUnderTest, ev: Evaluation<unknown>): { i
         }
         const parsed = parseImageRef(image.ref.text);
         if (parsed.kind === "error") {
-            ev.violation({ at, advisory: true, problem: `${shown(image)} is not a valid image reference: ${parsed.reason}`, fix: "write it as [registry[:port]/]repository[:tag]@sha256:<64 hex digits>" });
+            ev.violation({
+                at,
+                advisory: true,
+                problem: `${shown(image)} is not a valid image reference: ${parsed.reason}`,
+                fix: "write it as [registry[:port]/]repository[:tag]@sha256:<64 hex digits>",
+            });
             continue;
         }
         out.push({ image, parsed });

@@ -3,18 +3,29 @@
 // arguments, target and named contexts, and report what could not be read.
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { Instruction,parseDockerfile,ParsedDockerfile } from "./parser";
-import { BuildDefinition,PROJECT_DIR_ENV,buildDefinitionOf } from "./sources";
-import { DockerfileBuild,Expanded,MAX_STAGES,Source,Stage,VariableValue,expandWord } from "./stages";
-import { Evaluation,PolicyMetadata,Preparation,buildResourcePolicy } from "../framework/policy";
+import { type Instruction, parseDockerfile, type ParsedDockerfile } from "./parser";
+import { type BuildDefinition, PROJECT_DIR_ENV, buildDefinitionOf } from "./sources";
+import {
+    DockerfileBuild,
+    type Expanded,
+    MAX_STAGES,
+    type Source,
+    type Stage,
+    type VariableValue,
+    expandWord,
+} from "./stages";
+import { type Evaluation, type PolicyMetadata, type Preparation, buildResourcePolicy } from "../framework/policy";
 import { Field } from "../framework/field";
 import { plainIdentity } from "../framework/resource";
-import { OptionValues,OptionsSpec,option,string } from "../framework/options";
+import { type OptionValues, type OptionsSpec, option, string } from "../framework/options";
 
 const dockerfileOptions = {
     projectDir: option(
         string({
-            description: `The Pulumi program's directory, against which relative Dockerfile and context paths are resolved (a relative value is resolved against the policy pack's directory). Empty: the ${PROJECT_DIR_ENV} environment variable, else relative paths are not read.`,
+            description:
+                `The Pulumi program's directory, against which relative Dockerfile and context paths are ` +
+                `resolved (a relative value is resolved against the policy pack's directory). Empty: the ` +
+                `${PROJECT_DIR_ENV} environment variable, else relative paths are not read.`,
         }),
         "",
     ),
@@ -53,7 +64,11 @@ function parsed(text: string): ParsedDockerfile {
 /** Looks build arguments up in a map field; unknown values are unresolved, naming their field. */
 function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableValue | undefined {
     if (buildArgs.isUnknown) {
-        return () => ({ kind: "unresolved", reason: "is a build argument, and the build arguments are not known during preview", field: buildArgs });
+        return () => ({
+            kind: "unresolved",
+            reason: "is a build argument, and the build arguments are not known during preview",
+            field: buildArgs,
+        });
     }
     return (name) => {
         const f = buildArgs.get(name);
@@ -66,39 +81,60 @@ function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableVa
 }
 
 /** A policy that judges the Dockerfile of docker-build Images, docker Images and RemoteImages with a build. */
-export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(def: DockerfilePolicyDefinition<O> & { readonly name: N }) {
-    const options = { ...def.options, ...dockerfileOptions } as O & typeof dockerfileOptions;
+export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
+    def: DockerfilePolicyDefinition<O> & { readonly name: N },
+) {
+    const options = { ...def.options, ...dockerfileOptions };
     return buildResourcePolicy({
         ...def,
         options,
         prepare(args, opts) {
-            return buildPreparation(args, (opts as OptionValues<typeof dockerfileOptions>).projectDir, (definition, ev) => {
-                const source = definition.dockerfile();
-                if (source.kind === "unknown") {
-                    ev.unknown(source.field);
-                    return;
-                }
-                if (source.kind === "unreadable") {
-                    ev.violation({ at: source.at, advisory: true, problem: source.problem, fix: source.fix });
-                    return;
-                }
-                const named = definition.namedContexts;
-                const build = new DockerfileBuild(parsed(source.text), {
-                    buildArg: buildArgLookup(definition.buildArgs),
-                    namedContexts: new Set(named.entries().map(([k]) => k.toLowerCase())),
-                });
-                if (build.tooLarge) {
-                    ev.violation({ at: source.origin, advisory: true, problem: `the Dockerfile has more than ${MAX_STAGES} stages and is not judged`, fix: "check it with another tool, or exempt the resource" });
-                    return;
-                }
-                def.check({ build, definition, origin: source.origin, at: (ins) => `${source.origin} line ${ins.line}` }, ev);
-            });
+            return buildPreparation(
+                args,
+                (opts as OptionValues<typeof dockerfileOptions>).projectDir,
+                (definition, ev) => {
+                    const source = definition.dockerfile();
+                    if (source.kind === "unknown") {
+                        ev.unknown(source.field);
+                        return;
+                    }
+                    if (source.kind === "unreadable") {
+                        ev.violation({ at: source.at, advisory: true, problem: source.problem, fix: source.fix });
+                        return;
+                    }
+                    const named = definition.namedContexts;
+                    const build = new DockerfileBuild(parsed(source.text), {
+                        buildArg: buildArgLookup(definition.buildArgs),
+                        namedContexts: new Set(named.entries().map(([k]) => k.toLowerCase())),
+                    });
+                    if (build.tooLarge) {
+                        ev.violation({
+                            at: source.origin,
+                            advisory: true,
+                            problem: `the Dockerfile has more than ${MAX_STAGES} stages and is not judged`,
+                            fix: "check it with another tool, or exempt the resource",
+                        });
+                        return;
+                    }
+                    def.check(
+                        { build, definition, origin: source.origin, at: (ins) => `${source.origin} line ${ins.line}` },
+                        ev,
+                    );
+                },
+            );
         },
     });
 }
 
-/** How a policy judges a build resource (docker-build Image, docker Image, RemoteImage with build); undefined for other types. */
-export function buildPreparation<V>(args: ResourceValidationArgs, projectDir: string, run: (definition: BuildDefinition, ev: Evaluation<V>) => void): Preparation<V> | undefined {
+/**
+ * How a policy judges a build resource (docker-build Image, docker Image, RemoteImage with build); undefined for other
+ * types.
+ */
+export function buildPreparation<V>(
+    args: ResourceValidationArgs,
+    projectDir: string,
+    run: (definition: BuildDefinition, ev: Evaluation<V>) => void,
+): Preparation<V> | undefined {
     const definition = buildDefinitionOf(args.type, Field.root(args.props), { projectDir });
     if (!definition) {
         return undefined;
@@ -140,7 +176,12 @@ export function pulledImages(df: DockerfileUnderTest, ev: Evaluation<unknown>): 
             if (location?.isUnknown) {
                 ev.unknown(location);
             } else if (location?.str()?.startsWith(DOCKER_IMAGE_SCHEME)) {
-                out.push({ instruction, written, ref: { text: location.str()!.slice(DOCKER_IMAGE_SCHEME.length), unresolved: [] }, context: location.path });
+                out.push({
+                    instruction,
+                    written,
+                    ref: { text: location.str()!.slice(DOCKER_IMAGE_SCHEME.length), unresolved: [] },
+                    context: location.path,
+                });
             }
         }
     };

@@ -10,7 +10,10 @@
 
 export type EscapeCharacter = "\\" | "`";
 
-/** A `--name=value` (or bare `--name`) flag before an instruction's arguments (names are case-sensitive, as in BuildKit). */
+/**
+ * A `--name=value` (or bare `--name`) flag before an instruction's arguments (names are case-sensitive, as in
+ * BuildKit).
+ */
 interface InstructionFlag {
     readonly name: string;
     readonly value: string | undefined;
@@ -77,7 +80,9 @@ export function parseDockerfile(input: unknown): ParsedDockerfile {
         problems.push("the Dockerfile is not text");
     }
     if (text.length > MAX_DOCKERFILE_LENGTH) {
-        problems.push(`the Dockerfile is ${text.length} characters long; only the first ${MAX_DOCKERFILE_LENGTH} are read`);
+        problems.push(
+            `the Dockerfile is ${text.length} characters long; only the first ${MAX_DOCKERFILE_LENGTH} are read`,
+        );
         text = text.slice(0, MAX_DOCKERFILE_LENGTH);
     }
     if (text.startsWith("\uFEFF")) {
@@ -135,7 +140,11 @@ export function parseDockerfile(input: unknown): ParsedDockerfile {
         }
         const instruction = parseInstruction(logical, start + 1, i + 1);
         let heredocs: Heredoc[] = [];
-        if (instruction.json === undefined && HEREDOC_INSTRUCTIONS.has(instruction.keyword) && instruction.args.includes("<<")) {
+        if (
+            instruction.json === undefined &&
+            HEREDOC_INSTRUCTIONS.has(instruction.keyword) &&
+            instruction.args.includes("<<")
+        ) {
             heredocs = heredocMarkers(instruction.args).map((h) => {
                 const body: string[] = [];
                 let terminated = false;
@@ -214,7 +223,7 @@ function jsonForm(args: string): string[] | undefined {
     }
     try {
         const v: unknown = JSON.parse(t);
-        return Array.isArray(v) && v.every((s) => typeof s === "string") ? (v as string[]) : undefined;
+        return Array.isArray(v) && v.every((s) => typeof s === "string") ? v : undefined;
     } catch {
         return undefined;
     }

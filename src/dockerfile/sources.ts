@@ -75,7 +75,9 @@ export function buildDefinitionOf(type: string, props: Field<unknown>, ctx: Path
                 if (!inline.isAbsent) {
                     return inlineText(inline);
                 }
-                return location.isAbsent ? fileText(context, [context], ctx, "Dockerfile", ".") : fileText(location, [location], ctx);
+                return location.isAbsent
+                    ? fileText(context, [context], ctx, "Dockerfile", ".")
+                    : fileText(location, [location], ctx);
             },
             target: p.get("target"),
             buildArgs: p.get("buildArgs"),
@@ -89,11 +91,15 @@ export function buildDefinitionOf(type: string, props: Field<unknown>, ctx: Path
         const context = build.get("context");
         return {
             dockerfile: () =>
-                dockerfilePath.isAbsent ? fileText(context, [build, context], ctx, "Dockerfile", ".") : fileText(dockerfilePath, [build, dockerfilePath], ctx),
+                dockerfilePath.isAbsent
+                    ? fileText(context, [build, context], ctx, "Dockerfile", ".")
+                    : fileText(dockerfilePath, [build, dockerfilePath], ctx),
             target: build.get("target"),
             buildArgs: build.get("args"),
             namedContexts: Field.absent("build.namedContexts"),
-            secretsFix: "docker.Image cannot pass build secrets: build with docker-build.Image, pass the value in its secrets and read it with RUN --mount=type=secret,id=<name>",
+            secretsFix:
+                "docker.Image cannot pass build secrets: build with docker-build.Image, pass the value in its " +
+                "secrets and read it with RUN --mount=type=secret,id=<name>",
         };
     }
     if (type === DOCKER_REMOTE_IMAGE) {
@@ -109,7 +115,12 @@ export function buildDefinitionOf(type: string, props: Field<unknown>, ctx: Path
                 return { kind: "unknown", field: remote.isUnknown ? remote : name };
             }
             if (remote.isPresent) {
-                return { kind: "unreadable", at: remote, problem: "the build uses a remote context, whose Dockerfile is not read", fix: "build from a local context, or check the Dockerfile where it is kept" };
+                return {
+                    kind: "unreadable",
+                    at: remote,
+                    problem: "the build uses a remote context, whose Dockerfile is not read",
+                    fix: "build from a local context, or check the Dockerfile where it is kept",
+                };
             }
             return fileText(context, [build, context], ctx, name.str() || "Dockerfile");
         };
@@ -118,7 +129,9 @@ export function buildDefinitionOf(type: string, props: Field<unknown>, ctx: Path
             target: build.get("target"),
             buildArgs: build.get("buildArgs"),
             namedContexts: Field.absent("build.namedContexts"),
-            secretsFix: "pass it in build.secrets (a buildx builder is needed) and read it with RUN --mount=type=secret,id=<name>",
+            secretsFix:
+                "pass it in build.secrets (a buildx builder is needed) and read it with RUN " +
+                "--mount=type=secret,id=<name>",
         };
     }
     return undefined;
@@ -130,7 +143,12 @@ function inlineText(inline: Field<unknown>): DockerfileText {
     }
     const text = inline.str();
     if (text === undefined) {
-        return { kind: "unreadable", at: inline, problem: "the inline Dockerfile is not text", fix: "set dockerfile.inline to the Dockerfile's text" };
+        return {
+            kind: "unreadable",
+            at: inline,
+            problem: "the inline Dockerfile is not text",
+            fix: "set dockerfile.inline to the Dockerfile's text",
+        };
     }
     return { kind: "text", text, origin: inline.path, at: inline };
 }
@@ -140,17 +158,33 @@ function inlineText(inline: Field<unknown>): DockerfileText {
  * context). `dependsOn` are the fields whose unknown values make the path unknown. `defaultDir`
  * stands in for an absent directory field (the provider's default context).
  */
-function fileText(pathField: Field<unknown>, dependsOn: readonly Field<unknown>[], ctx: PathContext, file?: string, defaultDir?: string): DockerfileText {
+function fileText(
+    pathField: Field<unknown>,
+    dependsOn: readonly Field<unknown>[],
+    ctx: PathContext,
+    file?: string,
+    defaultDir?: string,
+): DockerfileText {
     const unknown = dependsOn.find((f) => f.isUnknown);
     if (unknown) {
         return { kind: "unknown", field: unknown };
     }
     const written = pathField.isAbsent && defaultDir !== undefined ? defaultDir : pathField.str();
     if (written === undefined) {
-        return { kind: "unreadable", at: pathField, problem: "the Dockerfile path is not text", fix: "set it to the Dockerfile's path" };
+        return {
+            kind: "unreadable",
+            at: pathField,
+            problem: "the Dockerfile path is not text",
+            fix: "set it to the Dockerfile's path",
+        };
     }
     if (REMOTE.test(written)) {
-        return { kind: "unreadable", at: pathField, problem: `the Dockerfile comes from the remote location ${JSON.stringify(written)}, which is not read`, fix: "inline the Dockerfile or keep it in the program's repository" };
+        return {
+            kind: "unreadable",
+            at: pathField,
+            problem: `the Dockerfile comes from the remote location ${JSON.stringify(written)}, which is not read`,
+            fix: "inline the Dockerfile or keep it in the program's repository",
+        };
     }
     const relative = file === undefined ? written : nodePath.join(written, file);
     const resolved = resolveProgramPath(relative, ctx);
@@ -158,10 +192,14 @@ function fileText(pathField: Field<unknown>, dependsOn: readonly Field<unknown>[
         return { kind: "unreadable", at: pathField, ...resolved };
     }
     const read = readDockerfile(resolved);
-    return typeof read === "string" ? { kind: "text", text: read, origin: resolved, at: pathField } : { kind: "unreadable", at: pathField, ...read };
+    return typeof read === "string"
+        ? { kind: "text", text: read, origin: resolved, at: pathField }
+        : { kind: "unreadable", at: pathField, ...read };
 }
 
-/** The program's directory: the `projectDir` option, else CONTAINER_GUARD_PROJECT_DIR; undefined when neither is set. */
+/**
+ * The program's directory: the `projectDir` option, else CONTAINER_GUARD_PROJECT_DIR; undefined when neither is set.
+ */
 function programDirectory(ctx: PathContext): string | undefined {
     const dir = ctx.projectDir !== "" ? ctx.projectDir : process.env[PROJECT_DIR_ENV];
     return dir ? nodePath.resolve(dir) : undefined;
@@ -175,8 +213,12 @@ function resolveProgramPath(written: string, ctx: PathContext): string | { probl
     const dir = programDirectory(ctx);
     if (!dir) {
         return {
-            problem: `the Dockerfile ${JSON.stringify(written)} is relative to the Pulumi program's directory, which the policy pack cannot see, so it is not checked`,
-            fix: `set ${PROJECT_DIR_ENV} to the program's directory when running pulumi (e.g. ${PROJECT_DIR_ENV}=$PWD pulumi preview), or the projectDir option of this policy`,
+            problem:
+                `the Dockerfile ${JSON.stringify(written)} is relative to the Pulumi program's directory, which ` +
+                `the policy pack cannot see, so it is not checked`,
+            fix:
+                `set ${PROJECT_DIR_ENV} to the program's directory when running pulumi (e.g. ` +
+                `${PROJECT_DIR_ENV}=$PWD pulumi preview), or the projectDir option of this policy`,
         };
     }
     return nodePath.resolve(dir, written);
@@ -192,7 +234,12 @@ function readDockerfile(path: string): string | { problem: string; fix: string }
             return { problem: `${path} is not a file`, fix: "point the build at the Dockerfile" };
         }
         if (stat.size > MAX_DOCKERFILE_BYTES) {
-            return { problem: `${path} is ${stat.size} bytes, more than the ${MAX_DOCKERFILE_BYTES} a Dockerfile is read up to`, fix: "check this Dockerfile with another tool, or exempt the resource" };
+            return {
+                problem:
+                    `${path} is ${stat.size} bytes, more than the ${MAX_DOCKERFILE_BYTES} a Dockerfile is read ` +
+                    `up to`,
+                fix: "check this Dockerfile with another tool, or exempt the resource",
+            };
         }
         const cached = readCache.get(path);
         if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
@@ -206,10 +253,18 @@ function readDockerfile(path: string): string | { problem: string; fix: string }
         return text;
     } catch (err) {
         const code = (err as { code?: string }).code;
-        const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : "cannot be read";
+        const why =
+            code === "ENOENT"
+                ? "does not exist"
+                : code === "EACCES"
+                  ? "cannot be read (permission denied)"
+                  : "cannot be read";
         return {
             problem: `the Dockerfile ${path} ${why}`,
-            fix: code === "ENOENT" ? `check the path, and that ${PROJECT_DIR_ENV} (or projectDir) names the Pulumi program's directory` : "make the file readable to the user running pulumi",
+            fix:
+                code === "ENOENT"
+                    ? `check the path, and that ${PROJECT_DIR_ENV} (or projectDir) names the Pulumi program's directory`
+                    : "make the file readable to the user running pulumi",
         };
     }
 }

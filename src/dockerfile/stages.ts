@@ -16,8 +16,8 @@
 //   `${VAR+word}`, `${VAR:?msg}` and `${VAR?msg}`, with quotes and the escape character; the
 //   pattern forms (`${VAR#p}`, `${VAR%p}`, `${VAR/p/r}`) are left unresolved.
 
-import { EscapeCharacter,Instruction,ParsedDockerfile,shellWords } from "./parser";
-import { Field } from "../framework/field";
+import { type EscapeCharacter, type Instruction, type ParsedDockerfile, shellWords } from "./parser";
+import { type Field } from "../framework/field";
 
 /** The value a variable has where it is used. */
 export type VariableValue =
@@ -46,14 +46,23 @@ const UNSET: VariableValue = { kind: "unset" };
 
 /** The ARGs BuildKit defines in the global scope from the build and target platforms. */
 const PLATFORM_ARGS: ReadonlySet<string> = new Set([
-    "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
 ]);
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL_PARAMS = "@*#?-$!";
 
-/** Substitutes variables in one word and removes its quotes and escapes, as BuildKit's shell lexer does. Never throws. */
+/**
+ * Substitutes variables in one word and removes its quotes and escapes, as BuildKit's shell lexer does. Never throws.
+ */
 export function expandWord(word: string, lookup: Lookup, escape: EscapeCharacter = "\\"): Expanded {
     const unresolved: Unresolved[] = [];
     let pos = 0;
@@ -70,7 +79,8 @@ export function expandWord(word: string, lookup: Lookup, escape: EscapeCharacter
         }
         pos++; // {
         const name = readName() ?? "";
-        const op = word[pos] === ":" && "-+?".includes(word[pos + 1] ?? "x") ? word.slice(pos, pos + 2) : word[pos] ?? "";
+        const op =
+            word[pos] === ":" && "-+?".includes(word[pos + 1] ?? "x") ? word.slice(pos, pos + 2) : (word[pos] ?? "");
         if (op === "}") {
             pos++;
             return valueOf(name, word.slice(start, pos));
@@ -149,7 +159,11 @@ export function expandWord(word: string, lookup: Lookup, escape: EscapeCharacter
                 while (pos < word.length && word[pos] !== '"') {
                     if (word[pos] === "$") {
                         out += dollar();
-                    } else if (word[pos] === escape && pos + 1 < word.length && ['"', "$", escape].includes(word[pos + 1])) {
+                    } else if (
+                        word[pos] === escape &&
+                        pos + 1 < word.length &&
+                        ['"', "$", escape].includes(word[pos + 1])
+                    ) {
                         out += word[pos + 1];
                         pos += 2;
                     } else {
@@ -202,7 +216,9 @@ export function envDeclarations(ins: Instruction, escape: EscapeCharacter): Decl
         const rest = ins.args.slice(ins.args.indexOf(words[0]) + words[0].length).trim();
         return [{ name: words[0], value: rest }];
     }
-    return words.filter((w) => w.indexOf("=") > 0).map((w) => ({ name: w.slice(0, w.indexOf("=")), value: w.slice(w.indexOf("=") + 1) }));
+    return words
+        .filter((w) => w.indexOf("=") > 0)
+        .map((w) => ({ name: w.slice(0, w.indexOf("=")), value: w.slice(w.indexOf("=") + 1) }));
 }
 
 /** One stage: a FROM and the instructions up to the next FROM. */
@@ -241,13 +257,7 @@ class Scope {
     constructor(private readonly parent?: Scope) {}
 
     get(name: string): VariableValue | undefined {
-        for (let s: Scope | undefined = this; s; s = s.parent) {
-            const v = s.vars.get(name);
-            if (v) {
-                return v;
-            }
-        }
-        return undefined;
+        return this.vars.get(name) ?? this.parent?.get(name);
     }
 }
 
@@ -296,7 +306,13 @@ export class DockerfileBuild {
                     problems.push(`the Dockerfile has more than ${MAX_STAGES} stages; it is not judged`);
                     break;
                 }
-                stages.push({ index: stages.length, from: ins, base: words[0] ?? "", name: named ? words[2].toLowerCase() : undefined, instructions: [] });
+                stages.push({
+                    index: stages.length,
+                    from: ins,
+                    base: words[0] ?? "",
+                    name: named ? words[2].toLowerCase() : undefined,
+                    instructions: [],
+                });
             } else if (stages.length === 0) {
                 if (ins.keyword === "ARG") {
                     globalArgs.push(ins);
@@ -307,7 +323,8 @@ export class DockerfileBuild {
                 (stages[stages.length - 1].instructions as Instruction[]).push(ins);
             }
         }
-        this.tooLarge = stages.length === MAX_STAGES && problems.some((p) => p.includes(`more than ${MAX_STAGES} stages`));
+        this.tooLarge =
+            stages.length === MAX_STAGES && problems.some((p) => p.includes(`more than ${MAX_STAGES} stages`));
         this.globalArgs = globalArgs;
         this.stages = this.tooLarge ? [] : stages;
         for (const stage of this.stages) {
@@ -318,7 +335,10 @@ export class DockerfileBuild {
         this.problems = problems;
         for (const ins of globalArgs) {
             for (const d of argDeclarations(ins, this.escape)) {
-                this.globals.set(d.name, this.declaredArg(d, (n) => this.globalLookup(n)));
+                this.globals.set(
+                    d.name,
+                    this.declaredArg(d, (n) => this.globalLookup(n)),
+                );
             }
         }
     }
@@ -341,7 +361,9 @@ export class DockerfileBuild {
         if (v) {
             return v;
         }
-        return PLATFORM_ARGS.has(name) ? { kind: "unresolved", reason: "depends on the platform the image is built for" } : UNSET;
+        return PLATFORM_ARGS.has(name)
+            ? { kind: "unresolved", reason: "depends on the platform the image is built for" }
+            : UNSET;
     }
 
     /** Expands text in the global scope (what FROM lines see). */
@@ -384,7 +406,11 @@ export class DockerfileBuild {
         if (!contexts) {
             return undefined;
         }
-        return contexts.has(name) ? name : name.endsWith(":latest") && contexts.has(name.slice(0, -7)) ? name.slice(0, -7) : undefined;
+        return contexts.has(name)
+            ? name
+            : name.endsWith(":latest") && contexts.has(name.slice(0, -7))
+              ? name.slice(0, -7)
+              : undefined;
     }
 
     /** What a stage is built on. A named build context with the stage's name replaces the whole stage. */
@@ -392,7 +418,9 @@ export class DockerfileBuild {
         let base = this.baseCache.get(stage.index);
         if (!base) {
             const replaced = stage.name !== undefined ? this.namedContext(stage.name) : undefined;
-            base = replaced ? { kind: "context", name: replaced } : this.resolveSource(this.expandGlobal(stage.base), stage.index);
+            base = replaced
+                ? { kind: "context", name: replaced }
+                : this.resolveSource(this.expandGlobal(stage.base), stage.index);
             this.baseCache.set(stage.index, base);
         }
         return base;
@@ -437,18 +465,27 @@ export class DockerfileBuild {
                         ? this.fallbackCache.get(base.stage.index)!
                         : base.kind === "scratch"
                           ? UNSET
-                          : { kind: "unresolved", reason: "is not declared in the Dockerfile and may be set by the base image" },
+                          : {
+                                kind: "unresolved",
+                                reason: "is not declared in the Dockerfile and may be set by the base image",
+                            },
                 );
             }
         }
         return this.fallbackCache.get(stage.index)!;
     }
 
-    /** The ENV a stage ends with. Stages are walked in order (a stage can only build on an earlier one), so nothing recurses. */
+    /**
+     * The ENV a stage ends with. Stages are walked in order (a stage can only build on an earlier one), so nothing
+     * recurses.
+     */
     private envAtEnd(stage: Stage): Scope {
         for (let i = 0; i <= stage.index; i++) {
             if (!this.envCache.has(i)) {
-                this.envCache.set(i, this.walk(this.stages[i], () => undefined));
+                this.envCache.set(
+                    i,
+                    this.walk(this.stages[i], () => undefined),
+                );
             }
         }
         return this.envCache.get(stage.index)!;
@@ -456,12 +493,17 @@ export class DockerfileBuild {
 
     /** Who the stage's processes run as: its last USER, else its parent stage's, else the base image's. */
     userOf(stage: Stage): StageUser {
-        for (let current = stage; ; ) {
+        for (let current = stage; ;) {
             let last: StageUser | undefined;
             const s = current;
             this.walk(s, (ins, lookup) => {
                 if (ins.keyword === "USER") {
-                    last = { kind: "user", user: expandWord(ins.args, lookup, this.escape), instruction: ins, stage: s };
+                    last = {
+                        kind: "user",
+                        user: expandWord(ins.args, lookup, this.escape),
+                        instruction: ins,
+                        stage: s,
+                    };
                 }
             });
             if (last) {
@@ -478,5 +520,9 @@ export class DockerfileBuild {
 
 function unresolvedBy(e: Expanded): VariableValue {
     const first = e.unresolved[0];
-    return { kind: "unresolved", reason: `depends on ${first.name ? `$${first.name}, which ${first.reason}` : "a value that is not known"}`, field: first.field };
+    return {
+        kind: "unresolved",
+        reason: `depends on ${first.name ? `$${first.name}, which ${first.reason}` : "a value that is not known"}`,
+        field: first.field,
+    };
 }

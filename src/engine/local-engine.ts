@@ -5,17 +5,17 @@
 // "can't run during preview" rules. Tests compare this path with the real gRPC server.
 
 import type {
-EnforcementLevel,
-PolicyResource,
-PolicyResourceOptions,
-ReportViolation,
-ResourceValidationArgs,
-ResourceValidationPolicy,
-StackValidationArgs,
-StackValidationPolicy,
+    EnforcementLevel,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
-import { AnalyzeResult,NotApplicable,PolicyViolation,toStruct } from "./protocol";
+import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -31,7 +31,12 @@ export interface EngineResource {
     readonly props: Record<string, unknown>;
     readonly name?: string;
     readonly urn?: string;
-    readonly provider?: { readonly type: string; readonly props: Record<string, unknown>; readonly name?: string; readonly urn?: string };
+    readonly provider?: {
+        readonly type: string;
+        readonly props: Record<string, unknown>;
+        readonly name?: string;
+        readonly urn?: string;
+    };
     readonly opts?: Partial<PolicyResourceOptions>;
     /** Stack policies: URN of the parent resource. */
     readonly parent?: string;
@@ -82,10 +87,10 @@ export class PackConfigError extends Error {
     }
 }
 
-const isStackPolicy = (p: Policy): p is StackValidationPolicy => typeof (p as StackValidationPolicy).validateStack === "function";
+const isStackPolicy = (p: Policy): p is StackValidationPolicy =>
+    typeof (p as StackValidationPolicy).validateStack === "function";
 const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy =>
-    !isStackPolicy(p) && ((p as ResourceValidationPolicy).validateResource !== undefined || (p as ResourceValidationPolicy).remediateResource !== undefined);
-
+    !isStackPolicy(p) && (p.validateResource !== undefined || p.remediateResource !== undefined);
 
 function isTypeOf(type: string, cls: unknown): boolean {
     const t = restrictedType(cls);
@@ -111,7 +116,14 @@ const throwNotApplicable = (reason?: string): never => {
 
 /** Resource options as the engine sends them when a test does not set them. */
 function optionsOf(r: EngineResource): PolicyResourceOptions {
-    return { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...r.opts };
+    return {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...r.opts,
+    };
 }
 
 function splitConfig(c: PolicyConfig | undefined): ResolvedConfig | undefined {
@@ -129,17 +141,24 @@ function splitConfig(c: PolicyConfig | undefined): ResolvedConfig | undefined {
 export interface ConfigurablePack {
     readonly enforcementLevel?: EnforcementLevel;
     readonly initialConfig?: PolicyPackConfig;
-    readonly policies: readonly { name: string; enforcementLevel?: EnforcementLevel; configSchema?: { properties: Record<string, unknown> } }[];
+    readonly policies: readonly {
+        name: string;
+        enforcementLevel?: EnforcementLevel;
+        configSchema?: { properties: Record<string, unknown> };
+    }[];
 }
 
 /** Reconciles configuration exactly as the engine does before it configures a pack. */
-export function reconcileConfig(pack: ConfigurablePack, config: PolicyPackConfig | undefined): Map<string, ResolvedConfig> {
+export function reconcileConfig(
+    pack: ConfigurablePack,
+    config: PolicyPackConfig | undefined,
+): Map<string, ResolvedConfig> {
     const result = new Map<string, ResolvedConfig>();
     for (const p of pack.policies) {
         const properties: Record<string, unknown> = {};
         for (const [k, s] of Object.entries<unknown>(p.configSchema?.properties ?? {})) {
             if (s && typeof s === "object" && "default" in s) {
-                properties[k] = (s as { default: unknown }).default;
+                properties[k] = s.default;
             }
         }
         result.set(p.name, { enforcementLevel: p.enforcementLevel ?? pack.enforcementLevel ?? "advisory", properties });
@@ -177,14 +196,20 @@ export class LocalEngine {
     readonly packName: string;
     readonly packVersion: string;
 
-    constructor(readonly pack: EnginePack, config?: PolicyPackConfig, private readonly stackTags: ReadonlyMap<string, string> = new Map()) {
+    constructor(
+        readonly pack: EnginePack,
+        config?: PolicyPackConfig,
+        private readonly stackTags: ReadonlyMap<string, string> = new Map(),
+    ) {
         this.packName = pack.name ?? "container-guard";
         this.packVersion = pack.version ?? "0.0.0";
         this.config = reconcileConfig(pack, config);
     }
 
     private levelOf(p: Policy): EnforcementLevel {
-        return this.config.get(p.name)?.enforcementLevel || p.enforcementLevel || this.pack.enforcementLevel || "advisory";
+        return (
+            this.config.get(p.name)?.enforcementLevel || p.enforcementLevel || this.pack.enforcementLevel || "advisory"
+        );
     }
 
     private getConfigFor(name: string) {
@@ -192,8 +217,13 @@ export class LocalEngine {
     }
 
     private reporter(p: Policy, level: EnforcementLevel, out: PolicyViolation[]): ReportViolation {
-        const base = { policyName: p.name, policyPackName: this.packName, policyPackVersion: this.packVersion, description: p.description };
-        return ((message: unknown, urn?: string) => {
+        const base = {
+            policyName: p.name,
+            policyPackName: this.packName,
+            policyPackVersion: this.packVersion,
+            description: p.description,
+        };
+        return (message: unknown, urn?: string) => {
             if (typeof message === "object" && message !== null) {
                 const m = message as Partial<PolicyViolation> & { name?: string };
                 out.push({
@@ -206,9 +236,15 @@ export class LocalEngine {
                     severity: m.severity || p.severity,
                 });
             } else {
-                out.push({ ...base, message: message ? `${p.description}\n${message}` : p.description, urn, enforcementLevel: level, severity: p.severity });
+                out.push({
+                    ...base,
+                    message: message ? `${p.description}\n${message as string}` : p.description,
+                    urn,
+                    enforcementLevel: level,
+                    severity: p.severity,
+                });
             }
-        }) as ReportViolation;
+        };
     }
 
     /**
@@ -217,7 +253,7 @@ export class LocalEngine {
      */
     private settle(p: Policy, err: unknown, violations: PolicyViolation[], notApplicable: NotApplicable[]): void {
         if (isUnknownValueError(err)) {
-            this.previewAdvisory(p, err as Error, violations);
+            this.previewAdvisory(p, err, violations);
         } else if (err instanceof NotApplicableSignal) {
             notApplicable.push({ policyName: p.name, reason: err.reason ?? "" });
         } else {
@@ -231,7 +267,9 @@ export class LocalEngine {
             policyPackName: this.packName,
             policyPackVersion: this.packVersion,
             description: p.description,
-            message: `can't run policy '${p.name}' from policy pack '${this.packName}@v${this.packVersion}' during preview: ${err.message}`,
+            message:
+                `can't run policy '${p.name}' from policy pack '${this.packName}@v${this.packVersion}' during ` +
+                `preview: ${err.message}`,
             enforcementLevel: "advisory",
             severity: p.severity,
         });
@@ -247,14 +285,20 @@ export class LocalEngine {
         // request; the SDK's deserializer still copies the props for every policy.
         const once = (struct: Struct): Struct => {
             const value = struct.toJavaScript();
-            return { toJavaScript: () => value } as Struct;
+            return { toJavaScript: () => value };
         };
-        return { resource: r, props: once(toStruct(r.props)), provider: r.provider ? once(toStruct(r.provider.props)) : undefined };
+        return {
+            resource: r,
+            props: once(toStruct(r.props)),
+            provider: r.provider ? once(toStruct(r.provider.props)) : undefined,
+        };
     }
 
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
         const r = encoded.resource;
-        const props = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, proxySecrets));
+        const props = sdkDecoding().unknownCheckingProxy(
+            sdkDecoding().deserializeProperties(encoded.props, proxySecrets),
+        );
         const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -270,8 +314,12 @@ export class LocalEngine {
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
-                props: sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.provider!, false)),
-                urn: r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
+                props: sdkDecoding().unknownCheckingProxy(
+                    sdkDecoding().deserializeProperties(encoded.provider!, false),
+                ),
+                urn:
+                    r.provider.urn ??
+                    `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
                 name: r.provider.name ?? "default",
             };
         }
@@ -298,7 +346,10 @@ export class LocalEngine {
             if (!Array.isArray(p.validateResource)) {
                 const t = restrictedType(p.validateResource);
                 if (t && resource.type !== t) {
-                    notApplicable.push({ policyName: p.name, reason: `Policy only applies to resources of type '${t}'` });
+                    notApplicable.push({
+                        policyName: p.name,
+                        reason: `Policy only applies to resources of type '${t}'`,
+                    });
                     continue;
                 }
             }
@@ -332,7 +383,9 @@ export class LocalEngine {
             try {
                 const byUrn = new Map<string, PolicyResource>();
                 const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
-                    const props = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, false));
+                    const props = sdkDecoding().unknownCheckingProxy(
+                        sdkDecoding().deserializeProperties(struct, false),
+                    );
                     const res = {
                         type: r.type,
                         props,
@@ -346,7 +399,9 @@ export class LocalEngine {
                         ...(r.provider && {
                             provider: {
                                 type: r.provider.type,
-                                props: sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(providerStruct!, false)),
+                                props: sdkDecoding().unknownCheckingProxy(
+                                    sdkDecoding().deserializeProperties(providerStruct!, false),
+                                ),
                                 urn: r.provider.urn ?? "",
                                 name: r.provider.name ?? "default",
                             },
@@ -359,9 +414,13 @@ export class LocalEngine {
                     if (r.parent && byUrn.has(r.parent)) {
                         (res as { parent?: PolicyResource }).parent = byUrn.get(r.parent);
                     }
-                    (res as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? []).map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+                    (res as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? [])
+                        .map((u) => byUrn.get(u))
+                        .filter((x): x is PolicyResource => !!x);
                     for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                        res.propertyDependencies[k] = urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+                        res.propertyDependencies[k] = urns
+                            .map((u) => byUrn.get(u))
+                            .filter((x): x is PolicyResource => !!x);
                     }
                 }
                 const args: StackValidationArgs = {
@@ -369,7 +428,7 @@ export class LocalEngine {
                     getConfig: this.getConfigFor(p.name),
                     stackTags: this.stackTags,
                     notApplicable: throwNotApplicable,
-                } as StackValidationArgs;
+                };
                 await p.validateStack(args, report);
             } catch (err) {
                 this.settle(p, err, violations, notApplicable);
@@ -378,10 +437,14 @@ export class LocalEngine {
         return { violations, notApplicable };
     }
 
-    /** Runs the remediations of policies configured at `remediate`, in pack order, as the engine does before analysis. */
+    /**
+     * Runs the remediations of policies configured at `remediate`, in pack order, as the engine does before analysis.
+     */
     async remediate(resource: EngineResource): Promise<RemediateResult> {
         const encoded = this.encode(resource);
-        let props: Record<string, unknown> = sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, true));
+        let props: Record<string, unknown> = sdkDecoding().unknownCheckingProxy(
+            sdkDecoding().deserializeProperties(encoded.props, true),
+        );
         const remediatedBy: string[] = [];
         const diagnostics: { policyName: string; message: string }[] = [];
         for (const p of this.pack.policies) {
@@ -393,7 +456,8 @@ export class LocalEngine {
                 continue;
             }
             const args = { ...this.resourceArgs(encoded, p, true), props };
-            args.asType = ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"];
+            args.asType = ((cls: unknown) =>
+                isTypeOf(resource.type, cls) ? props : undefined) as ResourceValidationArgs["asType"];
             try {
                 const result = await p.remediateResource(args);
                 if (result) {
@@ -402,13 +466,18 @@ export class LocalEngine {
                 }
             } catch (err) {
                 if (isUnknownValueError(err)) {
-                    diagnostics.push({ policyName: p.name, message: `can't run remediation '${p.name}' from policy pack '${this.packName}@v${this.packVersion}' during preview: ${(err as Error).message}` });
+                    diagnostics.push({
+                        policyName: p.name,
+                        message:
+                            `can't run remediation '${p.name}' from policy pack ` +
+                            `'${this.packName}@v${this.packVersion}' during preview: ${(err as Error).message}`,
+                    });
                 } else if (!(err instanceof NotApplicableSignal)) {
                     throw err;
                 }
             }
         }
         const plain = remediatedBy.length > 0 ? await sdkDecoding().serializeProperties(props) : resource.props;
-        return { props: plain as Record<string, unknown>, remediatedBy, diagnostics };
+        return { props: plain, remediatedBy, diagnostics };
     }
 }

@@ -2,16 +2,43 @@
 // `@pulumi/pulumi` run-policy-pack launcher in its own directory, prints its port, and is then asked
 // for its info, configured with the reconciled config, and sent Analyze / AnalyzeStack / Remediate.
 
-import { ChildProcess,spawn } from "child_process";
+import { type ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import type { EnforcementLevel,Severity } from "@pulumi/policy";
-import { ConfigurablePack,PolicyPackConfig,EngineResource,reconcileConfig } from "./local-engine";
-import { AnalyzeResult,toWire } from "./protocol";
+import type { EnforcementLevel, Severity } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { type ConfigurablePack, type PolicyPackConfig, type EngineResource, reconcileConfig } from "./local-engine";
+import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import type * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
+import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import type * as grpcJs from "@grpc/grpc-js";
+import { type AnalyzeResult, toWire } from "./protocol";
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-function requireFrom(dir: string, id: string): any {
-    return require(require.resolve(id, { paths: [dir] }));
+/**
+ * Loads a module as the pack under test resolves it (its own @pulumi/pulumi, gRPC and protobuf
+ * copies), typed by the declarations of ours: the same packages, so the same API.
+ */
+function requireFrom<T>(dir: string, id: string): T {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve(id, { paths: [dir] })) as T;
 }
+
+/** The generated protobuf classes the client builds requests with. */
+interface Protos {
+    readonly analyzer: typeof analyzer;
+    readonly struct: typeof structPb;
+    readonly empty: typeof emptyPb;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** A protobuf Struct as plain JavaScript (the generated type says "object of JavaScriptValue"). */
+function plain(s: structPb.Struct | undefined): JsonObject | undefined {
+    return s?.toJavaScript();
+}
+
+/** PolicyType in the analyzer protocol: 0 unknown, 1 resource, 2 stack. */
+const POLICY_TYPES: Record<number, PolicyInfo["type"]> = { 1: "resource", 2: "stack" };
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES: (Severity | undefined)[] = [undefined, "low", "medium", "high", "critical"];
@@ -27,7 +54,7 @@ export interface PolicyInfo {
     readonly remediationSteps: string;
     readonly url: string;
     readonly framework?: { name: string; version: string; reference: string; specification: string };
-    readonly configSchema?: { properties: Record<string, any>; required: string[] };
+    readonly configSchema?: { properties: Record<string, PolicyConfigJSONSchema>; required: string[] };
     readonly type: "resource" | "stack" | "unknown";
 }
 
@@ -46,13 +73,32 @@ export interface StartOptions {
     readonly timeoutMs?: number;
 }
 
+/** An Analyze or AnalyzeStack request built and serialized once (see PackServer.prepareAnalyze). */
+export type PreparedRequest = { readonly __prepared: unique symbol };
+
+interface Prepared {
+    readonly method: "analyze" | "analyzeStack";
+    readonly message: analyzer.AnalyzeRequest | analyzer.AnalyzeStackRequest;
+}
+
+/**
+ * Keeps a request's bytes: an object of the request's class (the generated serializer checks the
+ * class) whose serialization returns the bytes computed once.
+ */
+function prepared(method: Prepared["method"], message: Prepared["message"]): PreparedRequest {
+    const bytes = message.serializeBinary();
+    const frozen = Object.create(Object.getPrototypeOf(message) as object, {
+        serializeBinary: { value: () => bytes },
+    }) as Prepared["message"];
+    return { method, message: frozen } as Prepared as unknown as PreparedRequest;
+}
+
 /** A running policy pack process and a gRPC client connected to it. */
 export class PackServer {
     private constructor(
         private readonly child: ChildProcess,
-        private readonly client: any,
-        private readonly proto: any,
-        private readonly structProto: any,
+        private readonly client: analyzerGrpc.AnalyzerClient,
+        private readonly protos: Protos,
         readonly port: number,
         /** Everything the pack wrote to stderr so far. */
         readonly stderr: () => string,
@@ -71,10 +117,16 @@ export class PackServer {
         });
         let out = "";
         let err = "";
-        child.stderr!.on("data", (d) => (err += d));
+        child.stderr.on("data", (d) => (err += d));
         const port = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`pack did not print a port within ${options.timeoutMs ?? 60000} ms; stderr: ${err}`)), options.timeoutMs ?? 60000);
-            child.stdout!.on("data", (d) => {
+            const timer = setTimeout(
+                () =>
+                    reject(
+                        new Error(`pack did not print a port within ${options.timeoutMs ?? 60000} ms; stderr: ${err}`),
+                    ),
+                options.timeoutMs ?? 60000,
+            );
+            child.stdout.on("data", (d) => {
                 out += d;
                 const line = out.split("\n")[0];
                 if (out.includes("\n") && /^\d+$/.test(line.trim())) {
@@ -82,7 +134,9 @@ export class PackServer {
                     resolve(Number(line.trim()));
                 } else if (out.includes("\n")) {
                     clearTimeout(timer);
-                    reject(new Error(`pack wrote ${JSON.stringify(line)} to stdout instead of its port; stderr: ${err}`));
+                    reject(
+                        new Error(`pack wrote ${JSON.stringify(line)} to stdout instead of its port; stderr: ${err}`),
+                    );
                 }
             });
             child.on("exit", (code) => {
@@ -90,15 +144,26 @@ export class PackServer {
                 reject(new Error(`pack exited with code ${code} before printing its port; stderr: ${err}`));
             });
         });
-        const grpc = requireFrom(dir, "@grpc/grpc-js");
-        const services = requireFrom(dir, "@pulumi/pulumi/proto/analyzer_grpc_pb");
-        const proto = requireFrom(dir, "@pulumi/pulumi/proto/analyzer_pb");
-        const structProto = requireFrom(path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir] })), "google-protobuf/google/protobuf/struct_pb");
+        const grpc = requireFrom<typeof grpcJs>(dir, "@grpc/grpc-js");
+        const services = requireFrom<typeof analyzerGrpc>(dir, "@pulumi/pulumi/proto/analyzer_grpc_pb");
+        const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir] }));
+        const protos: Protos = {
+            analyzer: requireFrom<typeof analyzer>(dir, "@pulumi/pulumi/proto/analyzer_pb"),
+            struct: requireFrom<typeof structPb>(sdkDir, "google-protobuf/google/protobuf/struct_pb"),
+            empty: requireFrom<typeof emptyPb>(sdkDir, "google-protobuf/google/protobuf/empty_pb"),
+        };
         const client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 400 * 1024 * 1024,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
         });
-        return new PackServer(child, client, proto, structProto, port, () => err, () => out);
+        return new PackServer(
+            child,
+            client,
+            protos,
+            port,
+            () => err,
+            () => out,
+        );
     }
 
     /** The pack process's id (e.g. to read its memory use). */
@@ -106,26 +171,35 @@ export class PackServer {
         return this.child.pid;
     }
 
-    private call<T>(method: string, req: unknown): Promise<T> {
+    /** Calls one unary method of the analyzer service. */
+    private call<Req, Res>(
+        method: (req: Req, callback: (e: grpcJs.ServiceError | null, res: Res) => void) => unknown,
+        req: Req,
+    ): Promise<Res> {
         return new Promise((resolve, reject) => {
-            this.client[method](req, (e: Error | null, res: T) => (e ? reject(e) : resolve(res)));
+            method(req, (e, res) => (e ? reject(e) : resolve(res)));
         });
     }
 
     /** GetAnalyzerInfo: the pack's name, version, policies and metadata. */
     async info(): Promise<PackInfo> {
-        const emptyProto = requireFrom(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "google-protobuf/google/protobuf/empty_pb");
-        const res = await this.call<any>("getAnalyzerInfo", new emptyProto.Empty());
+        const res = await this.call<emptyPb.Empty, analyzer.AnalyzerInfo>(
+            (req, cb) => this.client.getAnalyzerInfo(req, cb),
+            new this.protos.empty.Empty(),
+        );
         const initialConfig: PolicyPackConfig = {};
-        res.getInitialconfigMap().forEach((v: any, k: string) => {
-            initialConfig[k] = { enforcementLevel: LEVELS[v.getEnforcementlevel()], ...(v.getProperties()?.toJavaScript() ?? {}) };
+        res.getInitialconfigMap().forEach((v, k) => {
+            initialConfig[k] = {
+                enforcementLevel: LEVELS[v.getEnforcementlevel()],
+                ...(plain(v.getProperties()) ?? {}),
+            };
         });
         return {
             name: res.getName(),
             version: res.getVersion(),
             description: res.getDescription(),
             initialConfig,
-            policies: res.getPoliciesList().map((p: any): PolicyInfo => {
+            policies: res.getPoliciesList().map((p): PolicyInfo => {
                 const schema = p.getConfigschema();
                 const fw = p.getFramework();
                 return {
@@ -137,9 +211,24 @@ export class PackServer {
                     tags: p.getTagsList(),
                     remediationSteps: p.getRemediationSteps(),
                     url: p.getUrl(),
-                    framework: fw ? { name: fw.getName(), version: fw.getVersion(), reference: fw.getReference(), specification: fw.getSpecification() } : undefined,
-                    configSchema: schema ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } : undefined,
-                    type: p.getPolicyType() === 1 ? "resource" : p.getPolicyType() === 2 ? "stack" : "unknown",
+                    framework: fw
+                        ? {
+                              name: fw.getName(),
+                              version: fw.getVersion(),
+                              reference: fw.getReference(),
+                              specification: fw.getSpecification(),
+                          }
+                        : undefined,
+                    configSchema: schema
+                        ? {
+                              properties: (plain(schema.getProperties()) ?? {}) as Record<
+                                  string,
+                                  PolicyConfigJSONSchema
+                              >,
+                              required: schema.getRequiredList(),
+                          }
+                        : undefined,
+                    type: POLICY_TYPES[p.getPolicyType()] ?? "unknown",
                 };
             }),
         };
@@ -149,47 +238,60 @@ export class PackServer {
     async configure(config?: PolicyPackConfig): Promise<void> {
         const info = await this.info();
         const pack: ConfigurablePack = { initialConfig: info.initialConfig, policies: info.policies };
-        const req = new this.proto.ConfigureAnalyzerRequest();
+        const { analyzer: pb, struct } = this.protos;
+        const req = new pb.ConfigureAnalyzerRequest();
         const map = req.getPolicyconfigMap();
         for (const [name, c] of reconcileConfig(pack, config)) {
-            const pc = new this.proto.PolicyConfig();
+            const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(LEVELS.indexOf(c.enforcementLevel ?? "advisory"));
-            pc.setProperties(this.structProto.Struct.fromJavaScript(c.properties));
+            pc.setProperties(struct.Struct.fromJavaScript(c.properties as Record<string, structPb.JavaScriptValue>));
             map.set(name, pc);
         }
-        await this.call("configure", req);
+        await this.call<analyzer.ConfigureAnalyzerRequest, emptyPb.Empty>((r, cb) => this.client.configure(r, cb), req);
     }
 
-    private resourceRequest<T>(ctor: any, r: EngineResource): T {
+    private resourceRequest<T extends analyzer.AnalyzeRequest | analyzer.AnalyzerResource>(
+        ctor: new () => T,
+        r: EngineResource,
+    ): T {
+        const { analyzer: pb } = this.protos;
         const req = new ctor();
         req.setType(r.type);
-        req.setProperties(this.structProto.Struct.fromJavaScript(toWire(r.props)));
+        req.setProperties(this.struct(r.props));
         req.setUrn(r.urn ?? `urn:pulumi:test::test::${r.type}::${r.name ?? "test"}`);
         req.setName(r.name ?? "test");
-        const opts = new this.proto.AnalyzerResourceOptions();
+        const opts = new pb.AnalyzerResourceOptions();
         opts.setProtect(r.opts?.protect ?? false);
         opts.setIgnorechangesList([...(r.opts?.ignoreChanges ?? [])]);
         opts.setAliasesList([...(r.opts?.aliases ?? [])]);
         opts.setAdditionalsecretoutputsList([...(r.opts?.additionalSecretOutputs ?? [])]);
-        opts.setCustomtimeouts(new this.proto.AnalyzerResourceOptions.CustomTimeouts());
+        opts.setCustomtimeouts(new pb.AnalyzerResourceOptions.CustomTimeouts());
         if (r.opts?.parent) {
             opts.setParent(r.opts.parent);
         }
         req.setOptions(opts);
         if (r.provider) {
-            const p = new this.proto.AnalyzerProviderResource();
+            const p = new pb.AnalyzerProviderResource();
             p.setType(r.provider.type);
-            p.setProperties(this.structProto.Struct.fromJavaScript(toWire(r.provider.props)));
-            p.setUrn(r.provider.urn ?? `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`);
+            p.setProperties(this.struct(r.provider.props));
+            p.setUrn(
+                r.provider.urn ??
+                    `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
+            );
             p.setName(r.provider.name ?? "default");
             req.setProvider(p);
         }
         return req;
     }
 
-    private toResult(res: any): AnalyzeResult {
+    /** Props as the engine encodes them (absent values dropped, JSON-shaped). */
+    private struct(props: JsonObject): structPb.Struct {
+        return this.protos.struct.Struct.fromJavaScript(toWire(props) as Record<string, structPb.JavaScriptValue>);
+    }
+
+    private toResult(res: analyzer.AnalyzeResponse): AnalyzeResult {
         return {
-            violations: res.getDiagnosticsList().map((d: any) => ({
+            violations: res.getDiagnosticsList().map((d) => ({
                 policyName: d.getPolicyname(),
                 policyPackName: d.getPolicypackname(),
                 policyPackVersion: d.getPolicypackversion(),
@@ -199,41 +301,83 @@ export class PackServer {
                 severity: SEVERITIES[d.getSeverity()],
                 urn: d.getUrn() || undefined,
             })),
-            notApplicable: res.getNotApplicableList().map((n: any) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+            notApplicable: res
+                .getNotApplicableList()
+                .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
         };
     }
 
     /** Analyze one resource's inputs. */
     async analyze(resource: EngineResource): Promise<AnalyzeResult> {
-        return this.toResult(await this.call("analyze", this.resourceRequest(this.proto.AnalyzeRequest, resource)));
+        return this.send(this.prepareAnalyze(resource));
     }
 
     /** AnalyzeStack over resources' outputs. */
     async analyzeStack(resources: readonly EngineResource[]): Promise<AnalyzeResult> {
-        const req = new this.proto.AnalyzeStackRequest();
+        return this.send(this.prepareAnalyzeStack(resources));
+    }
+
+    /**
+     * The Analyze request the engine would send for a resource, serialized once so that it can be
+     * sent any number of times (benchmarks time the pack, not this client's encoding).
+     */
+    prepareAnalyze(resource: EngineResource): PreparedRequest {
+        return prepared("analyze", this.resourceRequest(this.protos.analyzer.AnalyzeRequest, resource));
+    }
+
+    /** The AnalyzeStack request the engine would send for the resources, serialized once. */
+    prepareAnalyzeStack(resources: readonly EngineResource[]): PreparedRequest {
+        const { analyzer: pb } = this.protos;
+        const req = new pb.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
-                const res = this.resourceRequest<any>(this.proto.AnalyzerResource, r);
+                const res = this.resourceRequest(pb.AnalyzerResource, r);
                 if (r.parent) {
                     res.setParent(r.parent);
                 }
                 res.setDependenciesList([...(r.dependencies ?? [])]);
                 const deps = res.getPropertydependenciesMap();
                 for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                    const d = new this.proto.AnalyzerPropertyDependencies();
+                    const d = new pb.AnalyzerPropertyDependencies();
                     d.setUrnsList([...urns]);
                     deps.set(k, d);
                 }
                 return res;
             }),
         );
-        return this.toResult(await this.call("analyzeStack", req));
+        return prepared("analyzeStack", req);
+    }
+
+    /** Sends a prepared Analyze or AnalyzeStack request. */
+    async send(request: PreparedRequest): Promise<AnalyzeResult> {
+        const { method, message } = request as unknown as Prepared;
+        const res =
+            method === "analyze"
+                ? await this.call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+                      (r, cb) => this.client.analyze(r, cb),
+                      message as analyzer.AnalyzeRequest,
+                  )
+                : await this.call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(
+                      (r, cb) => this.client.analyzeStack(r, cb),
+                      message as analyzer.AnalyzeStackRequest,
+                  );
+        return this.toResult(res);
     }
 
     /** Remediate one resource: the policies that changed it and the props they returned. */
-    async remediate(resource: EngineResource): Promise<{ policyName: string; properties?: Record<string, unknown>; diagnostic: string }[]> {
-        const res: any = await this.call("remediate", this.resourceRequest(this.proto.AnalyzeRequest, resource));
-        return res.getRemediationsList().map((r: any) => ({ policyName: r.getPolicyname(), properties: r.getProperties()?.toJavaScript(), diagnostic: r.getDiagnostic() }));
+    async remediate(
+        resource: EngineResource,
+    ): Promise<{ policyName: string; properties?: Record<string, unknown>; diagnostic: string }[]> {
+        const req = this.resourceRequest(this.protos.analyzer.AnalyzeRequest, resource);
+        const res = await this.call<analyzer.AnalyzeRequest, analyzer.RemediateResponse>(
+            (r, cb) => this.client.remediate(r, cb),
+            req,
+        );
+        return res.getRemediationsList().map((r) => ({
+            policyName: r.getPolicyname(),
+            properties: plain(r.getProperties()),
+            diagnostic: r.getDiagnostic(),
+        }));
     }
 
     /** Stops the pack process. */

@@ -1,9 +1,9 @@
 // Small helpers every check uses: reading a field that may be unknown during preview, exemptions
 // that depend on a field, and formatting values for messages.
 
-import { Evaluation } from "./policy";
-import { Field } from "./field";
-import { ContainerLocation } from "./finding";
+import { type Evaluation } from "./policy";
+import { type Field } from "./field";
+import { type ContainerLocation } from "./finding";
 
 /** Returns the field if its value is known; otherwise records it as unknown and returns undefined. */
 export function known(ev: Evaluation<unknown>, field: Field, container?: ContainerLocation): Field | undefined {
@@ -26,7 +26,12 @@ export function knownItems(ev: Evaluation<unknown>, list: Field<unknown> | undef
  * Reports a finding unless the resource is exempt. When the exemption depends on a field that is
  * unknown during preview, the finding cannot be decided yet and that field is reported as unknown.
  */
-export function unlessExempt(ev: Evaluation<unknown>, exempt: boolean | undefined, exemptionField: Field, report: () => void): void {
+export function unlessExempt(
+    ev: Evaluation<unknown>,
+    exempt: boolean | undefined,
+    exemptionField: Field,
+    report: () => void,
+): void {
     if (exempt === true) {
         return;
     }

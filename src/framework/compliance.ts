@@ -4,5 +4,10 @@ import type { PolicyComplianceFramework } from "@pulumi/policy";
 
 /** NIST SP 800-190, Application Container Security Guide, with the section a policy implements. */
 export function nist800190(specification: string): PolicyComplianceFramework {
-    return { name: "NIST SP 800-190 Application Container Security Guide", version: "2017", reference: "https://doi.org/10.6028/NIST.SP.800-190", specification };
+    return {
+        name: "NIST SP 800-190 Application Container Security Guide",
+        version: "2017",
+        reference: "https://doi.org/10.6028/NIST.SP.800-190",
+        specification,
+    };
 }

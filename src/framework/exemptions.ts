@@ -5,8 +5,8 @@
 // the finding it no longer covers.
 
 import { Field } from "./field";
-import { ResourceIdentity } from "./resource";
-import { array,boolean,object,option,record,refine,string } from "./options";
+import { type ResourceIdentity } from "./resource";
+import { array, boolean, object, option, record, refine, string } from "./options";
 
 const EXEMPT_ANNOTATION = "container-guard.io/exempt";
 const EXEMPT_REASON_ANNOTATION = "container-guard.io/exempt-reason";
@@ -25,13 +25,26 @@ const SELECTORS = ["name", "urn", "namespace", "type", "labels"] as const;
 const excludeEntry = refine(
     object(
         {
-            name: string({ description: "Glob on the Pulumi resource name or the Kubernetes metadata.name", minLength: 1 }),
+            name: string({
+                description: "Glob on the Pulumi resource name or the Kubernetes metadata.name",
+                minLength: 1,
+            }),
             urn: string({ description: "Glob on the resource URN", minLength: 1 }),
             namespace: string({ description: "Glob on the Kubernetes namespace", minLength: 1 }),
-            type: string({ description: "Glob on the Pulumi type token, e.g. kubernetes:apps/v1:DaemonSet", minLength: 1 }),
+            type: string({
+                description: "Glob on the Pulumi type token, e.g. kubernetes:apps/v1:DaemonSet",
+                minLength: 1,
+            }),
             labels: record(string(), { description: "Kubernetes labels that must all be present, values as globs" }),
-            reason: string({ description: "Why the exemption is acceptable (printed with every exempted finding)", minLength: 1 }),
-            expires: string({ description: "Last day (YYYY-MM-DD, UTC) the exemption applies", pattern: DATE_PATTERN, patternHint: "use a date such as 2027-01-31" }),
+            reason: string({
+                description: "Why the exemption is acceptable (printed with every exempted finding)",
+                minLength: 1,
+            }),
+            expires: string({
+                description: "Last day (YYYY-MM-DD, UTC) the exemption applies",
+                pattern: DATE_PATTERN,
+                patternHint: "use a date such as 2027-01-31",
+            }),
         },
         { required: ["reason"] },
     ),
@@ -53,13 +66,17 @@ export const exemptionOptions = {
     exclude: option(
         array(excludeEntry, {
             description:
-                "Resources exempted from this policy. Each entry selects by name, urn, namespace, type and/or labels (all given selectors must match; * and ? are wildcards) and needs a reason; expires (YYYY-MM-DD) ends it.",
+                "Resources exempted from this policy. Each entry selects by name, urn, namespace, type and/or labels " +
+                "(all given selectors must match; * and ? are wildcards) and needs a reason; expires " +
+                "(YYYY-MM-DD) ends it.",
         }),
         [] as ExcludeEntry[],
     ),
     allowAnnotationExemptions: option(
         boolean({
-            description: `Honour the ${EXEMPT_ANNOTATION} annotation (comma-separated policy names) with ${EXEMPT_REASON_ANNOTATION} (and optional ${EXEMPT_UNTIL_ANNOTATION}) on Kubernetes resources.`,
+            description:
+                `Honour the ${EXEMPT_ANNOTATION} annotation (comma-separated policy names) with ` +
+                `${EXEMPT_REASON_ANNOTATION} (and optional ${EXEMPT_UNTIL_ANNOTATION}) on Kubernetes resources.`,
         }),
         false,
     ),
@@ -88,7 +105,10 @@ const globCache = new Map<string, RegExp>();
 export function globMatch(glob: string, value: string): boolean {
     let re = globCache.get(glob);
     if (!re) {
-        const body = glob.replace(/[.+^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+        const body = glob
+            .replace(/[.+^${}()|[\]\\/]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".");
         re = new RegExp(`^${body}$`, "s");
         globCache.set(glob, re);
     }
@@ -134,7 +154,12 @@ export interface ExemptionSubject {
 }
 
 /** Decides whether a policy's findings on a resource are exempt. The first matching entry wins. */
-export function exemptionFor(policy: string, options: ExemptionOptions, args: ExemptionSubject, resource: ResourceIdentity): Exemption {
+export function exemptionFor(
+    policy: string,
+    options: ExemptionOptions,
+    args: ExemptionSubject,
+    resource: ResourceIdentity,
+): Exemption {
     const metadata = resource.metadata;
     const notes: string[] = [];
     const now = today();
@@ -146,8 +171,13 @@ export function exemptionFor(policy: string, options: ExemptionOptions, args: Ex
             e.name === undefined || globMatch(e.name, args.name) || matchString(e.name, metadata?.get("name")),
             matchString(e.urn, args.urn),
             matchString(e.type, args.type),
-            e.namespace === undefined || (metadata?.get("namespace").isUnknown ? metadata.get("namespace") : matchString(e.namespace, resource.namespace)),
-            ...Object.entries(e.labels ?? {}).map(([k, v]) => (metadata ? matchString(v, metadata.get("labels").get(k)) : false)),
+            e.namespace === undefined ||
+                (metadata?.get("namespace").isUnknown
+                    ? metadata.get("namespace")
+                    : matchString(e.namespace, resource.namespace)),
+            ...Object.entries(e.labels ?? {}).map(([k, v]) =>
+                metadata ? matchString(v, metadata.get("labels").get(k)) : false,
+            ),
         ]);
         if (m === false) {
             continue;
@@ -171,7 +201,12 @@ export function exemptionFor(policy: string, options: ExemptionOptions, args: Ex
     return undecided ?? { kind: "none", ...(notes.length > 0 && { note: notes.join(" ") }) };
 }
 
-function annotationExemption(policy: string, options: ExemptionOptions, metadata: Field | undefined, now: string): Exemption {
+function annotationExemption(
+    policy: string,
+    options: ExemptionOptions,
+    metadata: Field | undefined,
+    now: string,
+): Exemption {
     const annotations = metadata?.get("annotations");
     const exempt = annotations?.get(EXEMPT_ANNOTATION);
     if (!annotations || !exempt || exempt.isAbsent) {
@@ -186,7 +221,12 @@ function annotationExemption(policy: string, options: ExemptionOptions, metadata
         return { kind: "none" };
     }
     if (!options.allowAnnotationExemptions) {
-        return { kind: "none", note: `The resource's ${EXEMPT_ANNOTATION} annotation names this policy, but annotation exemptions are not enabled for it (allowAnnotationExemptions).` };
+        return {
+            kind: "none",
+            note:
+                `The resource's ${EXEMPT_ANNOTATION} annotation names this policy, but annotation exemptions are ` +
+                `not enabled for it (allowAnnotationExemptions).`,
+        };
     }
     const reason = annotations.get(EXEMPT_REASON_ANNOTATION);
     const until = annotations.get(EXEMPT_UNTIL_ANNOTATION);
@@ -197,11 +237,19 @@ function annotationExemption(policy: string, options: ExemptionOptions, metadata
     }
     const reasonText = reason.str()?.trim();
     if (!reasonText) {
-        return { kind: "none", note: `The ${EXEMPT_ANNOTATION} annotation is ignored: it needs a ${EXEMPT_REASON_ANNOTATION} annotation.` };
+        return {
+            kind: "none",
+            note: `The ${EXEMPT_ANNOTATION} annotation is ignored: it needs a ${EXEMPT_REASON_ANNOTATION} annotation.`,
+        };
     }
     const untilText = until.str();
     if (untilText !== undefined && !isRealDate(untilText)) {
-        return { kind: "none", note: `The ${EXEMPT_ANNOTATION} annotation is ignored: ${EXEMPT_UNTIL_ANNOTATION} must be a date (YYYY-MM-DD).` };
+        return {
+            kind: "none",
+            note:
+                `The ${EXEMPT_ANNOTATION} annotation is ignored: ${EXEMPT_UNTIL_ANNOTATION} must be a date ` +
+                `(YYYY-MM-DD).`,
+        };
     }
     if (untilText !== undefined && untilText < now) {
         return { kind: "none", note: `The exemption by ${source} expired on ${untilText}.` };

@@ -44,7 +44,8 @@ type FieldState = "value" | "absent" | "unknown";
  * The plain value behind a Pulumi input type (`Input<T>` is `T | Promise<T> | Output<T>`): what a
  * policy receives for a field typed `Input<T>` in the provider SDK's argument types.
  */
-export type Plain<T> = T extends Promise<infer U> ? Plain<U> : T extends { get(): infer U; apply: unknown } ? Plain<U> : T;
+export type Plain<T> =
+    T extends Promise<infer U> ? Plain<U> : T extends { get(): infer U; apply: unknown } ? Plain<U> : T;
 
 type Obj<T> = NonNullable<Plain<T>>;
 /** Keys of the object a field holds (any string for untyped fields and maps). */
@@ -130,7 +131,11 @@ export class Field<T = unknown> {
     /** Reads a nested property, e.g. `at("securityContext", "seccompProfile", "type")`. */
     at<A extends KeyOf<T>>(a: A): Field<ChildOf<T, A>>;
     at<A extends KeyOf<T>, B extends KeyOf<ChildOf<T, A>>>(a: A, b: B): Field<ChildOf<ChildOf<T, A>, B>>;
-    at<A extends KeyOf<T>, B extends KeyOf<ChildOf<T, A>>, C extends KeyOf<ChildOf<ChildOf<T, A>, B>>>(a: A, b: B, c: C): Field<ChildOf<ChildOf<ChildOf<T, A>, B>, C>>;
+    at<A extends KeyOf<T>, B extends KeyOf<ChildOf<T, A>>, C extends KeyOf<ChildOf<ChildOf<T, A>, B>>>(
+        a: A,
+        b: B,
+        c: C,
+    ): Field<ChildOf<ChildOf<ChildOf<T, A>, B>, C>>;
     at(...keys: string[]): Field<unknown> {
         return this.path_(keys);
     }
@@ -154,13 +159,13 @@ export class Field<T = unknown> {
             return [];
         }
         const arr = this.value as unknown[];
-        let length = 0;
+        let length: number;
         try {
             length = arr.length;
         } catch {
             return [];
         }
-        const out: Field<ElementOf<T>>[] = new Array(length);
+        const out = new Array<Field<ElementOf<T>>>(length);
         for (let i = 0; i < length; i++) {
             const p = `${this.path}[${i}]`;
             try {
@@ -208,12 +213,16 @@ export class Field<T = unknown> {
 
     /** The value if it is a finite number. */
     num(): number | undefined {
-        return this.state === "value" && typeof this.value === "number" && Number.isFinite(this.value) ? this.value : undefined;
+        return this.state === "value" && typeof this.value === "number" && Number.isFinite(this.value)
+            ? this.value
+            : undefined;
     }
 
     /** The value if it is a string or a number, as Kubernetes int-or-string fields allow. */
     scalar(): string | number | boolean | undefined {
         const v = this.value;
-        return this.state === "value" && (typeof v === "string" || typeof v === "number" || typeof v === "boolean") ? v : undefined;
+        return this.state === "value" && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+            ? v
+            : undefined;
     }
 }

@@ -14,6 +14,10 @@ export interface ContainerLocation {
 /** Describes a container for messages: `container "app"`, `init container "migrate"`, `ephemeral container #2`. */
 export function containerLabel(c: ContainerLocation): string {
     const noun =
-        c.list === "initContainers" ? "init container" : c.list === "ephemeralContainers" ? "ephemeral container" : "container";
+        c.list === "initContainers"
+            ? "init container"
+            : c.list === "ephemeralContainers"
+              ? "ephemeral container"
+              : "container";
     return c.name !== undefined ? `${noun} "${c.name}"` : `${noun} #${c.index}`;
 }

@@ -25,7 +25,9 @@ function typeName(v: unknown): string {
     return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
-export function string(opts: Common & { enum?: readonly string[]; pattern?: string; patternHint?: string; minLength?: number } = {}): Schema<string> {
+export function string(
+    opts: Common & { enum?: readonly string[]; pattern?: string; patternHint?: string; minLength?: number } = {},
+): Schema<string> {
     const re = opts.pattern !== undefined ? new RegExp(opts.pattern) : undefined;
     return {
         json: {
@@ -41,9 +43,15 @@ export function string(opts: Common & { enum?: readonly string[]; pattern?: stri
                 return "";
             }
             if (opts.enum && !opts.enum.includes(value)) {
-                errors.push(`${path} must be one of ${opts.enum.map((e) => JSON.stringify(e)).join(", ")}, not ${JSON.stringify(value)}`);
+                errors.push(
+                    `${path} must be one of ${opts.enum.map((e) => JSON.stringify(e)).join(", ")}, not ` +
+                        `${JSON.stringify(value)}`,
+                );
             } else if (re && !re.test(value)) {
-                errors.push(`${path} ${JSON.stringify(value)} is not valid: ${opts.patternHint ?? `it must match ${opts.pattern}`}`);
+                errors.push(
+                    `${path} ${JSON.stringify(value)} is not valid: ` +
+                        `${opts.patternHint ?? `it must match ${opts.pattern}`}`,
+                );
             } else if (opts.minLength !== undefined && value.length < opts.minLength) {
                 errors.push(`${path} must not be empty`);
             }
@@ -78,8 +86,12 @@ export function integer(opts: Common & { minimum?: number; maximum?: number } = 
                 errors.push(`${path} must be an integer, not ${typeName(value)}`);
                 return 0;
             }
-            if ((opts.minimum !== undefined && value < opts.minimum) || (opts.maximum !== undefined && value > opts.maximum)) {
-                errors.push(`${path} must be between ${opts.minimum ?? "-∞"} and ${opts.maximum ?? "∞"}, not ${value}`);
+            if (
+                (opts.minimum !== undefined && value < opts.minimum) ||
+                (opts.maximum !== undefined && value > opts.maximum)
+            ) {
+                const range = `${opts.minimum ?? "-∞"} and ${opts.maximum ?? "∞"}`;
+                errors.push(`${path} must be between ${range}, not ${value}`);
             }
             return value;
         },
@@ -107,7 +119,11 @@ export function array<T>(item: Schema<T>, opts: Common & { maxItems?: number } =
 /** An object with arbitrary keys and values of one schema (e.g. a label selector). */
 export function record<T>(value: Schema<T>, opts: Common = {}): Schema<Record<string, T>> {
     return {
-        json: { type: "object", additionalProperties: value.json, ...(opts.description && { description: opts.description }) },
+        json: {
+            type: "object",
+            additionalProperties: value.json,
+            ...(opts.description && { description: opts.description }),
+        },
         parse(v, path, errors) {
             if (typeof v !== "object" || v === null || Array.isArray(v)) {
                 errors.push(`${path} must be an object, not ${typeName(v)}`);
@@ -138,7 +154,9 @@ export function refine<T>(schema: Schema<T>, check: (value: T, path: string, err
 }
 
 type Props = Record<string, Schema<unknown>>;
-type ObjectOf<P extends Props, R extends keyof P> = { [K in R]: Infer<P[K]> } & { [K in Exclude<keyof P, R>]?: Infer<P[K]> };
+type ObjectOf<P extends Props, R extends keyof P> = { [K in R]: Infer<P[K]> } & {
+    [K in Exclude<keyof P, R>]?: Infer<P[K]>;
+};
 
 export function object<P extends Props, R extends keyof P & string = never>(
     props: P,
@@ -246,14 +264,21 @@ export function configSchemaOf(options: OptionsSpec): { properties: Record<strin
 
 /** Error thrown when a policy's configuration is invalid; names the policy and every bad key. */
 export class ConfigError extends Error {
-    constructor(readonly policy: string, readonly problems: readonly string[]) {
+    constructor(
+        readonly policy: string,
+        readonly problems: readonly string[],
+    ) {
         super(`container-guard: invalid configuration for policy "${policy}": ${problems.join("; ")}`);
         this.name = "ConfigError";
     }
 }
 
 /** Parses a policy's configuration (as `args.getConfig()` returns it), applying defaults. */
-export function parseOptions<O extends OptionsSpec>(policy: string, options: O, config: Record<string, unknown>): OptionValues<O> {
+export function parseOptions<O extends OptionsSpec>(
+    policy: string,
+    options: O,
+    config: Record<string, unknown>,
+): OptionValues<O> {
     const errors: string[] = [];
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(config)) {

@@ -2,10 +2,10 @@
 // such as "pss-privilegd" is silently ignored and the real policy keeps its default level), so the
 // pack checks the names itself when the engine configures it, and fails with a clear message.
 
-import { PolicyPack, PolicyPackArgs, PolicyPackConfig } from "@pulumi/policy";
+import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
 import { unknownKey } from "./options";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
-import { AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
+import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
 /** Keys the engine may pass through that are not policy names. */
 const RESERVED_KEYS = new Set(["all", "environments"]);
@@ -18,18 +18,16 @@ export function unknownPolicyNames(configured: readonly string[], policyNames: r
         .map((n) => unknownKey(`policy "${n}"`, n, policyNames, "is not a policy of this pack (policies: "));
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 /** The SDK's handlers with configuration names checked and each resource's props decoded once. */
 function guarded(packName: string, policyNames: readonly string[], impl: AnalyzerHandlers): AnalyzerHandlers {
     const configure = impl.configure;
     if (typeof configure === "function") {
         impl = {
             ...impl,
-            configure(call: any, callback: (err: unknown, res?: unknown) => void) {
+            configure(call, callback) {
                 const names: string[] = [];
                 try {
-                    call.request.getPolicyconfigMap().forEach((_v: unknown, k: string) => names.push(k));
+                    call.request.getPolicyconfigMap().forEach((_v, k) => names.push(k));
                 } catch {
                     // an unexpected request shape: leave validation to the SDK
                 }
@@ -39,7 +37,7 @@ function guarded(packName: string, policyNames: readonly string[], impl: Analyze
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;
                 }
-                configure.call(this, call, callback);
+                return configure.call(this, call, callback);
             },
         };
     }

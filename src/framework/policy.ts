@@ -6,27 +6,33 @@
 // the configured level, and no exception from a malformed resource ever escapes into the engine.
 
 import type {
-EnforcementLevel,
-PolicyComplianceFramework,
-ReportViolation,
-ResourceValidationArgs,
-ResourceValidationPolicy,
-Severity,
-StackValidationPolicy,
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
 } from "@pulumi/policy";
-import { Exemption,ExemptionOptions,ExemptionSubject,exemptionFor,exemptionOptions } from "./exemptions";
+import {
+    type Exemption,
+    type ExemptionOptions,
+    type ExemptionSubject,
+    exemptionFor,
+    exemptionOptions,
+} from "./exemptions";
 import { Field } from "./field";
 import {
-    StructuredViolation,
+    type StructuredViolation,
     declareNotApplicable,
     isUnknownValueError,
     reportStructured,
     unknownValuePath,
 } from "../sdk/policy-sdk";
 import { Fixer } from "./remediation";
-import { ResourceIdentity } from "./resource";
-import { OptionsSpec,OptionValues,configSchemaOf,parseOptions } from "./options";
-import { ContainerLocation, containerLabel } from "./finding";
+import { type ResourceIdentity } from "./resource";
+import { type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
+import { type ContainerLocation, containerLabel } from "./finding";
 
 /** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
 export interface PolicyMetadata {
@@ -65,7 +71,6 @@ export interface Finding {
     readonly advisory?: boolean;
 }
 
-
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
     private readonly unknownSeen = new Set<string>();
@@ -90,7 +95,12 @@ export class Evaluation<O> {
 
     /** Whether this policy's findings on this resource are exempt (decided once, on first use). */
     get exemption(): Exemption {
-        this.exemptionCache ??= exemptionFor(this.policy.name, this.options as unknown as ExemptionOptions, this.subject, this.resource);
+        this.exemptionCache ??= exemptionFor(
+            this.policy.name,
+            this.options as unknown as ExemptionOptions,
+            this.subject,
+            this.resource,
+        );
         return this.exemptionCache;
     }
 
@@ -111,7 +121,9 @@ export class Evaluation<O> {
             message += `\nExempted by ${ex.source}${ex.expires ? ` until ${ex.expires}` : ""}: ${ex.reason}`;
             advisory = true;
         } else if (ex.kind === "undecided") {
-            message += `\nThe exemption ${ex.source} may apply, but ${ex.field.unknownAt || ex.field.path} is not known during preview; reported as advisory until it is.`;
+            message +=
+                `\nThe exemption ${ex.source} may apply, but ${ex.field.unknownAt || ex.field.path} is not ` +
+                `known during preview; reported as advisory until it is.`;
             advisory = true;
         } else if (ex.note) {
             message += `\n${ex.note}`;
@@ -138,7 +150,8 @@ export class Evaluation<O> {
             const where = u.container ? `${this.resource.label}, ${containerLabel(u.container)}` : this.resource.label;
             this.send({
                 message:
-                    `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check cannot judge it yet; ` +
+                    `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check cannot ` +
+                    `judge it yet; ` +
                     `it is checked when the value is known (pulumi up).`,
                 enforcementLevel: "advisory",
             });
@@ -161,11 +174,18 @@ export class OptionsCache<O extends OptionsSpec> {
     private lastValues: unknown[] = [];
     private last?: OptionValues<O>;
 
-    constructor(private readonly policy: string, private readonly spec: O) {}
+    constructor(
+        private readonly policy: string,
+        private readonly spec: O,
+    ) {}
 
     get(config: Record<string, unknown>): OptionValues<O> {
         const keys = Object.keys(config);
-        if (this.last && keys.length === this.lastKeys.length && keys.every((k, i) => k === this.lastKeys[i] && config[k] === this.lastValues[i])) {
+        if (
+            this.last &&
+            keys.length === this.lastKeys.length &&
+            keys.every((k, i) => k === this.lastKeys[i] && config[k] === this.lastValues[i])
+        ) {
             return this.last;
         }
         const parsed = parseOptions(this.policy, this.spec, config);
@@ -183,7 +203,10 @@ interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata
      * Decides whether the policy applies to a resource and, if so, returns how to judge it.
      * Returning undefined marks the policy not applicable to the resource.
      */
-    readonly prepare: (args: ResourceValidationArgs, options: OptionValues<O>) => Preparation<OptionValues<O>> | undefined;
+    readonly prepare: (
+        args: ResourceValidationArgs,
+        options: OptionValues<O>,
+    ) => Preparation<OptionValues<O>> | undefined;
     /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
     readonly remediates?: boolean;
 }
@@ -210,8 +233,7 @@ type PolicyExtras<O extends OptionsSpec, N extends string> = {
 
 /** A policy of this pack: a Pulumi resource or stack policy with complete metadata and typed options. */
 export type ContainerGuardPolicy<O extends OptionsSpec = OptionsSpec, N extends string = string> =
-    | (ResourceValidationPolicy & PolicyExtras<O, N>)
-    | (StackValidationPolicy & PolicyExtras<O, N>);
+    (ResourceValidationPolicy & PolicyExtras<O, N>) | (StackValidationPolicy & PolicyExtras<O, N>);
 
 /** Option specs by policy object (the composable API parses configuration with them up front). */
 const optionSpecs = new WeakMap<object, OptionsSpec>();
@@ -251,7 +273,8 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     const allOptions = { ...def.options, ...exemptionOptions };
     const cache = new OptionsCache(def.name, allOptions);
     const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-        const options = cache.get(args.getConfig<Record<string, unknown>>()); // ConfigError propagates: misconfiguration must fail loudly
+        // ConfigError propagates: misconfiguration must fail loudly
+        const options = cache.get(args.getConfig<Record<string, unknown>>());
         const prep = def.prepare(args, options);
         if (!prep) {
             declareNotApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
@@ -264,7 +287,10 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
                 ev.unknown(Field.unknown(unknownValuePath(err)));
             } else {
                 // A bug must neither break the user's preview nor let the resource pass silently.
-                ev.note(`container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); treat it as not compliant and report the problem.`);
+                ev.note(
+                    `container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); ` +
+                        `treat it as not compliant and report the problem.`,
+                );
             }
         }
         ev.finish();

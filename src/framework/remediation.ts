@@ -3,7 +3,7 @@
 // SDK's proxies (which keep secret values secret) and only where the value is known: a field that is
 // unknown during preview is left alone and fixed at `pulumi up`, when the value is known.
 
-import { Field } from "./field";
+import { type Field } from "./field";
 
 /** Writes fixes into a resource's props and records whether anything changed. */
 export class Fixer {

@@ -1,6 +1,6 @@
 // Resource identity: what a message calls the resource a finding is about.
 
-import { Field } from "./field";
+import { type Field } from "./field";
 
 /** A parsed Pulumi type token such as `kubernetes:apps/v1:Deployment`. */
 export interface TypeToken {
@@ -58,7 +58,10 @@ export interface ResourceIdentity {
  * `metadata.namespace`, else the provider's `namespace`, else `default`. The field itself when
  * `metadata.namespace` is unknown during preview.
  */
-export function resolveNamespace(metadata: Field<unknown>, providerNamespace: string | undefined): string | Field<unknown> {
+export function resolveNamespace(
+    metadata: Field<unknown>,
+    providerNamespace: string | undefined,
+): string | Field<unknown> {
     const ns = metadata.get("namespace");
     if (ns.isUnknown) {
         return ns;
@@ -70,7 +73,13 @@ export function resolveNamespace(metadata: Field<unknown>, providerNamespace: st
  * Names a Kubernetes object as kind namespace/name. The namespace follows the Kubernetes provider's
  * rules: `metadata.namespace`, else the provider's `namespace`, else `default`.
  */
-export function kubernetesIdentity(type: string, props: Field<unknown>, pulumiName: string, providerNamespace: string | undefined, kind?: string): ResourceIdentity {
+export function kubernetesIdentity(
+    type: string,
+    props: Field<unknown>,
+    pulumiName: string,
+    providerNamespace: string | undefined,
+    kind?: string,
+): ResourceIdentity {
     const t = parseTypeToken(type);
     const k = kind ?? t.name;
     const meta = props.get("metadata");

@@ -2,13 +2,20 @@
 // preview or update). Findings are attributed to the resource they are about, so they appear under
 // that resource, and exemptions match that resource exactly as they do for resource policies.
 
-import type { PolicyResource,ReportViolation,StackValidationArgs,StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { exemptionOptions } from "./exemptions";
-import { ContainerGuardPolicy,Evaluation,OptionsCache,PolicyMetadata,policyFields,registerPolicy } from "./policy";
+import {
+    type ContainerGuardPolicy,
+    Evaluation,
+    OptionsCache,
+    type PolicyMetadata,
+    policyFields,
+    registerPolicy,
+} from "./policy";
 import { Field } from "./field";
 import { isUnknownValueError } from "../sdk/policy-sdk";
-import { ResourceIdentity,kubernetesIdentity,plainIdentity } from "./resource";
-import { OptionValues,OptionsSpec } from "./options";
+import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "./resource";
+import { type OptionValues, type OptionsSpec } from "./options";
 
 /** One resource of the stack, read safely. */
 export interface StackResource {
@@ -37,7 +44,15 @@ class StackEvaluation<O> {
     about(resource: StackResource, identity: ResourceIdentity = identityOf(resource)): Evaluation<O> {
         let ev = this.evaluations.get(resource.urn);
         if (!ev) {
-            ev = new Evaluation(this.policy, this.options, identity, resource, this.reportViolation, false, resource.urn);
+            ev = new Evaluation(
+                this.policy,
+                this.options,
+                identity,
+                resource,
+                this.reportViolation,
+                false,
+                resource.urn,
+            );
             this.evaluations.set(resource.urn, ev);
         }
         return ev;
@@ -82,7 +97,10 @@ export function buildStackPolicy<O extends OptionsSpec, N extends string>(
             def.check(stack);
         } catch (err) {
             if (!isUnknownValueError(err)) {
-                reportViolation(`container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); treat it as not compliant and report the problem.`);
+                reportViolation(
+                    `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); treat ` +
+                        `it as not compliant and report the problem.`,
+                );
             }
         }
         stack.finish();

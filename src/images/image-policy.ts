@@ -3,12 +3,17 @@
 // core/image-sites.ts) — parsed once by the pack's reference parser. References that are unknown
 // during preview are reported as such, naming the field, and judged at `pulumi up`.
 
-import { exemptionOptions } from "../framework/exemptions";
-import { ContainerGuardPolicy,Evaluation,PolicyMetadata,buildResourcePolicy } from "../framework/policy";
-import { ImageSite,ImageUse,imageSitesOf } from "./image-sites";
-import { ParsedImage,parseImageRef,quote } from "./image-ref";
-import { OptionValues,OptionsSpec } from "../framework/options";
-import { WorkloadOptions,catalogFor,providerNamespace,workloadOptions } from "../kubernetes/workload-policy";
+import { type exemptionOptions } from "../framework/exemptions";
+import {
+    type ContainerGuardPolicy,
+    type Evaluation,
+    type PolicyMetadata,
+    buildResourcePolicy,
+} from "../framework/policy";
+import { type ImageSite, type ImageUse, imageSitesOf } from "./image-sites";
+import { type ParsedImage, parseImageRef, quote } from "./image-ref";
+import { type OptionValues, type OptionsSpec } from "../framework/options";
+import { type WorkloadOptions, catalogFor, providerNamespace, workloadOptions } from "../kubernetes/workload-policy";
 
 /** An image reference a resource names, with where it is. */
 export interface ImageAt {
@@ -36,7 +41,7 @@ export { nist800190 } from "../framework/compliance";
 export function defineImagePolicy<O extends OptionsSpec, N extends string>(
     def: ImagePolicyDefinition<O> & { readonly name: N },
 ): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
-    const options = { ...def.options, ...workloadOptions } as O & typeof workloadOptions;
+    const options = { ...def.options, ...workloadOptions };
     return buildResourcePolicy({
         ...def,
         options,
@@ -67,7 +72,11 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
                             continue;
                         }
                         const value = site.field.value;
-                        images.push({ site, parsed: parseImageRef(value), shown: typeof value === "string" ? quote(value, 200) : show(value) });
+                        images.push({
+                            site,
+                            parsed: parseImageRef(value),
+                            shown: typeof value === "string" ? quote(value, 200) : show(value),
+                        });
                     }
                     def.check(images, ev);
                 },

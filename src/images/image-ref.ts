@@ -115,7 +115,10 @@ function parseDigest(text: string): Digest | string {
     }
     const length = DIGEST_HEX_LENGTH.get(algorithm);
     if (length === undefined) {
-        return `digest algorithm ${quote(algorithm)} is not supported (use sha256; sha384 and sha512 are also accepted)`;
+        return (
+            `digest algorithm ${quote(algorithm)} is not supported (use sha256; sha384 and sha512 are also ` +
+            `accepted)`
+        );
     }
     if (encoded.length !== length || !/^[a-f0-9]*$/.test(encoded)) {
         const what = /^[a-fA-F0-9]*$/.test(encoded)
@@ -145,12 +148,16 @@ function splitDomain(name: string): { writtenDomain: string | undefined; remaind
     return { writtenDomain: undefined, remainder: name };
 }
 
-function normalizedDomainAndPath(writtenDomain: string | undefined, writtenPath: string): { domain: string; path: string } {
+function normalizedDomainAndPath(
+    writtenDomain: string | undefined,
+    writtenPath: string,
+): { domain: string; path: string } {
     let domain = writtenDomain ?? DEFAULT_DOMAIN;
     if (domain === LEGACY_DEFAULT_DOMAIN) {
         domain = DEFAULT_DOMAIN;
     }
-    const path = domain === DEFAULT_DOMAIN && !writtenPath.includes("/") ? OFFICIAL_REPO_PREFIX + writtenPath : writtenPath;
+    const path =
+        domain === DEFAULT_DOMAIN && !writtenPath.includes("/") ? OFFICIAL_REPO_PREFIX + writtenPath : writtenPath;
     return { domain, path };
 }
 
@@ -170,7 +177,10 @@ function domainProblem(domain: string): string | undefined {
     if (DOMAIN_RE.test(domain)) {
         return undefined;
     }
-    return `registry ${quote(domain)} is not a valid host[:port] (letters, digits, "-" and "." in the host, digits in the port)`;
+    return (
+        `registry ${quote(domain)} is not a valid host[:port] (letters, digits, "-" and "." in the host, digits ` +
+        `in the port)`
+    );
 }
 
 /** Why a repository path is not valid, or undefined when it is. */
@@ -183,7 +193,10 @@ function pathProblem(path: string): string | undefined {
             return `repository name ${quote(path)} must be lowercase`;
         }
         if (!PATH_COMPONENT_RE.test(component)) {
-            return `repository path component ${quote(component)} is not valid (lowercase letters and digits, separated by ".", "_", "__" or "-")`;
+            return (
+                `repository path component ${quote(component)} is not valid (lowercase letters and digits, ` +
+                `separated by ".", "_", "__" or "-")`
+            );
         }
     }
     return undefined;
@@ -228,7 +241,9 @@ export function parseImageRef(input: unknown): ParsedImage {
     if (LOOKS_LIKE_ID_RE.test(input)) {
         // Read as an image ID, not as the Docker Hub repository "sha256" with a hexadecimal tag.
         const digest = parseDigest(input);
-        return typeof digest === "string" ? error(input, `it looks like an image ID, but ${digest}`) : { kind: "id", input, digest };
+        return typeof digest === "string"
+            ? error(input, `it looks like an image ID, but ${digest}`)
+            : { kind: "id", input, digest };
     }
 
     let name = input;
@@ -259,16 +274,33 @@ export function parseImageRef(input: unknown): ParsedImage {
         tag = remainder.slice(colon + 1);
     }
     const problem =
-        (writtenDomain !== undefined ? domainProblem(writtenDomain) : undefined) ?? pathProblem(writtenPath) ?? (tag !== undefined ? tagProblem(tag) : undefined);
+        (writtenDomain !== undefined ? domainProblem(writtenDomain) : undefined) ??
+        pathProblem(writtenPath) ??
+        (tag !== undefined ? tagProblem(tag) : undefined);
     if (problem) {
         return error(input, problem);
     }
     const { domain, path } = normalizedDomainAndPath(writtenDomain, writtenPath);
     const fullName = `${domain}/${path}`;
     if (fullName.length > NAME_TOTAL_LENGTH_MAX) {
-        return error(input, `the repository name ${quote(fullName)} is ${fullName.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+        return error(
+            input,
+            `the repository name ${quote(fullName)} is ${fullName.length} characters long (at most ` +
+                `${NAME_TOTAL_LENGTH_MAX})`,
+        );
     }
-    return { kind: "reference", input, writtenDomain, writtenPath, domain, path, name: fullName, familiarName: familiarNameOf(domain, path), tag, digest };
+    return {
+        kind: "reference",
+        input,
+        writtenDomain,
+        writtenPath,
+        domain,
+        path,
+        name: fullName,
+        familiarName: familiarNameOf(domain, path),
+        tag,
+        digest,
+    };
 }
 
 /** The reference as written (parsing and formatting give back the input). */
@@ -287,7 +319,8 @@ export function canonicalImageRef(ref: ImageReference): string {
 
 /** The shortest equivalent form, as Docker prints it: `nginx:1.27`, `ghcr.io/acme/app@sha256:…`. */
 export function familiarImageRef(ref: ImageReference): string {
-    return `${ref.familiarName}${ref.tag !== undefined ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest.value}` : ""}`;
+    const tag = ref.tag !== undefined ? `:${ref.tag}` : "";
+    return `${ref.familiarName}${tag}${ref.digest ? `@${ref.digest.value}` : ""}`;
 }
 
 /** Whether the text names fixed content: a reference with a valid digest, or an image ID. */
@@ -333,11 +366,13 @@ const HOST_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
  * optional lowercase path components.
  */
 export const REPOSITORY_PATTERN_SYNTAX =
-    `^(?:(?:\\*\\.)?${HOST_LABEL}(?:\\.${HOST_LABEL})+(?::[0-9]+)?|${HOST_LABEL}:[0-9]+|localhost|${IPV6_ADDRESS}(?::[0-9]+)?)(?:/${PATH_COMPONENT})*$`;
+    `^(?:(?:\\*\\.)?${HOST_LABEL}(?:\\.${HOST_LABEL})+(?::[0-9]+)?` +
+    `|${HOST_LABEL}:[0-9]+|localhost|${IPV6_ADDRESS}(?::[0-9]+)?)(?:/${PATH_COMPONENT})*$`;
 const REPOSITORY_PATTERN_RE = new RegExp(REPOSITORY_PATTERN_SYNTAX);
 
 export const REPOSITORY_PATTERN_HINT =
-    'use a registry host with an optional repository path, such as "ghcr.io/acme", "docker.io/library", "localhost:5000" or "*.example.com"';
+    'use a registry host with an optional repository path, such as "ghcr.io/acme", "docker.io/library", ' +
+    '"localhost:5000" or "*.example.com"';
 
 /** Splits `host[:port]` (IPv6 hosts keep their brackets). */
 function splitHostPort(domain: string): { host: string; port: string | undefined } {
@@ -358,7 +393,8 @@ export function parseRepositoryPattern(text: string): RepositoryPattern | undefi
     const domainText = slash < 0 ? text : text.slice(0, slash);
     const anySubdomain = domainText.startsWith("*.");
     const { host, port } = splitHostPort(anySubdomain ? domainText.slice(2) : domainText);
-    const normalizedHost = !anySubdomain && port === undefined && host === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : host;
+    const normalizedHost =
+        !anySubdomain && port === undefined && host === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : host;
     const pathPrefix = slash < 0 ? [] : text.slice(slash + 1).split("/");
     return { text, host: normalizedHost, anySubdomain, port, pathPrefix };
 }

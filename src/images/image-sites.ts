@@ -11,10 +11,10 @@
 
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
-import { DOCKER_CONTAINER,DOCKER_SERVICE,dockerContainerSpecOf } from "../docker/container";
+import { DOCKER_CONTAINER, DOCKER_SERVICE, dockerContainerSpecOf } from "../docker/container";
 import { Field } from "../framework/field";
-import { ResourceIdentity,kubernetesIdentity,plainIdentity } from "../framework/resource";
-import { ContainerRef,WorkloadCatalog,podSpecsOf } from "../kubernetes/workload";
+import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "../framework/resource";
+import { type ContainerRef, type WorkloadCatalog, podSpecsOf } from "../kubernetes/workload";
 
 export type ImageUse = "run" | "publish";
 
@@ -62,7 +62,10 @@ function dockerBuildPushes(props: Field<dockerBuild.ImageArgs>): boolean {
     if (!isFalse(props.get("push"))) {
         return true;
     }
-    return props.get("exports").items().some((e) => !e.get("registry").isAbsent || isTrue(e.get("image").get("push")) || e.isUnknown);
+    return props
+        .get("exports")
+        .items()
+        .some((e) => !e.get("registry").isAbsent || isTrue(e.get("image").get("push")) || e.isUnknown);
 }
 
 /**
@@ -71,8 +74,20 @@ function dockerBuildPushes(props: Field<dockerBuild.ImageArgs>): boolean {
  */
 const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType>([
     // Where a Container or a swarm Service keeps its image is the Docker container model's business.
-    [DOCKER_CONTAINER, { uses: ["run"], sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_CONTAINER, p)!.image, use: "run", noun: "image" }] }],
-    [DOCKER_SERVICE, { uses: ["run"], sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_SERVICE, p)!.image, use: "run", noun: "image" }] }],
+    [
+        DOCKER_CONTAINER,
+        {
+            uses: ["run"],
+            sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_CONTAINER, p)!.image, use: "run", noun: "image" }],
+        },
+    ],
+    [
+        DOCKER_SERVICE,
+        {
+            uses: ["run"],
+            sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_SERVICE, p)!.image, use: "run", noun: "image" }],
+        },
+    ],
     [
         "docker:index/remoteImage:RemoteImage",
         {
@@ -86,7 +101,12 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
     ],
     [
         "docker:index/registryImage:RegistryImage",
-        { uses: ["publish"], sites: (p) => [{ field: (p as Field<docker.RegistryImageArgs>).get("name"), use: "publish", noun: "image name" }] },
+        {
+            uses: ["publish"],
+            sites: (p) => [
+                { field: (p as Field<docker.RegistryImageArgs>).get("name"), use: "publish", noun: "image name" },
+            ],
+        },
     ],
     [
         "docker:index/image:Image",
@@ -94,7 +114,9 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
             uses: ["publish"],
             sites: (p) => {
                 const args = p as Field<docker.ImageArgs>;
-                return isTrue(args.get("skipPush")) ? [] : [{ field: args.get("imageName"), use: "publish", noun: "image name" }];
+                return isTrue(args.get("skipPush"))
+                    ? []
+                    : [{ field: args.get("imageName"), use: "publish", noun: "image name" }];
             },
         },
     ],
@@ -108,7 +130,9 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
                 if (!dockerBuildPushes(args)) {
                     return [];
                 }
-                return tags.isUnknown ? [{ field: tags, use: "publish", noun: "image name" }] : tags.items().map((field) => ({ field, use: "publish" as const, noun: "image name" }));
+                return tags.isUnknown
+                    ? [{ field: tags, use: "publish", noun: "image name" }]
+                    : tags.items().map((field) => ({ field, use: "publish" as const, noun: "image name" }));
             },
         },
     ],
@@ -159,7 +183,11 @@ function kubernetesSites(catalog: WorkloadCatalog, r: ResourceDescription): Imag
                     const image = volume.get("image");
                     if (volume.isUnknown || !image.isAbsent) {
                         const name = volume.get("name").str();
-                        out.push({ field: image.get("reference"), use: "run", noun: name !== undefined ? `volume ${JSON.stringify(name)} image` : "volume image" });
+                        out.push({
+                            field: image.get("reference"),
+                            use: "run",
+                            noun: name !== undefined ? `volume ${JSON.stringify(name)} image` : "volume image",
+                        });
                     }
                 }
             }

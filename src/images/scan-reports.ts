@@ -8,7 +8,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { ImageReference,ParsedImage,parseImageRef } from "./image-ref";
+import { type ImageReference, type ParsedImage, parseImageRef } from "./image-ref";
 
 /** Severities in increasing order; scanners' own spellings are upper-cased onto these. */
 export const SEVERITIES = ["UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
@@ -120,12 +120,19 @@ function fromTrivy(report: Json): ScannedImage | string {
 function fromGrype(report: Json): ScannedImage | string {
     const src = isObject(report.source) ? report.source : {};
     if (src.type !== "image") {
-        return `it is a Grype report of a ${typeof src.type === "string" ? src.type : "source without a type"}, not of a container image`;
+        return (
+            `it is a Grype report of a ${typeof src.type === "string" ? src.type : "source without a type"}, not ` +
+            `of a container image`
+        );
     }
     const target = isObject(src.target) ? src.target : {};
     const id = new Identity();
     // The user's input may carry a source scheme (grype docker:nginx, grype registry:ghcr.io/acme/web:1).
-    id.add(typeof target.userInput === "string" ? target.userInput.replace(/^(?:docker|podman|registry|containerd):(?![0-9])/, "") : undefined);
+    id.add(
+        typeof target.userInput === "string"
+            ? target.userInput.replace(/^(?:docker|podman|registry|containerd):(?![0-9])/, "")
+            : undefined,
+    );
     strings(target.tags).forEach((t) => id.add(t));
     strings(target.repoDigests).forEach((d) => id.add(d));
     id.add(target.manifestDigest);
@@ -141,11 +148,14 @@ function fromGrype(report: Json): ScannedImage | string {
         const versions = strings(fix.versions);
         vulnerabilities.push({
             id: v.id,
-            aliases: list((m as Json).relatedVulnerabilities).flatMap((r) => (isObject(r) && typeof r.id === "string" ? [r.id] : [])),
+            aliases: list((m as Json).relatedVulnerabilities).flatMap((r) =>
+                isObject(r) && typeof r.id === "string" ? [r.id] : [],
+            ),
             severity: toSeverity(v.severity),
             pkg: text(artifact.name) ?? "?",
             installed: text(artifact.version) ?? "?",
-            fixedIn: fix.state === "fixed" ? (versions.length > 0 ? versions.join(", ") : "a newer version") : undefined,
+            fixedIn:
+                fix.state === "fixed" ? (versions.length > 0 ? versions.join(", ") : "a newer version") : undefined,
         });
     }
     return { scanner: "Grype", source: "Grype report", digests: id.digests, names: id.names, vulnerabilities };
@@ -153,7 +163,12 @@ function fromGrype(report: Json): ScannedImage | string {
 
 /** Reads a parsed JSON document as a Trivy or Grype image report, or says why it is not one. */
 function readReport(doc: unknown, source: string): ScannedImage | string {
-    const report = isObject(doc) && "SchemaVersion" in doc && ("Results" in doc || "ArtifactName" in doc) ? fromTrivy(doc) : isObject(doc) && Array.isArray(doc.matches) && ("source" in doc || "descriptor" in doc) ? fromGrype(doc) : undefined;
+    const report =
+        isObject(doc) && "SchemaVersion" in doc && ("Results" in doc || "ArtifactName" in doc)
+            ? fromTrivy(doc)
+            : isObject(doc) && Array.isArray(doc.matches) && ("source" in doc || "descriptor" in doc)
+              ? fromGrype(doc)
+              : undefined;
     if (report !== undefined) {
         return named(report, source);
     }
@@ -235,7 +250,11 @@ let lastIndex: { key: string; inline: readonly unknown[]; index: ReportIndex } |
 
 function errorText(err: unknown): string {
     const e = err as { code?: unknown; message?: unknown };
-    return typeof e?.code === "string" ? e.code : typeof e?.message === "string" ? e.message.split("\n")[0].slice(0, 200) : String(err);
+    return typeof e?.code === "string"
+        ? e.code
+        : typeof e?.message === "string"
+          ? e.message.split("\n")[0].slice(0, 200)
+          : String(err);
 }
 
 /** A report file, parsed at most once per content version. */
@@ -249,7 +268,10 @@ function loadFile(file: string, stat: fs.Stats): ScannedImage | string {
         const doc = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
         result = readReport(doc, file);
     } catch (err) {
-        result = err instanceof SyntaxError ? `it is not valid JSON (${err.message.slice(0, 120)})` : `it cannot be read (${errorText(err)})`;
+        result =
+            err instanceof SyntaxError
+                ? `it is not valid JSON (${err.message.slice(0, 120)})`
+                : `it cannot be read (${errorText(err)})`;
     }
     fileCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, result });
     return result;
@@ -276,7 +298,10 @@ function entriesOf(configured: string, baseDir: string): Entry[] {
     }
     let names: string[];
     try {
-        names = fs.readdirSync(file).filter((n) => n.endsWith(".json")).sort();
+        names = fs
+            .readdirSync(file)
+            .filter((n) => n.endsWith(".json"))
+            .sort();
     } catch (err) {
         return [{ file, shownAs: configured, problem: `the directory cannot be read (${errorText(err)})` }];
     }
@@ -302,7 +327,11 @@ function reportPaths(files: readonly string[], env: NodeJS.ProcessEnv): readonly
 }
 
 /** Whether any report source is configured (files, inline reports, or the reports directory). */
-export function reportsConfigured(files: readonly string[], inline: readonly unknown[], env: NodeJS.ProcessEnv = process.env): boolean {
+export function reportsConfigured(
+    files: readonly string[],
+    inline: readonly unknown[],
+    env: NodeJS.ProcessEnv = process.env,
+): boolean {
     return reportPaths(files, env).length > 0 || inline.length > 0;
 }
 
@@ -310,7 +339,11 @@ export function reportsConfigured(files: readonly string[], inline: readonly unk
  * The index of the configured reports. Files are re-read only when they change; the index is
  * rebuilt only when a report changed or the configuration did.
  */
-export function loadReports(files: readonly string[], inline: readonly unknown[], env: NodeJS.ProcessEnv = process.env): ReportIndex {
+export function loadReports(
+    files: readonly string[],
+    inline: readonly unknown[],
+    env: NodeJS.ProcessEnv = process.env,
+): ReportIndex {
     const baseDir = env[REPORTS_DIR_ENV] || process.cwd();
     const entries = reportPaths(files, env).flatMap((f) => entriesOf(f, baseDir));
     const key = JSON.stringify(entries.map((e) => [e.file, e.stat?.mtimeMs, e.stat?.size, e.problem]));
@@ -318,7 +351,10 @@ export function loadReports(files: readonly string[], inline: readonly unknown[]
         return lastIndex.index;
     }
     // A file reached through two configured paths is parsed once and named as each path names it.
-    const results: [string, ScannedImage | string][] = entries.map((e) => [e.shownAs, e.problem ?? named(loadFile(e.file, e.stat!), e.shownAs)]);
+    const results: [string, ScannedImage | string][] = entries.map((e) => [
+        e.shownAs,
+        e.problem ?? named(loadFile(e.file, e.stat!), e.shownAs),
+    ]);
     let parsedInline = inlineCache.get(inline);
     if (!parsedInline) {
         parsedInline = inline.map((doc, i) => readReport(doc, `inlineReports[${i}]`));

@@ -1,8 +1,8 @@
 // Helpers for checks that read pod specs: visiting containers, and the pod settings some checks
 // relax for (Windows pods, pods in a user namespace).
 
-import { Evaluation } from "../framework/policy";
-import { ContainerRef, PodSpec } from "./workload";
+import { type Evaluation } from "../framework/policy";
+import { type ContainerRef, type PodSpec } from "./workload";
 
 /** Visits every container whose entry is known, and records unknown container lists or entries. */
 export function eachContainer(pod: PodSpec, ev: Evaluation<unknown>, visit: (c: ContainerRef) => void): void {

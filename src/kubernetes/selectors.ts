@@ -1,7 +1,7 @@
 // Kubernetes label selectors (matchLabels and matchExpressions), evaluated with values that may be
 // unknown during preview: a match is true, false, or the unknown field it depends on.
 
-import { Field } from "../framework/field";
+import { type Field } from "../framework/field";
 
 export type Tri = boolean | Field<unknown>;
 

@@ -2,19 +2,36 @@
 // pod spec, and applies to every pod-bearing kind, version, patch, list and configured custom resource.
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { exemptionOptions } from "../framework/exemptions";
-import { ContainerGuardPolicy,Evaluation,PolicyMetadata,Preparation,buildResourcePolicy } from "../framework/policy";
+import { type exemptionOptions } from "../framework/exemptions";
+import {
+    type ContainerGuardPolicy,
+    type Evaluation,
+    type PolicyMetadata,
+    type Preparation,
+    buildResourcePolicy,
+} from "../framework/policy";
 import { Field } from "../framework/field";
 import { kubernetesIdentity } from "../framework/resource";
-import { Fixer } from "../framework/remediation";
-import { OptionValues,OptionsSpec,array,object,option,string } from "../framework/options";
-import { CustomWorkload,PodSpec,WorkloadCatalog,podSpecsOf } from "./workload";
+import { type Fixer } from "../framework/remediation";
+import { type OptionValues, type OptionsSpec, array, object, option, string } from "../framework/options";
+import { type CustomWorkload, type PodSpec, WorkloadCatalog, podSpecsOf } from "./workload";
 
 const customWorkload = object(
     {
-        type: string({ description: "Pulumi type token; `*` matches any text, e.g. kubernetes:example.com/*:Widget", minLength: 1 }),
-        podSpecPath: string({ description: "Dotted path of the pod spec in the resource, e.g. spec.template.spec", pattern: "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$", patternHint: "use a dotted path such as spec.template.spec" }),
-        metadataPath: string({ description: "Dotted path of the pod template metadata; defaults to the sibling metadata of the pod spec", pattern: "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$", patternHint: "use a dotted path such as spec.template.metadata" }),
+        type: string({
+            description: "Pulumi type token; `*` matches any text, e.g. kubernetes:example.com/*:Widget",
+            minLength: 1,
+        }),
+        podSpecPath: string({
+            description: "Dotted path of the pod spec in the resource, e.g. spec.template.spec",
+            pattern: "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$",
+            patternHint: "use a dotted path such as spec.template.spec",
+        }),
+        metadataPath: string({
+            description: "Dotted path of the pod template metadata; defaults to the sibling metadata of the pod spec",
+            pattern: "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$",
+            patternHint: "use a dotted path such as spec.template.metadata",
+        }),
     },
     { required: ["type", "podSpecPath"] },
 );
@@ -24,7 +41,8 @@ export const workloadOptions = {
     customWorkloads: option(
         array(customWorkload, {
             description:
-                "Custom resources that carry a pod template, in addition to the built-in kinds and the built-in Argo Rollout, Knative Service/Configuration and OpenShift DeploymentConfig.",
+                "Custom resources that carry a pod template, in addition to the built-in kinds and the built-in Argo " +
+                "Rollout, Knative Service/Configuration and OpenShift DeploymentConfig.",
         }),
         [] as CustomWorkload[],
     ),
@@ -67,7 +85,7 @@ interface WorkloadPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata
 export function defineWorkloadPolicy<O extends OptionsSpec, N extends string>(
     def: WorkloadPolicyDefinition<O> & { readonly name: N },
 ): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
-    const options = { ...def.options, ...workloadOptions } as O & typeof workloadOptions;
+    const options = { ...def.options, ...workloadOptions };
     const remediate = def.remediate;
     return buildResourcePolicy({
         ...def,

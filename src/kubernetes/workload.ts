@@ -8,8 +8,8 @@
 
 import type * as k8s from "@pulumi/kubernetes";
 import { Field } from "../framework/field";
-import { ContainerList, ContainerLocation } from "../framework/finding";
-import { TypeToken,kubernetesGroupVersion,parseTypeToken } from "../framework/resource";
+import { type ContainerList, type ContainerLocation } from "../framework/finding";
+import { type TypeToken, kubernetesGroupVersion, parseTypeToken } from "../framework/resource";
 
 /** Where a kind keeps its pod spec and the pod template's metadata (annotations live there). */
 interface PodTemplateLocation {
@@ -20,7 +20,10 @@ interface PodTemplateLocation {
 const POD: PodTemplateLocation = { podSpecPath: "spec", metadataPath: "metadata" };
 const POD_TEMPLATE: PodTemplateLocation = { podSpecPath: "template.spec", metadataPath: "template.metadata" };
 const CONTROLLER: PodTemplateLocation = { podSpecPath: "spec.template.spec", metadataPath: "spec.template.metadata" };
-const CRON_JOB: PodTemplateLocation = { podSpecPath: "spec.jobTemplate.spec.template.spec", metadataPath: "spec.jobTemplate.spec.template.metadata" };
+const CRON_JOB: PodTemplateLocation = {
+    podSpecPath: "spec.jobTemplate.spec.template.spec",
+    metadataPath: "spec.jobTemplate.spec.template.metadata",
+};
 
 /** Built-in pod-bearing kinds, keyed by `group/Kind` (any version). */
 const BUILT_IN_KINDS: ReadonlyMap<string, PodTemplateLocation> = new Map([
@@ -61,7 +64,6 @@ type PodSpecObject = k8s.types.input.core.v1.PodSpec;
 type ContainerObject = k8s.types.input.core.v1.Container;
 type ObjectMetaObject = k8s.types.input.meta.v1.ObjectMeta;
 
-
 /** The container lists in the order the admission controller visits them. */
 const CONTAINER_LISTS: readonly ContainerList[] = ["initContainers", "containers", "ephemeralContainers"];
 
@@ -77,7 +79,10 @@ interface WorkloadShape {
 }
 
 function compileTypePattern(pattern: string): RegExp {
-    const escaped = pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*");
+    const escaped = pattern
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+        .join(".*");
     return new RegExp(`^${escaped}$`);
 }
 
@@ -111,7 +116,11 @@ export class WorkloadCatalog {
         if (!gv) {
             return undefined;
         }
-        for (const [suffix, flags] of [["", { isPatch: false, isList: false }], ["Patch", { isPatch: true, isList: false }], ["List", { isPatch: false, isList: true }]] as const) {
+        for (const [suffix, flags] of [
+            ["", { isPatch: false, isList: false }],
+            ["Patch", { isPatch: true, isList: false }],
+            ["List", { isPatch: false, isList: true }],
+        ] as const) {
             if (suffix && !t.name.endsWith(suffix)) {
                 continue;
             }
@@ -168,14 +177,17 @@ export class PodSpec {
         if (!this.containerCache) {
             const out: ContainerRef[] = [];
             for (const list of CONTAINER_LISTS) {
-                this.spec.get(list).items().forEach((item, index) => {
-                    if (item.isUnknown) {
-                        return; // reported through unknownContainers()
-                    }
-                    // Ephemeral containers share every field the checks read with regular containers.
-                    const field = item as Field<ContainerObject>;
-                    out.push({ list, index, field, name: field.get("name").str() });
-                });
+                this.spec
+                    .get(list)
+                    .items()
+                    .forEach((item, index) => {
+                        if (item.isUnknown) {
+                            return; // reported through unknownContainers()
+                        }
+                        // Ephemeral containers share every field the checks read with regular containers.
+                        const field = item;
+                        out.push({ list, index, field, name: field.get("name").str() });
+                    });
             }
             this.containerCache = out;
         }
@@ -225,7 +237,7 @@ export function podSpecsOf(shape: WorkloadShape, props: Field): PodSpec[] {
             // carries no pod: there is nothing to judge, as in the admission controller.
             continue;
         }
-        out.push(new PodSpec(spec, root.dotted(shape.location.metadataPath) as Field<ObjectMetaObject>, shape.isPatch, root));
+        out.push(new PodSpec(spec, root.dotted(shape.location.metadataPath), shape.isPatch, root));
     }
     return out;
 }

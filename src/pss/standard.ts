@@ -6,14 +6,14 @@
 // cluster pinned to an older version gets exactly the verdicts its admission controller would give.
 
 import type { Severity } from "@pulumi/policy";
-import { exemptionOptions } from "../framework/exemptions";
-import { ContainerGuardPolicy,Evaluation } from "../framework/policy";
-import { Fixer } from "../framework/remediation";
-import { Field } from "../framework/field";
-import { OptionValues,option,string } from "../framework/options";
-import { defineWorkloadPolicy,workloadOptions } from "../kubernetes/workload-policy";
-import { ContainerRef,PodSpec } from "../kubernetes/workload";
-import { known,show } from "../framework/checks";
+import { type exemptionOptions } from "../framework/exemptions";
+import { type ContainerGuardPolicy, type Evaluation } from "../framework/policy";
+import { type Fixer } from "../framework/remediation";
+import { type Field } from "../framework/field";
+import { type OptionValues, option, string } from "../framework/options";
+import { defineWorkloadPolicy, type workloadOptions } from "../kubernetes/workload-policy";
+import { type ContainerRef, type PodSpec } from "../kubernetes/workload";
+import { known, show } from "../framework/checks";
 
 export { known, show, unlessExempt } from "../framework/checks";
 export { eachContainer, isWindowsPod, usesUserNamespace } from "../kubernetes/pod-checks";
@@ -45,7 +45,8 @@ const pssOptions = {
     version: option(
         string({
             description:
-                'Pod Security Standards version whose rules apply: "latest" or "v1.N", as in the namespace label pod-security.kubernetes.io/enforce-version.',
+                'Pod Security Standards version whose rules apply: "latest" or "v1.N", as in the namespace label ' +
+                "pod-security.kubernetes.io/enforce-version.",
             pattern: VERSION_PATTERN,
             patternHint: 'use "latest" or a Kubernetes minor version such as "v1.30"',
         }),
@@ -78,7 +79,9 @@ interface PssCheckDefinition {
     readonly remediate?: (pod: PodSpec, fix: Fixer, version: number) => void;
 }
 
-export function definePssCheck<N extends string>(def: PssCheckDefinition & { readonly name: N }): ContainerGuardPolicy<PssPolicyOptions, N> {
+export function definePssCheck<N extends string>(
+    def: PssCheckDefinition & { readonly name: N },
+): ContainerGuardPolicy<PssPolicyOptions, N> {
     const since = def.since ?? 0;
     return defineWorkloadPolicy({
         name: def.name,
@@ -92,7 +95,9 @@ export function definePssCheck<N extends string>(def: PssCheckDefinition & { rea
             name: "Kubernetes Pod Security Standards",
             version: `v1.${LATEST_MINOR}`,
             reference: PSS_URL,
-            specification: `${def.level === "baseline" ? "Baseline" : "Restricted"} profile, pod-security admission check "${def.checkId}"`,
+            specification:
+                `${def.level === "baseline" ? "Baseline" : "Restricted"} profile, pod-security admission ` +
+                `check "${def.checkId}"`,
         },
         options: pssOptions,
         check(pod, ev) {
@@ -129,7 +134,12 @@ export function checkProfileType(
     }
     const type = known(ev, profile.get("type"), container);
     if (type && !(typeof type.value === "string" && allowed.has(type.value))) {
-        ev.violation({ at: type, container, problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type.value)}`, fix });
+        ev.violation({
+            at: type,
+            container,
+            problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type.value)}`,
+            fix,
+        });
     }
 }
 

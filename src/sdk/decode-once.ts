@@ -8,31 +8,32 @@
 // give every policy its own copy: no policy sees another's props (tests/core/decode-once.spec.ts
 // holds the SDK to that).
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-type Handler = (this: unknown, call: { request: any }, callback: (...args: any[]) => void) => unknown;
+import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import type { AnalyzerHandlers, UnaryHandler } from "./policy-sdk";
 
 /** Makes `toJavaScript` of a protobuf Struct compute its value once. */
-function memoizeToJavaScript(struct: unknown): void {
-    const s = struct as { toJavaScript?: () => unknown } | undefined;
-    if (!s || typeof s.toJavaScript !== "function") {
+function memoizeToJavaScript(struct: { toJavaScript?: () => unknown } | undefined): void {
+    if (!struct || typeof struct.toJavaScript !== "function") {
         return;
     }
-    const decode = s.toJavaScript;
+    const decode = struct.toJavaScript;
     let decoded: { value: unknown } | undefined;
-    s.toJavaScript = function (this: unknown) {
+    struct.toJavaScript = function (this: unknown) {
         decoded ??= { value: decode.call(this) };
         return decoded.value;
     };
 }
 
 /** The props and provider props of one resource of a request (Analyze, Remediate, AnalyzeStack). */
-function memoizeResource(resource: any): void {
+function memoizeResource(resource: analyzer.AnalyzeRequest | analyzer.AnalyzerResource | undefined): void {
     memoizeToJavaScript(resource?.getProperties?.());
     memoizeToJavaScript(resource?.getProvider?.()?.getProperties?.());
 }
 
-function wrap(handler: unknown, prepare: (request: any) => void): Handler | undefined {
+function wrap<Req>(
+    handler: UnaryHandler<Req> | undefined,
+    prepare: (request: Req) => void,
+): UnaryHandler<Req> | undefined {
     if (typeof handler !== "function") {
         return undefined;
     }
@@ -42,7 +43,7 @@ function wrap(handler: unknown, prepare: (request: any) => void): Handler | unde
         } catch {
             // an unexpected request shape: the SDK decodes it as usual
         }
-        return (handler as Handler).call(this, call, callback);
+        return handler.call(this, call, callback);
     };
 }
 
@@ -50,8 +51,8 @@ function wrap(handler: unknown, prepare: (request: any) => void): Handler | unde
  * The analyzer service's handlers with each resource's props decoded once per request. Pass the
  * implementation the policy SDK gives `grpc.Server.addService`.
  */
-export function withPropsDecodedOnce<T extends Record<string, unknown>>(impl: T): T {
-    const handlers: Record<string, Handler | undefined> = {
+export function withPropsDecodedOnce<T extends AnalyzerHandlers>(impl: T): T {
+    const handlers = {
         analyze: wrap(impl.analyze, memoizeResource),
         remediate: wrap(impl.remediate, memoizeResource),
         analyzeStack: wrap(impl.analyzeStack, (request) => request?.getResourcesList?.().forEach(memoizeResource)),

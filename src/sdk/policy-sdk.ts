@@ -9,16 +9,25 @@
 
 import * as path from "path";
 import type { EnforcementLevel, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import type * as grpcJs from "@grpc/grpc-js";
 
 /** The @pulumi/policy versions whose internals this module was checked against. */
 export const SUPPORTED_SDK_VERSIONS = /^1\.21\./;
 
-/** Resolves a module the way the policy SDK itself resolves it (its own dependencies, not ours). */
-export function requireFromPolicySdk(id: string): any {
+/**
+ * Resolves a module the way the policy SDK itself resolves it (its own dependencies, not ours), typed
+ * by the caller: the same packages as ours.
+ */
+export function requireFromPolicySdk<T>(id: string): T {
     const sdkDir = path.dirname(require.resolve("@pulumi/policy"));
-    return require(require.resolve(id, { paths: [sdkDir] }));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve(id, { paths: [sdkDir] })) as T;
+}
+
+/** The gRPC library the SDK serves with. */
+function sdkGrpc(): typeof grpcJs {
+    return requireFromPolicySdk<typeof grpcJs>("@grpc/grpc-js");
 }
 
 /** A finding as the SDK's structured reportViolation takes it (since 1.21; typed as internal). */
@@ -76,8 +85,21 @@ export function unknownValuePath(err: Error & { props: unknown[] }): string {
     return err.props.map(String).join(".");
 }
 
-/** The handlers the SDK registers for the analyzer gRPC service (only the ones the pack wraps). */
-export type AnalyzerHandlers = Record<string, any>;
+/** A unary gRPC handler as @grpc/grpc-js calls it. */
+export type UnaryHandler<Req> = (
+    this: unknown,
+    call: { readonly request: Req },
+    callback: (err: unknown, res?: unknown) => void,
+) => unknown;
+
+/** The handlers the SDK registers for the analyzer gRPC service (typed: the ones the pack wraps). */
+export interface AnalyzerHandlers {
+    readonly configure?: UnaryHandler<analyzer.ConfigureAnalyzerRequest>;
+    readonly analyze?: UnaryHandler<analyzer.AnalyzeRequest>;
+    readonly remediate?: UnaryHandler<analyzer.AnalyzeRequest>;
+    readonly analyzeStack?: UnaryHandler<analyzer.AnalyzeStackRequest>;
+    readonly [other: string]: unknown;
+}
 
 /**
  * Passes every service implementation the SDK's gRPC server registers through `wrap` until the
@@ -85,11 +107,14 @@ export type AnalyzerHandlers = Record<string, any>;
  * replaced; wrappers installed this way nest.
  */
 export function wrapAnalyzerServices(wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers): () => void {
-    const grpc = requireFromPolicySdk("@grpc/grpc-js");
-    const proto = grpc.Server.prototype;
+    const proto = sdkGrpc().Server.prototype;
+    // Kept to be called with the server as `this` below (and restored as it was).
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const addService = proto.addService;
-    proto.addService = function (this: unknown, service: unknown, impl: AnalyzerHandlers) {
-        return addService.call(this, service, impl && typeof impl === "object" ? wrap(impl) : impl);
+    proto.addService = function (this: grpcJs.Server, service, impl) {
+        const handlers = impl as AnalyzerHandlers | undefined;
+        const wrapped = handlers && typeof handlers === "object" ? wrap(handlers) : handlers;
+        return addService.call(this, service, wrapped as grpcJs.UntypedServiceImplementation);
     };
     return () => {
         proto.addService = addService;
@@ -113,15 +138,18 @@ export function interceptAnalyzerService(
 }
 
 /** The gRPC status codes of the SDK's gRPC library. */
-export function grpcStatus(): Record<string, number> {
-    return requireFromPolicySdk("@grpc/grpc-js").status;
+export function grpcStatus(): typeof grpcJs.status {
+    return sdkGrpc().status;
 }
 
 /** The SDK's own props decoding and proxy, for engines that must hand policies exactly what it would. */
 interface SdkDecoding {
-    deserializeProperties(s: { toJavaScript(): Record<string, unknown> }, proxySecrets: boolean): Record<string, unknown>;
-    serializeProperties(props: Record<string, unknown>): Promise<Record<string, unknown>>;
-    unknownCheckingProxy<T>(value: T): T;
+    readonly deserializeProperties: (
+        s: { toJavaScript(): Record<string, unknown> },
+        proxySecrets: boolean,
+    ) => Record<string, unknown>;
+    readonly serializeProperties: (props: Record<string, unknown>) => Promise<Record<string, unknown>>;
+    readonly unknownCheckingProxy: <T>(value: T) => T;
 }
 
 let decoding: SdkDecoding | undefined;
@@ -129,8 +157,12 @@ let decoding: SdkDecoding | undefined;
 /** The SDK's deserializer and unknown-checking proxy (loaded on first use). */
 export function sdkDecoding(): SdkDecoding {
     if (!decoding) {
-        const deserialize = require("@pulumi/policy/deserialize");
-        const proxy = require("@pulumi/policy/proxy");
+        // Internal modules of the SDK (no declarations): their exports are checked by the contract test.
+        const deserialize =
+            requireFromPolicySdk<Pick<SdkDecoding, "deserializeProperties" | "serializeProperties">>(
+                "@pulumi/policy/deserialize",
+            );
+        const proxy = requireFromPolicySdk<Pick<SdkDecoding, "unknownCheckingProxy">>("@pulumi/policy/proxy");
         decoding = {
             deserializeProperties: deserialize.deserializeProperties,
             serializeProperties: deserialize.serializeProperties,

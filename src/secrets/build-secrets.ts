@@ -1,7 +1,7 @@
 // Secrets in image builds: build arguments and Dockerfile variables whose names or values say they
 // hold credentials (shared by the build-argument and Dockerfile policies).
 
-import { NameFilter,SecretMatch,notALiteralSecret,secretInName,secretInValue } from "./patterns";
+import { type NameFilter, type SecretMatch, notALiteralSecret, secretInName, secretInValue } from "./patterns";
 
 /**
  * Build-argument names that carry credentials although the general name detector leaves them out
@@ -35,7 +35,9 @@ export function bakedSecret(name: string, value: string, ignored: NameFilter): S
     }
     const named = secretInBuildName(name);
     const notLiteral = notALiteralSecret(value);
-    return named && (notLiteral === undefined || notLiteral === "a reference to another variable") ? { kind: named, by: "name" } : undefined;
+    return named && (notLiteral === undefined || notLiteral === "a reference to another variable")
+        ? { kind: named, by: "name" }
+        : undefined;
 }
 
 export const HISTORY = "build arguments are recorded in the image history and in build provenance";

@@ -5,11 +5,11 @@
 // secret it looks like. Pulumi secrets arrive here as plaintext, and marking a value secret does not
 // keep it out of the pod spec or the container's configuration, so they are judged like any literal.
 
-import { Evaluation } from "../framework/policy";
-import { Field } from "../framework/field";
-import { OptionValues,array,option,string } from "../framework/options";
-import { NameFilter,SecretMatch,describeMatch,judgeLiteral,notALiteralSecret,secretInName } from "./patterns";
-import { ContainerRef } from "../kubernetes/workload";
+import { type Evaluation } from "../framework/policy";
+import { type Field } from "../framework/field";
+import { type OptionValues, array, option, string } from "../framework/options";
+import { NameFilter, type SecretMatch, describeMatch, judgeLiteral, notALiteralSecret, secretInName } from "./patterns";
+import { type ContainerRef } from "../kubernetes/workload";
 
 export const SECRETS_URL = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
 
@@ -17,7 +17,9 @@ export const secretOptions = {
     ignoreNames: option(
         array(
             string({
-                description: "A variable or key name that never holds a secret; case-insensitive, * and ? are wildcards (e.g. MAX_TOKENS, *_PUBLIC_KEY)",
+                description:
+                    "A variable or key name that never holds a secret; case-insensitive, * and ? are wildcards (e.g. " +
+                    "MAX_TOKENS, *_PUBLIC_KEY)",
                 minLength: 1,
             }),
             { description: "Variable and key names that are never judged as secrets (by name or by value)." },

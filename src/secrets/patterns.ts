@@ -47,7 +47,18 @@ const SECRET_WORDS: ReadonlyMap<string, string> = new Map([
  * Secret words that are also recognised at the end of a run-together word (`DBPASSWORD`,
  * `GHTOKEN`, `CLIENTSECRET`). Short words are excluded: `BYPASS` and `OLDPWD` are not passwords.
  */
-const SUFFIX_WORDS: readonly string[] = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "APIKEY", "ACCESSKEY", "SECRETKEY", "PRIVATEKEY"];
+const SUFFIX_WORDS: readonly string[] = [
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "APIKEY",
+    "ACCESSKEY",
+    "SECRETKEY",
+    "PRIVATEKEY",
+];
 
 /** `<word>_KEY` pairs that name a key that is itself the secret (`API_KEY`, `SIGNING_KEY`, `AZURE_STORAGE_KEY`). */
 const KEY_QUALIFIERS: ReadonlyMap<string, string> = new Map([
@@ -83,16 +94,105 @@ const AUTH_QUALIFIERS: ReadonlySet<string> = new Set(["BASIC", "HTTP", "PROXY", 
  * `TOKEN_TTL`, `PASSWORD_MIN_LENGTH`, `SECRETS_BACKEND`, and file names such as `secrets.yaml`.
  */
 const POINTER_WORDS: ReadonlySet<string> = new Set([
-    "FILE", "FILES", "FILENAME", "PATH", "PATHS", "DIR", "DIRECTORY", "FOLDER", "MOUNT", "LOCATION",
-    "NAME", "NAMES", "REF", "REFS", "REFERENCE", "ARN", "ID", "IDS", "KEYID", "VERSION", "NAMESPACE",
-    "URL", "URI", "URLS", "ENDPOINT", "HOST", "HOSTNAME", "PORT", "SERVER", "ADDR", "ADDRESS",
-    "ENABLED", "ENABLE", "DISABLED", "DISABLE", "REQUIRED", "REQUIRE", "MODE", "TYPE", "KIND", "FORMAT",
-    "LENGTH", "LEN", "SIZE", "BYTES", "BITS", "MIN", "MAX", "COUNT", "LIMIT", "TTL", "EXPIRY", "EXPIRES",
-    "EXPIRATION", "EXPIRE", "TIMEOUT", "LIFETIME", "DURATION", "INTERVAL", "AGE", "HEADER", "PREFIX",
-    "SUFFIX", "FIELD", "PARAM", "PARAMETER", "STORE", "PROVIDER", "BACKEND", "MANAGER", "ISSUER",
-    "AUDIENCE", "ALGORITHM", "ALG", "POLICY", "ROTATION", "SOURCE", "ENV", "VAR", "VARIABLE", "TEMPLATE",
-    "PATTERN", "REGEX", "SCOPE", "SCOPES", "CLAIM", "CLAIMS", "KEYRING", "VAULT",
-    "YAML", "YML", "JSON", "TOML", "INI", "CONF", "CFG", "PROPERTIES", "TXT", "XML",
+    "FILE",
+    "FILES",
+    "FILENAME",
+    "PATH",
+    "PATHS",
+    "DIR",
+    "DIRECTORY",
+    "FOLDER",
+    "MOUNT",
+    "LOCATION",
+    "NAME",
+    "NAMES",
+    "REF",
+    "REFS",
+    "REFERENCE",
+    "ARN",
+    "ID",
+    "IDS",
+    "KEYID",
+    "VERSION",
+    "NAMESPACE",
+    "URL",
+    "URI",
+    "URLS",
+    "ENDPOINT",
+    "HOST",
+    "HOSTNAME",
+    "PORT",
+    "SERVER",
+    "ADDR",
+    "ADDRESS",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "DISABLE",
+    "REQUIRED",
+    "REQUIRE",
+    "MODE",
+    "TYPE",
+    "KIND",
+    "FORMAT",
+    "LENGTH",
+    "LEN",
+    "SIZE",
+    "BYTES",
+    "BITS",
+    "MIN",
+    "MAX",
+    "COUNT",
+    "LIMIT",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "EXPIRE",
+    "TIMEOUT",
+    "LIFETIME",
+    "DURATION",
+    "INTERVAL",
+    "AGE",
+    "HEADER",
+    "PREFIX",
+    "SUFFIX",
+    "FIELD",
+    "PARAM",
+    "PARAMETER",
+    "STORE",
+    "PROVIDER",
+    "BACKEND",
+    "MANAGER",
+    "ISSUER",
+    "AUDIENCE",
+    "ALGORITHM",
+    "ALG",
+    "POLICY",
+    "ROTATION",
+    "SOURCE",
+    "ENV",
+    "VAR",
+    "VARIABLE",
+    "TEMPLATE",
+    "PATTERN",
+    "REGEX",
+    "SCOPE",
+    "SCOPES",
+    "CLAIM",
+    "CLAIMS",
+    "KEYRING",
+    "VAULT",
+    "YAML",
+    "YML",
+    "JSON",
+    "TOML",
+    "INI",
+    "CONF",
+    "CFG",
+    "PROPERTIES",
+    "TXT",
+    "XML",
 ]);
 
 /** Splits a name into upper-case words: `dbPassword` → DB PASSWORD, `APIKey` → API KEY, `tls.key` → TLS KEY. */
@@ -204,17 +304,37 @@ interface ValuePattern {
 /** Quantifiers are bounded so a huge value cannot make a scan slow. */
 const VALUE_PATTERNS: readonly ValuePattern[] = [
     { kind: "a private key (PEM)", needs: ["PRIVATE KEY"], re: /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----/ },
-    { kind: "a Google Cloud service account key", needs: ["service_account"], re: /"type"\s{0,20}:\s{0,20}"service_account"/ },
+    {
+        kind: "a Google Cloud service account key",
+        needs: ["service_account"],
+        re: /"type"\s{0,20}:\s{0,20}"service_account"/,
+    },
     { kind: "an AWS access key ID", needs: ["A"], re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/ },
-    { kind: "a GitHub token", needs: ["_"], re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/ },
+    {
+        kind: "a GitHub token",
+        needs: ["_"],
+        re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/,
+    },
     { kind: "a GitLab token", needs: ["glpat-"], re: /(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20,64}/ },
     { kind: "a Slack token", needs: ["xox"], re: /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,255}/ },
-    { kind: "a Slack webhook URL", needs: ["hooks.slack.com/services/"], re: /hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,32}\/B[A-Za-z0-9]{1,32}\/[A-Za-z0-9]{8,64}/ },
+    {
+        kind: "a Slack webhook URL",
+        needs: ["hooks.slack.com/services/"],
+        re: /hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,32}\/B[A-Za-z0-9]{1,32}\/[A-Za-z0-9]{8,64}/,
+    },
     { kind: "a Stripe secret key", needs: ["k_live_"], re: /(?<![A-Za-z0-9])[sr]k_live_[A-Za-z0-9]{16,255}/ },
     { kind: "a Google API key", needs: ["AIza"], re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/ },
     { kind: "an npm token", needs: ["npm_"], re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/ },
-    { kind: "an OpenAI or Anthropic API key", needs: ["sk-"], re: /(?<![A-Za-z0-9_-])sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,255}/ },
-    { kind: "a JSON Web Token", needs: ["eyJ"], re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,4096}\.eyJ[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{8,4096}/ },
+    {
+        kind: "an OpenAI or Anthropic API key",
+        needs: ["sk-"],
+        re: /(?<![A-Za-z0-9_-])sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,255}/,
+    },
+    {
+        kind: "a JSON Web Token",
+        needs: ["eyJ"],
+        re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,4096}\.eyJ[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{8,4096}/,
+    },
     {
         kind: "a URL with a password",
         needs: ["://", "@"],
@@ -240,7 +360,12 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
         re: /"auth"\s{0,20}:\s{0,20}"[A-Za-z0-9+/=]{8,}"/,
         within: (text) => text.slice(text.indexOf('"auths"'), text.indexOf('"auths"') + 65536),
     },
-    { kind: "an npm auth token", needs: ["_authToken"], re: /_authToken\s{0,20}=\s{0,20}([^\s]{1,512})/g, literal: (m) => isLiteralPart(m[1]) },
+    {
+        kind: "an npm auth token",
+        needs: ["_authToken"],
+        re: /_authToken\s{0,20}=\s{0,20}([^\s]{1,512})/g,
+        literal: (m) => isLiteralPart(m[1]),
+    },
 ];
 
 /** How much of one value is scanned: 1 MiB, the most a ConfigMap can hold. */
@@ -279,16 +404,39 @@ export function secretInValue(value: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Literal or reference
 
-const REFERENCE = /^(?:\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}\s]{1,256}\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|\{\{[^}]{0,256}\}\})$/;
+/** `$(VAR)` (Kubernetes), `${VAR}`, `$VAR`, `%VAR%` and `{{ template }}` references. */
+const REFERENCE = new RegExp(
+    [
+        "^(?:\\$\\([A-Za-z_][A-Za-z0-9_.-]*\\)",
+        "\\$\\{[^}\\s]{1,256}\\}",
+        "\\$[A-Za-z_][A-Za-z0-9_]*",
+        "%[A-Za-z_][A-Za-z0-9_]*%",
+        "\\{\\{[^}]{0,256}\\}\\})$",
+    ].join("|"),
+);
 const PATH = /^(?:\/|\.{1,2}\/|~\/|[A-Za-z]:\\|file:\/\/)[^\s]*$/;
-/** External secret stores that an injector or operator resolves (Vault, AWS, GCP, Azure, 1Password, vals, Doppler, ...). */
-const STORE_REFERENCE = /^(?:vault:|ref\+[a-z0-9]+:\/\/|sm:\/\/|op:\/\/|akv:\/\/|azurekeyvault:\/\/|gcpsm:\/\/|awssm:\/\/|awsssm:\/\/|doppler:\/\/|arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):|projects\/[^/\s]+\/secrets\/)/i;
+/**
+ * External secret stores that an injector or operator resolves (Vault, AWS, GCP, Azure, 1Password, vals, Doppler, ...).
+ */
+const STORE_REFERENCE = new RegExp(
+    [
+        "^(?:vault:",
+        "ref\\+[a-z0-9]+://",
+        "(?:sm|op|akv|azurekeyvault|gcpsm|awssm|awsssm|doppler)://",
+        "arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):",
+        "projects/[^/\\s]+/secrets/)",
+    ].join("|"),
+    "i",
+);
 /** The user part of `user:password@` holds no `:` or `@`, which keeps the look-ahead linear. */
 const URL_WITHOUT_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?![^/\s:@]*:[^/\s@]*@)[^\s]*$/;
 /** Values encrypted for a tool that decrypts them at deploy time (sops, Ansible Vault) or tagged for one (`!Ref`). */
 const ENCRYPTED_OR_TAGGED = /^(?:ENC\[|\$ANSIBLE_VAULT;|!)/;
-/** Public halves and certificates: `ssh-ed25519 AAAA...`, `-----BEGIN PUBLIC KEY-----`, `-----BEGIN CERTIFICATE-----`. */
-const PUBLIC_KEY = /^(?:ssh-(?:rsa|ed25519|dss)\s|ecdsa-sha2-|sk-ssh-|-----BEGIN (?:[A-Z]+ )?(?:PUBLIC KEY|CERTIFICATE)-----)/;
+/**
+ * Public halves and certificates: `ssh-ed25519 AAAA...`, `-----BEGIN PUBLIC KEY-----`, `-----BEGIN CERTIFICATE-----`.
+ */
+const PUBLIC_KEY =
+    /^(?:ssh-(?:rsa|ed25519|dss)\s|ecdsa-sha2-|sk-ssh-|-----BEGIN (?:[A-Z]+ )?(?:PUBLIC KEY|CERTIFICATE)-----)/;
 const BOOLEAN_OR_NONE = /^(?:true|false|yes|no|on|off|enabled|disabled|none|null|nil|required|optional)$/i;
 const NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 
@@ -344,7 +492,11 @@ const NO_NAMES = new NameFilter([]);
  * first (a known credential format is a secret whatever the name); then a secret-looking name with
  * a value that could be the secret. `name` is undefined when it is not known.
  */
-export function judgeLiteral(name: string | undefined, value: string, ignored: NameFilter = NO_NAMES): SecretMatch | undefined {
+export function judgeLiteral(
+    name: string | undefined,
+    value: string,
+    ignored: NameFilter = NO_NAMES,
+): SecretMatch | undefined {
     if (name !== undefined && ignored.matches(name)) {
         return undefined;
     }
@@ -376,7 +528,8 @@ interface SecretAssignment {
     readonly match: SecretMatch;
 }
 
-const ASSIGNMENT = /^\s{0,200}(?:-\s{1,20})?(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-[\]]{0,200})["']?\s{0,20}[:=]\s{0,20}(.*)$/;
+const ASSIGNMENT =
+    /^\s{0,200}(?:-\s{1,20})?(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-[\]]{0,200})["']?\s{0,20}[:=]\s{0,20}(.*)$/;
 const MAX_LINE = 8192;
 
 /** The value of an assignment without quotes, a trailing comma or a trailing comment. */
@@ -387,7 +540,10 @@ function assignedValue(raw: string): string {
         const end = v.indexOf(quote, 1);
         return end > 0 ? v.slice(1, end) : v.slice(1);
     }
-    return v.replace(/\s+#.*$/, "").replace(/,$/, "").trim();
+    return v
+        .replace(/\s+#.*$/, "")
+        .replace(/,$/, "")
+        .trim();
 }
 
 /** Values that open a nested structure or a block scalar, not a literal. */

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerGuard,ContainerGuardConfig,allPolicies,defineWorkloadPolicy,options } from "../../lib";
-import { PolicyTester,TestResource } from "../../testkit";
+import { ContainerGuard, type ContainerGuardConfig, allPolicies, defineWorkloadPolicy, options } from "../../lib";
+import { PolicyTester, type TestResource } from "../../testkit";
 import { deployment } from "../support/workloads";
 
 // Compile-time checks (this file is type-checked by `npm test`).
@@ -36,8 +36,16 @@ const noDefaultServiceAccount = defineWorkloadPolicy({
     options: { allowed: options.option(options.array(options.string()), [] as string[]) },
     check(pod, ev) {
         const sa = pod.spec.get("serviceAccountName");
-        if (!sa.isUnknown && (sa.isAbsent || sa.value === "default") && !ev.options.allowed.includes(String(sa.value))) {
-            ev.violation({ at: sa, problem: "uses the default ServiceAccount", fix: "set spec.serviceAccountName to a dedicated account" });
+        if (
+            !sa.isUnknown &&
+            (sa.isAbsent || sa.value === "default") &&
+            !ev.options.allowed.includes(String(sa.value))
+        ) {
+            ev.violation({
+                at: sa,
+                problem: "uses the default ServiceAccount",
+                fix: "set spec.serviceAccountName to a dedicated account",
+            });
         }
     },
 });
@@ -57,29 +65,52 @@ const plain: ResourceValidationPolicy = {
 describe("composable API", () => {
     it("combines container-guard's policies with a team's own, with levels and options from typed config", async () => {
         const guard = new ContainerGuard(typed);
-        const pack = { name: "acme", policies: [...guard.policies, noDefaultServiceAccount, plain], initialConfig: guard.initialConfig };
+        const pack = {
+            name: "acme",
+            policies: [...guard.policies, noDefaultServiceAccount, plain],
+            initialConfig: guard.initialConfig,
+        };
         const tester = new PolicyTester(pack);
-        const { violations } = await tester.analyze(deployment({ securityContext: { sysctls: [{ name: "net.ipv4.tcp_rmem", value: "1" }] }, containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] }));
+        const { violations } = await tester.analyze(
+            deployment({
+                securityContext: { sysctls: [{ name: "net.ipv4.tcp_rmem", value: "1" }] },
+                containers: [{ name: "a", image: "i", securityContext: { privileged: true } }],
+            }),
+        );
         const levels = Object.fromEntries(violations.map((v) => [v.policyName, v.enforcementLevel]));
         assert.strictEqual(levels["pss-privileged"], "mandatory");
         assert.strictEqual(levels["pss-sysctls"], "mandatory", "v1.30 does not allow tcp_rmem");
         assert.strictEqual(levels["pss-allow-privilege-escalation"], "advisory", "all: advisory");
         assert.strictEqual(levels["acme-no-default-service-account"], "advisory");
         const svc: TestResource = { type: "kubernetes:core/v1:Service", props: { spec: { type: "LoadBalancer" } } };
-        assert.deepStrictEqual((await tester.analyze(svc)).violations.map((v) => v.policyName), ["acme-no-load-balancers"]);
+        assert.deepStrictEqual(
+            (await tester.analyze(svc)).violations.map((v) => v.policyName),
+            ["acme-no-load-balancers"],
+        );
     });
 
     it("user configuration overrides the initial configuration, as in the engine", async () => {
         const guard = new ContainerGuard({ "pss-privileged": "advisory" });
-        const tester = new PolicyTester({ policies: guard.policies, initialConfig: guard.initialConfig }, { "pss-privileged": "mandatory" });
-        const { violations } = await tester.analyze(deployment({ containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] }));
+        const tester = new PolicyTester(
+            { policies: guard.policies, initialConfig: guard.initialConfig },
+            { "pss-privileged": "mandatory" },
+        );
+        const { violations } = await tester.analyze(
+            deployment({ containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] }),
+        );
         assert.strictEqual(violations.find((v) => v.policyName === "pss-privileged")!.enforcementLevel, "mandatory");
     });
 
     it("fails fast on names and options the compiler would reject (for JavaScript callers)", () => {
-        assert.throws(() => new ContainerGuard({ "pss-privilegd": "mandatory" } as never), /policy "pss-privilegd" is not a container-guard policy.*Did you mean "pss-privileged"/);
-        assert.throws(() => new ContainerGuard({ "pss-sysctls": { verison: "v1.30" } } as never), /pss-sysctls: verison is not a known option.*Did you mean "version"/);
-        assert.throws(() => new ContainerGuard({ "pss-sysctls": { version: "1.30" } } as never), /version "1.30" is not valid/);
+        assert.throws(
+            () => new ContainerGuard({ "pss-privilegd": "mandatory" } as never),
+            /policy "pss-privilegd" is not a container-guard policy.*Did you mean "pss-privileged"/,
+        );
+        assert.throws(
+            () => new ContainerGuard({ "pss-sysctls": { verison: "v1.30" } } as never),
+            /pss-sysctls: verison is not a known option.*Did you mean "version"/,
+        );
+        assert.throws(() => new ContainerGuard({ "pss-sysctls": { version: "1.30" } }), /version "1.30" is not valid/);
     });
 
     it("exposes every policy with its metadata", () => {

@@ -46,14 +46,20 @@ describe("architecture", () => {
         const violations: string[] = [];
         const folders = fs.readdirSync(path.join(ROOT, "src"));
         for (const folder of folders) {
-            assert.ok(folder in ALLOWED, `src/${folder} is a new folder: add it to ALLOWED in this test, with the layers it may use`);
+            assert.ok(
+                folder in ALLOWED,
+                `src/${folder} is a new folder: add it to ALLOWED in this test, with the layers it may use`,
+            );
             for (const file of tsFiles(path.join(ROOT, "src", folder))) {
                 for (const target of importsOf(file)) {
                     const [top, layer] = target.split(path.sep);
                     if (top !== "src") {
                         violations.push(`${path.relative(ROOT, file)} imports ${target} (outside src/)`);
                     } else if (layer !== folder && !ALLOWED[folder].includes(layer)) {
-                        violations.push(`${path.relative(ROOT, file)} imports ${target} (src/${folder} may use ${ALLOWED[folder].join(", ") || "nothing"})`);
+                        violations.push(
+                            `${path.relative(ROOT, file)} imports ${target} (src/${folder} may use ` +
+                                `${ALLOWED[folder].join(", ") || "nothing"})`,
+                        );
                     }
                 }
             }

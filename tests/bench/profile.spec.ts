@@ -2,7 +2,7 @@
 // with idle time and the profiler's own work left out.
 
 import * as assert from "assert";
-import { CpuProfile, PROBE_SCRIPT, summarizeProfile } from "../../bench/profile";
+import { type CpuProfile, PROBE_SCRIPT, summarizeProfile } from "../../bench/profile";
 
 const ROOT = "/pack";
 const frame = (functionName: string, url = "") => ({ functionName, url, lineNumber: 0 });
@@ -35,10 +35,19 @@ describe("CPU profile summary", () => {
     });
 
     it("ranks functions by self time with their share", () => {
-        assert.deepStrictEqual(summary.top[0], { function: "deserializeProperties", where: "node_modules/@pulumi/policy/deserialize.js:1", selfMs: 3, selfPercent: 60 });
+        assert.deepStrictEqual(summary.top[0], {
+            function: "deserializeProperties",
+            where: "node_modules/@pulumi/policy/deserialize.js:1",
+            selfMs: 3,
+            selfPercent: 60,
+        });
         assert.deepStrictEqual(
             summary.top.map((e) => [e.function, e.selfPercent]),
-            [["deserializeProperties", 60], ["validate", 20], ["(garbage collector)", 20]],
+            [
+                ["deserializeProperties", 60],
+                ["validate", 20],
+                ["(garbage collector)", 20],
+            ],
         );
     });
 
@@ -47,6 +56,10 @@ describe("CPU profile summary", () => {
     });
 
     it("groups self time by where the code lives", () => {
-        assert.deepStrictEqual(summary.byArea, { "policy SDK (@pulumi/policy)": 60, "container-guard (dist/)": 20, "garbage collection": 20 });
+        assert.deepStrictEqual(summary.byArea, {
+            "policy SDK (@pulumi/policy)": 60,
+            "container-guard (dist/)": 20,
+            "garbage collection": 20,
+        });
     });
 });

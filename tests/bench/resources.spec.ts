@@ -4,7 +4,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { analyzeResources,containsUnknown,stackResources,typeCounts } from "../../bench/resources";
+import { analyzeResources, containsUnknown, stackResources, typeCounts } from "../../bench/resources";
 import { catalogFor } from "../../src/kubernetes/workload-policy";
 import { podSpecsOf } from "../../src/kubernetes/workload";
 import { Field } from "../../src/framework/field";
@@ -22,14 +22,32 @@ describe("benchmark resources", () => {
     it("cover every workload kind, Docker resources and the kinds policies skip", () => {
         const types = Object.keys(typeCounts(resources));
         const required = [
-            "kubernetes:core/v1:Pod", "kubernetes:core/v1:PodTemplate", "kubernetes:core/v1:ReplicationController",
-            "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet",
-            "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob", "kubernetes:apps/v1:DeploymentPatch", "kubernetes:apps/v1:DeploymentList",
+            "kubernetes:core/v1:Pod",
+            "kubernetes:core/v1:PodTemplate",
+            "kubernetes:core/v1:ReplicationController",
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:apps/v1:DaemonSet",
+            "kubernetes:apps/v1:ReplicaSet",
+            "kubernetes:batch/v1:Job",
+            "kubernetes:batch/v1:CronJob",
+            "kubernetes:apps/v1:DeploymentPatch",
+            "kubernetes:apps/v1:DeploymentList",
             "kubernetes:argoproj.io/v1alpha1:Rollout",
-            "docker:index/container:Container", "docker:index/service:Service", "docker:index/image:Image", "docker:index/remoteImage:RemoteImage", "docker-build:index:Image",
-            "kubernetes:core/v1:ConfigMap", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service",
+            "docker:index/container:Container",
+            "docker:index/service:Service",
+            "docker:index/image:Image",
+            "docker:index/remoteImage:RemoteImage",
+            "docker-build:index:Image",
+            "kubernetes:core/v1:ConfigMap",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "kubernetes:core/v1:Namespace",
+            "kubernetes:core/v1:Service",
         ];
-        assert.deepStrictEqual(required.filter((t) => !types.includes(t)), []);
+        assert.deepStrictEqual(
+            required.filter((t) => !types.includes(t)),
+            [],
+        );
     });
 
     it("have values unknown during preview in about one resource in ten", () => {
@@ -44,7 +62,10 @@ describe("benchmark resources", () => {
         for (const r of workloads) {
             const pods = podSpecsOf(catalog.shapeOf(r.type)!, Field.root(r.props));
             assert.ok(pods.length > 0, `${r.type} ${r.name} has no pod spec`);
-            assert.ok(pods.every((p) => p.containers().length > 0 || p.unknownContainers().length > 0), `${r.type} ${r.name} has no containers`);
+            assert.ok(
+                pods.every((p) => p.containers().length > 0 || p.unknownContainers().length > 0),
+                `${r.type} ${r.name} has no containers`,
+            );
         }
     });
 
@@ -65,7 +86,9 @@ describe("benchmark resources", () => {
         const stack = stackResources(1000);
         const counts = typeCounts(stack);
         assert.strictEqual(stack.length, 1000);
-        assert.ok(counts["kubernetes:networking.k8s.io/v1:NetworkPolicy"] > 0 && counts["kubernetes:core/v1:Namespace"] > 0);
+        assert.ok(
+            counts["kubernetes:networking.k8s.io/v1:NetworkPolicy"] > 0 && counts["kubernetes:core/v1:Namespace"] > 0,
+        );
         assert.strictEqual(new Set(stack.map((r) => r.urn)).size, stack.length, "URNs are unique");
     });
 });

@@ -27,7 +27,10 @@ describe("scan: large inputs", function () {
         );
         for (const f of found) {
             const n = Number(f.resource!.name.slice("app-".length));
-            assert.strictEqual(f.location.file, `rendered/rendered-${String(Math.floor(n / 100)).padStart(4, "0")}.yaml`);
+            assert.strictEqual(
+                f.location.file,
+                `rendered/rendered-${String(Math.floor(n / 100)).padStart(4, "0")}.yaml`,
+            );
             assert.strictEqual(f.resource?.template, `shop/templates/object-${n}.yaml`);
         }
     });

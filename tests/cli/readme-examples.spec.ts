@@ -5,13 +5,16 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ScanArgs, parseArgs } from "../../cli/args";
+import { parseArgs } from "../../cli/args";
 import { parsePackConfig } from "../../cli/config";
 import { allPolicies } from "../../policies";
 import { ROOT, parseReport, runCli, tempDir, writeFile } from "../support/cli";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const SECTION = README.slice(README.indexOf("## Scanning manifests and stack exports"), README.indexOf("## How it judges"));
+const SECTION = README.slice(
+    README.indexOf("## Scanning manifests and stack exports"),
+    README.indexOf("## How it judges"),
+);
 
 /** The arguments of every `container-guard scan` command in the section's shell and YAML blocks. */
 function scanCommands(): string[][] {
@@ -48,7 +51,7 @@ describe("scan: README examples", () => {
             if (parsed.command !== "scan") {
                 continue;
             }
-            const config = (parsed as ScanArgs).config;
+            const config = parsed.config;
             if (config?.startsWith("node_modules/container-guard/") || config?.startsWith("config/")) {
                 assert.ok(fs.existsSync(path.join(ROOT, config.replace("node_modules/container-guard/", ""))), config);
             }
@@ -106,16 +109,36 @@ describe("scan: README examples", () => {
 
     it("the re-scan example turns fresh scanner reports into mandatory findings on an exported stack", async () => {
         const config = JSON.parse(codeBlock("json", "image-vulnerabilities"));
-        assert.deepStrictEqual(parsePackConfig(JSON.stringify(config), "rescan.json", allPolicies.map((p) => p.name)).problems, []);
+        assert.deepStrictEqual(
+            parsePackConfig(
+                JSON.stringify(config),
+                "rescan.json",
+                allPolicies.map((p) => p.name),
+            ).problems,
+            [],
+        );
         const dir = tempDir();
         const pod = (name: string, image: string) => ({
             urn: `urn:pulumi:prod::shop::kubernetes:core/v1:Pod::${name}`,
             custom: true,
             type: "kubernetes:core/v1:Pod",
-            inputs: { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "shop" }, spec: { containers: [{ name, image }] } },
+            inputs: {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name, namespace: "shop" },
+                spec: { containers: [{ name, image }] },
+            },
             outputs: {},
         });
-        writeFile(dir, "prod.json", JSON.stringify({ version: 3, deployment: { resources: [pod("web", VULNERABLE), pod("worker", UNSCANNED)] } }, null, 2));
+        writeFile(
+            dir,
+            "prod.json",
+            JSON.stringify(
+                { version: 3, deployment: { resources: [pod("web", VULNERABLE), pod("worker", UNSCANNED)] } },
+                null,
+                2,
+            ),
+        );
         writeFile(
             dir,
             "scans/web.json",
@@ -124,14 +147,43 @@ describe("scan: README examples", () => {
                 ArtifactName: "registry.example.com/shop/web:1.4.2",
                 ArtifactType: "container_image",
                 Metadata: { RepoDigests: [`registry.example.com/shop/web@sha256:${DIGEST}`] },
-                Results: [{ Target: "web", Class: "os-pkgs", Vulnerabilities: [{ VulnerabilityID: "CVE-2026-1234", PkgName: "openssl", InstalledVersion: "3.0.1", FixedVersion: "3.0.9", Severity: "HIGH" }] }],
+                Results: [
+                    {
+                        Target: "web",
+                        Class: "os-pkgs",
+                        Vulnerabilities: [
+                            {
+                                VulnerabilityID: "CVE-2026-1234",
+                                PkgName: "openssl",
+                                InstalledVersion: "3.0.1",
+                                FixedVersion: "3.0.9",
+                                Severity: "HIGH",
+                            },
+                        ],
+                    },
+                ],
             }),
         );
         // Report paths in the example are relative to the working directory of the scan.
         config["image-vulnerabilities"].reports = [path.join(dir, "scans")];
         writeFile(dir, "rescan.json", JSON.stringify(config));
         const argv = scanCommands().find((c) => c.includes("prod.json") && c.includes("rescan.json"))!;
-        const r = await runCli([...argv.filter((a, i) => !(a === "--format" || argv[i - 1] === "--format" || a === "--output" || argv[i - 1] === "--output")), "--format", "json"], { cwd: dir });
+        const r = await runCli(
+            [
+                ...argv.filter(
+                    (a, i) =>
+                        !(
+                            a === "--format" ||
+                            argv[i - 1] === "--format" ||
+                            a === "--output" ||
+                            argv[i - 1] === "--output"
+                        ),
+                ),
+                "--format",
+                "json",
+            ],
+            { cwd: dir },
+        );
         const vulnerable = parseReport(r.stdout).findings.filter((f) => f.policy === "image-vulnerabilities");
         assert.deepStrictEqual(
             vulnerable.map((f) => [f.resource?.name, f.enforcementLevel]),

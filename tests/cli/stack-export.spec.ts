@@ -4,9 +4,9 @@
 
 import * as assert from "assert";
 import * as fc from "fast-check";
-import type { ReportViolation,ResourceValidationPolicy,StackValidationPolicy } from "@pulumi/policy";
-import { engineValue,readStackExport,urnName } from "../../cli/inputs/stack-export";
-import { lineOf,parseReport,runCli,tempDir,writeFile } from "../support/cli";
+import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { engineValue, readStackExport, urnName } from "../../cli/inputs/stack-export";
+import { lineOf, parseReport, runCli, tempDir, writeFile } from "../support/cli";
 
 type Obj = Record<string, unknown>;
 
@@ -26,7 +26,15 @@ function stackExport(resources: Obj[], providerInputs: Obj = { namespace: "apps"
             secrets_providers: { type: "passphrase" },
             resources: [
                 { urn: STACK, custom: false, type: "pulumi:pulumi:Stack", outputs: {} },
-                { urn: PROVIDER, custom: true, id: "prov-id", type: "pulumi:providers:kubernetes", inputs: providerInputs, outputs: providerInputs, parent: STACK },
+                {
+                    urn: PROVIDER,
+                    custom: true,
+                    id: "prov-id",
+                    type: "pulumi:providers:kubernetes",
+                    inputs: providerInputs,
+                    outputs: providerInputs,
+                    parent: STACK,
+                },
                 ...resources,
             ],
         },
@@ -34,7 +42,12 @@ function stackExport(resources: Obj[], providerInputs: Obj = { namespace: "apps"
 }
 
 function deploymentState(name: string, inputsSpec: Obj, outputsSpec: Obj = inputsSpec, extra: Obj = {}): Obj {
-    const body = (spec: Obj) => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name }, spec: { template: { spec } } });
+    const body = (spec: Obj) => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name },
+        spec: { template: { spec } },
+    });
     return {
         urn: urn("kubernetes:apps/v1:Deployment", name),
         custom: true,
@@ -51,7 +64,11 @@ function deploymentState(name: string, inputsSpec: Obj, outputsSpec: Obj = input
 const privileged = { containers: [{ name: "app", image: "nginx:1.27", securityContext: { privileged: true } }] };
 const unprivileged = { containers: [{ name: "app", image: "nginx:1.27", securityContext: { privileged: false } }] };
 
-async function scanExport(exported: Obj, args: string[] = [], policies?: (ResourceValidationPolicy | StackValidationPolicy)[]) {
+async function scanExport(
+    exported: Obj,
+    args: string[] = [],
+    policies?: (ResourceValidationPolicy | StackValidationPolicy)[],
+) {
     const dir = tempDir();
     const text = JSON.stringify(exported, null, 4);
     writeFile(dir, "state/prod.json", text);
@@ -70,7 +87,7 @@ function recordingPolicies(seen: { analyzed: string[]; resourceMarker: unknown[]
             const marker = (args.props as Obj).marker;
             if (marker !== undefined) {
                 seen.resourceMarker.push(marker);
-                report(`saw ${String(marker)}`);
+                report(`saw ${marker as string}`);
             }
         },
     };
@@ -83,7 +100,11 @@ function recordingPolicies(seen: { analyzed: string[]; resourceMarker: unknown[]
                 const marker = (r.props as Obj).marker;
                 if (marker !== undefined) {
                     seen.stackMarkers.push(marker);
-                    report(`saw ${String(marker)} with ${r.dependencies.length} dependencies and parent ${r.parent?.type ?? "none"}`, r.urn);
+                    report(
+                        `saw ${marker as string} with ${r.dependencies.length} dependencies and parent ` +
+                            `${r.parent?.type ?? "none"}`,
+                        r.urn,
+                    );
                 }
             }
         },
@@ -128,14 +149,24 @@ describe("scan: stack exports", () => {
             report.findings.map((f) => [f.policy, f.enforcementLevel, f.message, f.resource?.label]),
             [
                 ["records-inputs", "advisory", "saw input", "Service default/svc"],
-                ["records-outputs", "mandatory", "saw output with 1 dependencies and parent pulumi:pulumi:Stack", "Service default/svc"],
+                [
+                    "records-outputs",
+                    "mandatory",
+                    "saw output with 1 dependencies and parent pulumi:pulumi:Stack",
+                    "Service default/svc",
+                ],
             ],
         );
         assert.strictEqual(code, 1);
     });
 
     it("leaves out resources pending deletion", async () => {
-        const { report } = await scanExport(stackExport([deploymentState("old", privileged, privileged, { delete: true }), deploymentState("new", unprivileged)]));
+        const { report } = await scanExport(
+            stackExport([
+                deploymentState("old", privileged, privileged, { delete: true }),
+                deploymentState("new", unprivileged),
+            ]),
+        );
         assert.ok(!report.findings.some((f) => f.resource?.name === "old"));
         assert.strictEqual(report.summary.resources, 1);
     });
@@ -145,14 +176,25 @@ describe("scan: stack exports", () => {
         const finding = report.findings.find((f) => f.policy === "pss-privileged");
         const entry = `"urn": "${urn("kubernetes:apps/v1:Deployment", "web")}"`;
         const line = lineOf(text, entry);
-        assert.deepStrictEqual(finding?.location, { file: "state/prod.json", line, column: text.split("\n")[line - 1].indexOf(entry) + 1 });
+        assert.deepStrictEqual(finding?.location, {
+            file: "state/prod.json",
+            line,
+            column: text.split("\n")[line - 1].indexOf(entry) + 1,
+        });
     });
 
     it("reads plaintext secrets as the engine sends them and never prints them", async () => {
         const secretValue = { [SIG]: SECRET, plaintext: JSON.stringify("hunter2-is-my-password") };
-        const spec = { containers: [{ name: "app", image: "nginx:1.27", env: [{ name: "DB_PASSWORD", value: secretValue }] }] };
+        const spec = {
+            containers: [{ name: "app", image: "nginx:1.27", env: [{ name: "DB_PASSWORD", value: secretValue }] }],
+        };
         const { stdout, report } = await scanExport(stackExport([deploymentState("web", spec)]));
-        assert.ok(report.findings.some((f) => f.policy === "secrets-env-literal" && f.path === "spec.template.spec.containers[0].env[0].value"), stdout);
+        assert.ok(
+            report.findings.some(
+                (f) => f.policy === "secrets-env-literal" && f.path === "spec.template.spec.containers[0].env[0].value",
+            ),
+            stdout,
+        );
         assert.ok(!stdout.includes("hunter2"));
     });
 
@@ -161,52 +203,100 @@ describe("scan: stack exports", () => {
         const spec = { containers: [{ name: "app", image: "nginx:1.27", securityContext: { privileged: encrypted } }] };
         const { report } = await scanExport(stackExport([deploymentState("web", spec)]));
         const findings = report.findings.filter((f) => f.policy === "pss-privileged");
-        assert.deepStrictEqual(findings.map((f) => f.enforcementLevel), ["advisory"]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.enforcementLevel),
+            ["advisory"],
+        );
         assert.match(findings[0].message, /securityContext\.privileged is not known/);
     });
 
     it("turns state-only values into what the engine sends", () => {
         assert.deepStrictEqual(engineValue({ [SIG]: SECRET, plaintext: "[1,2]" }), { [SIG]: SECRET, value: [1, 2] });
-        assert.deepStrictEqual(engineValue({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "i-1" }), "i-1");
-        assert.deepStrictEqual(engineValue({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "" }), "urn:x");
+        assert.deepStrictEqual(
+            engineValue({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "i-1" }),
+            "i-1",
+        );
+        assert.deepStrictEqual(
+            engineValue({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "" }),
+            "urn:x",
+        );
         assert.deepStrictEqual(engineValue({ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4", value: "v" }), "v");
-        assert.deepStrictEqual(engineValue({ a: [{ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }] }), { a: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] });
-        assert.strictEqual(engineValue({ [SIG]: "c44067f5952c0a294b673a41bacd8c17", hash: "h" }), "04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+        assert.deepStrictEqual(engineValue({ a: [{ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }] }), {
+            a: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"],
+        });
+        assert.strictEqual(
+            engineValue({ [SIG]: "c44067f5952c0a294b673a41bacd8c17", hash: "h" }),
+            "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        );
         assert.strictEqual(urnName("urn:pulumi:s::p::a:b:C$d:e:F::name::with::colons"), "name::with::colons");
     });
 
     it("never throws on arbitrary JSON values, and its output survives the engine's decoding (property)", async () => {
-        const special = fc.record({
-            [SIG]: fc.constantFrom(SECRET, "5cf8f73096256a8f31e491e813e4eb8e", "d0e6a833031e9bbcd3f4e8bde6ca49a4", "c44067f5952c0a294b673a41bacd8c17", "0def7320c3a5731c473e5ecbe6d01bc7", "nope"),
-            plaintext: fc.oneof(fc.string(), fc.json()),
-            value: fc.jsonValue(),
-            id: fc.string(),
-        }, { requiredKeys: [SIG] });
+        const special = fc.record(
+            {
+                [SIG]: fc.constantFrom(
+                    SECRET,
+                    "5cf8f73096256a8f31e491e813e4eb8e",
+                    "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+                    "c44067f5952c0a294b673a41bacd8c17",
+                    "0def7320c3a5731c473e5ecbe6d01bc7",
+                    "nope",
+                ),
+                plaintext: fc.oneof(fc.string(), fc.json()),
+                value: fc.jsonValue(),
+                id: fc.string(),
+            },
+            { requiredKeys: [SIG] },
+        );
         const value = fc.letrec((tie) => ({
-            v: fc.oneof({ depthSize: "small" }, fc.jsonValue(), special, fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(fc.string(), tie("v"), { maxKeys: 3 })),
+            v: fc.oneof(
+                { depthSize: "small" },
+                fc.jsonValue(),
+                special,
+                fc.array(tie("v"), { maxLength: 3 }),
+                fc.dictionary(fc.string(), tie("v"), { maxKeys: 3 }),
+            ),
         })).v;
         await fc.assert(
-            fc.asyncProperty(fc.array(fc.record({ urn: fc.constantFrom(urn("kubernetes:core/v1:Pod", "p"), "x"), type: fc.constantFrom("kubernetes:core/v1:Pod", "docker:index/container:Container"), inputs: value, outputs: value, provider: fc.string() }), { maxLength: 3 }), async (resources) => {
-                const exported = { version: 3, deployment: { resources } };
-                const { group } = readStackExport(exported, JSON.stringify(exported), "x.json");
-                const { PolicyTester } = await import("../../testkit");
-                const { allPolicies } = await import("../../policies");
-                const tester = new PolicyTester({ policies: allPolicies });
-                for (const r of group.resources) {
-                    if (r.analyze) {
-                        await tester.analyze(r.analyze);
+            fc.asyncProperty(
+                fc.array(
+                    fc.record({
+                        urn: fc.constantFrom(urn("kubernetes:core/v1:Pod", "p"), "x"),
+                        type: fc.constantFrom("kubernetes:core/v1:Pod", "docker:index/container:Container"),
+                        inputs: value,
+                        outputs: value,
+                        provider: fc.string(),
+                    }),
+                    { maxLength: 3 },
+                ),
+                async (resources) => {
+                    const exported = { version: 3, deployment: { resources } };
+                    const { group } = readStackExport(exported, JSON.stringify(exported), "x.json");
+                    const { PolicyTester } = await import("../../testkit");
+                    const { allPolicies } = await import("../../policies");
+                    const tester = new PolicyTester({ policies: allPolicies });
+                    for (const r of group.resources) {
+                        if (r.analyze) {
+                            await tester.analyze(r.analyze);
+                        }
                     }
-                }
-                await tester.analyzeStack(group.resources.map((r) => r.stack));
-            }),
+                    await tester.analyzeStack(group.resources.map((r) => r.stack));
+                },
+            ),
             { numRuns: 60 },
         );
     });
 
     it("reports a malformed export and still judges its well-formed resources", async () => {
-        const { code, report } = await scanExport({ version: 3, deployment: { resources: [{ type: "kubernetes:apps/v1:Deployment" }, deploymentState("web", privileged)] } });
+        const { code, report } = await scanExport({
+            version: 3,
+            deployment: { resources: [{ type: "kubernetes:apps/v1:Deployment" }, deploymentState("web", privileged)] },
+        });
         assert.strictEqual(code, 2);
-        assert.deepStrictEqual(report.errors.map((e) => e.message), ["resource #1 of the stack export has no urn or type; it is skipped"]);
+        assert.deepStrictEqual(
+            report.errors.map((e) => e.message),
+            ["resource #1 of the stack export has no urn or type; it is skipped"],
+        );
         assert.ok(report.findings.some((f) => f.policy === "pss-privileged"));
         const broken = await scanExport({ version: 3, deployment: { resources: "nope" } });
         assert.strictEqual(broken.code, 2);

@@ -6,7 +6,7 @@ import { allPolicies } from "../../policies";
 import { PolicyTester } from "../../testkit";
 import { pod } from "../support/workloads";
 import { unknownPolicyNames } from "../../src/framework/pack";
-import { parseOptions,array,object,option,string,boolean,integer } from "../../src/framework/options";
+import { parseOptions, array, object, option, string, boolean, integer } from "../../src/framework/options";
 
 const privilegedPod = pod({ containers: [{ name: "a", image: "i", securityContext: { privileged: true } }] });
 
@@ -29,27 +29,49 @@ describe("configuration", () => {
 
     it("a malformed version says what is expected", async () => {
         const msg = await configError({ "pss-sysctls": { version: "1.30" } });
-        assert.ok(msg.includes('version "1.30" is not valid: use "latest" or a Kubernetes minor version such as "v1.30"'), msg);
+        assert.ok(
+            msg.includes('version "1.30" is not valid: use "latest" or a Kubernetes minor version such as "v1.30"'),
+            msg,
+        );
     });
 
     it("nested keys are checked too", async () => {
-        const msg = await configError({ "pss-privileged": { customWorkloads: [{ type: "kubernetes:x/v1:Y", podSpecPth: "spec" }] } });
+        const msg = await configError({
+            "pss-privileged": { customWorkloads: [{ type: "kubernetes:x/v1:Y", podSpecPth: "spec" }] },
+        });
         assert.ok(msg.includes("customWorkloads[0].podSpecPth is not a known option"), msg);
         assert.ok(msg.includes("customWorkloads[0].podSpecPath is required"), msg);
     });
 
     it("valid options are accepted and applied", async () => {
-        const r = await new PolicyTester({ policies: allPolicies }, { "pss-sysctls": { version: "v1.26", enforcementLevel: "mandatory" } }).analyze(
-            pod({ securityContext: { sysctls: [{ name: "net.ipv4.ip_local_reserved_ports", value: "1" }] }, containers: [{ name: "a", image: "i" }] }),
+        const r = await new PolicyTester(
+            { policies: allPolicies },
+            { "pss-sysctls": { version: "v1.26", enforcementLevel: "mandatory" } },
+        ).analyze(
+            pod({
+                securityContext: { sysctls: [{ name: "net.ipv4.ip_local_reserved_ports", value: "1" }] },
+                containers: [{ name: "a", image: "i" }],
+            }),
         );
-        assert.ok(r.violations.some((v) => v.policyName === "pss-sysctls" && v.enforcementLevel === "mandatory" && v.message.includes("not allowed at v1.26")));
+        assert.ok(
+            r.violations.some(
+                (v) =>
+                    v.policyName === "pss-sysctls" &&
+                    v.enforcementLevel === "mandatory" &&
+                    v.message.includes("not allowed at v1.26"),
+            ),
+        );
     });
 
     it("unknown policy names in a pack configuration are found, with a suggestion", () => {
         const names = allPolicies.map((p) => p.name);
         assert.deepStrictEqual(unknownPolicyNames(["all", "pss-privileged", "environments"], names), []);
         const [problem] = unknownPolicyNames(["pss-privilegd"], names);
-        assert.ok(problem.includes('policy "pss-privilegd" is not a policy of this pack') && problem.includes('Did you mean "pss-privileged"?'), problem);
+        assert.ok(
+            problem.includes('policy "pss-privilegd" is not a policy of this pack') &&
+                problem.includes('Did you mean "pss-privileged"?'),
+            problem,
+        );
     });
 
     it("the schema parser rejects wrong types at every level", () => {

@@ -8,13 +8,21 @@ import { withPropsDecodedOnce } from "../../src/sdk/decode-once";
 import { secret, toStruct } from "../../src/engine/protocol";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-const server = require("@pulumi/policy/server") as Record<string, (...args: any[]) => (call: unknown, cb: (err: unknown, res: any) => void) => Promise<void>>;
+const server = require("@pulumi/policy/server") as Record<
+    string,
+    (...args: any[]) => (call: unknown, cb: (err: unknown, res: any) => void) => Promise<void>
+>;
 const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
 
 const props = (token: unknown) => ({
     metadata: { name: "web", labels: { app: "web" } },
-    spec: { replicas: 2, template: { spec: { containers: [{ name: "app", image: "nginx:1.27", env: [{ name: "TOKEN", value: token }] }] } } },
+    spec: {
+        replicas: 2,
+        template: {
+            spec: { containers: [{ name: "app", image: "nginx:1.27", env: [{ name: "TOKEN", value: token }] }] },
+        },
+    },
 });
 const PROPS = props(secret("t0ken"));
 /** What a policy sees: secrets unwrapped. */
@@ -63,8 +71,16 @@ function mutatingPolicies(count: number): ResourceValidationPolicy[] {
     }));
 }
 
-async function call(handler: (call: unknown, cb: (err: unknown, res: any) => void) => Promise<void>, request: unknown): Promise<any> {
-    return new Promise((resolve, reject) => void handler({ request }, (err, res) => (err ? reject(err) : resolve(res.toObject()))));
+async function call(
+    handler: (call: unknown, cb: (err: unknown, res: any) => void) => Promise<void>,
+    request: unknown,
+): Promise<any> {
+    return new Promise(
+        (resolve, reject) =>
+            void handler({ request }, (err, res) =>
+                err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(res.toObject()),
+            ),
+    );
 }
 
 describe("decoding props once per request", () => {
@@ -78,7 +94,10 @@ describe("decoding props once per request", () => {
         assert.deepStrictEqual(actual, expected);
         assert.strictEqual(expected.diagnosticsList.length, 5);
         for (const d of actual.diagnosticsList) {
-            assert.deepStrictEqual(JSON.parse(d.message.slice(d.message.indexOf("\n") + 1)), { props: SEEN, provider: { namespace: "prod" } });
+            assert.deepStrictEqual(JSON.parse(d.message.slice(d.message.indexOf("\n") + 1)), {
+                props: SEEN,
+                provider: { namespace: "prod" },
+            });
         }
         assert.strictEqual(plain.calls(), 10, "without it: props and provider decoded per policy");
         assert.strictEqual(once.calls(), 2, "with it: once each");
@@ -109,8 +128,15 @@ describe("decoding props once per request", () => {
         const expected = await call(make(), request(plain));
         const actual = await call(withPropsDecodedOnce({ analyzeStack: make() }).analyzeStack, request(once));
         assert.deepStrictEqual(actual, expected);
-        assert.deepStrictEqual(seen, Array(12).fill(SEEN), "no policy saw another's change (3 policies × 2 resources, with and without)");
-        assert.deepStrictEqual(once.map((r) => r.calls()), [2, 2]);
+        assert.deepStrictEqual(
+            seen,
+            Array(12).fill(SEEN),
+            "no policy saw another's change (3 policies × 2 resources, with and without)",
+        );
+        assert.deepStrictEqual(
+            once.map((r) => r.calls()),
+            [2, 2],
+        );
     });
 
     it("lets remediations build on a fresh copy", async () => {
@@ -122,7 +148,10 @@ describe("decoding props once per request", () => {
         }));
         const make = () => server.makeRemediateRpcFun("pack", "1.0.0", "advisory", remediations);
         const expected = await call(make(), resource(analyzerProto.AnalyzeRequest, "web").message);
-        const actual = await call(withPropsDecodedOnce({ remediate: make() }).remediate, resource(analyzerProto.AnalyzeRequest, "web").message);
+        const actual = await call(
+            withPropsDecodedOnce({ remediate: make() }).remediate,
+            resource(analyzerProto.AnalyzeRequest, "web").message,
+        );
         assert.deepStrictEqual(actual, expected);
         assert.strictEqual(actual.remediationsList.length, 2);
     });

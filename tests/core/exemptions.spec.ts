@@ -3,7 +3,7 @@
 
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
-import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
 import { globMatch } from "../../src/framework/exemptions";
 
 function privilegedDaemonSet(metadata: Record<string, unknown>, name = "agent"): TestResource {
@@ -11,7 +11,12 @@ function privilegedDaemonSet(metadata: Record<string, unknown>, name = "agent"):
         type: "kubernetes:apps/v1:DaemonSet",
         name,
         urn: `urn:pulumi:prod::platform::kubernetes:apps/v1:DaemonSet::${name}`,
-        props: { metadata, spec: { template: { spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] } } } },
+        props: {
+            metadata,
+            spec: {
+                template: { spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] } },
+            },
+        },
     };
 }
 
@@ -46,12 +51,24 @@ describe("exemptions", () => {
             const [v] = await privileged(exclude({ ...entry, reason: "node agent needs host devices (SEC-142)" }), r);
             assert.strictEqual(v.enforcementLevel, "advisory");
             assert.ok(v.message.includes("privileged is true"), v.message);
-            assert.ok(v.message.includes("Exempted by config pss-privileged.exclude[0]: node agent needs host devices (SEC-142)"), v.message);
+            assert.ok(
+                v.message.includes(
+                    "Exempted by config pss-privileged.exclude[0]: node agent needs host devices (SEC-142)",
+                ),
+                v.message,
+            );
         });
     }
 
     it("does not match when any selector differs", async () => {
-        for (const entry of [{ name: "other" }, { namespace: "default" }, { labels: { app: "web" } }, { labels: { missing: "*" } }, { type: "docker:*" }, { namespace: "kube-system", name: "other" }]) {
+        for (const entry of [
+            { name: "other" },
+            { namespace: "default" },
+            { labels: { app: "web" } },
+            { labels: { missing: "*" } },
+            { type: "docker:*" },
+            { namespace: "kube-system", name: "other" },
+        ]) {
             const [v] = await privileged(exclude({ ...entry, reason: "r" }), r);
             assert.strictEqual(v.enforcementLevel, "mandatory", JSON.stringify(entry));
             assert.ok(!v.message.includes("Exempted"));
@@ -59,7 +76,10 @@ describe("exemptions", () => {
     });
 
     it("applies only to the configured policy", async () => {
-        const t = new PolicyTester({ policies: allPolicies }, { all: "mandatory", ...exclude({ name: "agent", reason: "r" }) });
+        const t = new PolicyTester(
+            { policies: allPolicies },
+            { all: "mandatory", ...exclude({ name: "agent", reason: "r" }) },
+        );
         const res = await t.analyze(privilegedDaemonSet({ ...meta }, "agent"));
         const others = res.violations.filter((v) => v.policyName !== "pss-privileged");
         assert.ok(others.length > 0 && others.every((v) => v.enforcementLevel === "mandatory"));
@@ -71,27 +91,43 @@ describe("exemptions", () => {
         assert.ok(onLastDay[0].message.includes("until 2026-11-27"));
         const expired = await privileged(exclude({ name: "agent", reason: "r", expires: "2026-11-26" }), r);
         assert.strictEqual(expired[0].enforcementLevel, "mandatory");
-        assert.ok(expired[0].message.includes("The exemption config pss-privileged.exclude[0] expired on 2026-11-26."), expired[0].message);
+        assert.ok(
+            expired[0].message.includes("The exemption config pss-privileged.exclude[0] expired on 2026-11-26."),
+            expired[0].message,
+        );
     });
 
     it("requires a reason, a selector and a real date", async () => {
-        const t = (entry: Record<string, unknown>) => new PolicyTester({ policies: allPolicies }, exclude(entry)).analyze(r);
+        const t = (entry: Record<string, unknown>) =>
+            new PolicyTester({ policies: allPolicies }, exclude(entry)).analyze(r);
         await assert.rejects(t({ name: "agent" }), /exclude\[0\]\.reason is required/);
         await assert.rejects(t({ name: "agent", reason: "  " }), /reason must not be blank/);
-        await assert.rejects(t({ reason: "r" }), /must select resources with at least one of name, urn, namespace, type, labels/);
+        await assert.rejects(
+            t({ reason: "r" }),
+            /must select resources with at least one of name, urn, namespace, type, labels/,
+        );
         await assert.rejects(t({ name: "agent", reason: "r", expires: "2027-02-30" }), /is not a calendar date/);
         await assert.rejects(t({ name: "agent", reason: "r", expires: "next year" }), /use a date such as 2027-01-31/);
-        await assert.rejects(t({ name: "agent", reason: "r", namspace: "x" }), /namspace is not a known option.*Did you mean "namespace"/);
+        await assert.rejects(
+            t({ name: "agent", reason: "r", namspace: "x" }),
+            /namspace is not a known option.*Did you mean "namespace"/,
+        );
     });
 
     it("is undecided while a selector's value is unknown during preview", async () => {
-        const [v] = await privileged(exclude({ labels: { app: "agent" }, reason: "r" }), privilegedDaemonSet({ name: "x", labels: unknown }));
+        const [v] = await privileged(
+            exclude({ labels: { app: "agent" }, reason: "r" }),
+            privilegedDaemonSet({ name: "x", labels: unknown }),
+        );
         assert.strictEqual(v.enforcementLevel, "advisory");
         assert.ok(v.message.includes("may apply, but metadata.labels is not known during preview"), v.message);
     });
 
     it("a selector that cannot match decides even when other values are unknown", async () => {
-        const [v] = await privileged(exclude({ type: "docker:*", labels: { app: "x" }, reason: "r" }), privilegedDaemonSet({ name: "x", labels: unknown }));
+        const [v] = await privileged(
+            exclude({ type: "docker:*", labels: { app: "x" }, reason: "r" }),
+            privilegedDaemonSet({ name: "x", labels: unknown }),
+        );
         assert.strictEqual(v.enforcementLevel, "mandatory");
     });
 
@@ -100,28 +136,57 @@ describe("exemptions", () => {
         const allow = { "pss-privileged": { allowAnnotationExemptions: true } };
 
         it("are honoured only where configuration allows them", async () => {
-            const a = annotated({ "container-guard.io/exempt": "pss-host-namespaces, pss-privileged", "container-guard.io/exempt-reason": "vendor agent" });
+            const a = annotated({
+                "container-guard.io/exempt": "pss-host-namespaces, pss-privileged",
+                "container-guard.io/exempt-reason": "vendor agent",
+            });
             const [off] = await privileged({}, a);
             assert.strictEqual(off.enforcementLevel, "mandatory");
-            assert.ok(off.message.includes("annotation exemptions are not enabled for it (allowAnnotationExemptions)"), off.message);
+            assert.ok(
+                off.message.includes("annotation exemptions are not enabled for it (allowAnnotationExemptions)"),
+                off.message,
+            );
             const [on] = await privileged(allow, a);
             assert.strictEqual(on.enforcementLevel, "advisory");
-            assert.ok(on.message.includes("Exempted by annotation container-guard.io/exempt: vendor agent"), on.message);
+            assert.ok(
+                on.message.includes("Exempted by annotation container-guard.io/exempt: vendor agent"),
+                on.message,
+            );
         });
 
         it("need a reason, and stop at their date", async () => {
             const [noReason] = await privileged(allow, annotated({ "container-guard.io/exempt": "pss-privileged" }));
             assert.strictEqual(noReason.enforcementLevel, "mandatory");
             assert.ok(noReason.message.includes("needs a container-guard.io/exempt-reason annotation"));
-            const [expired] = await privileged(allow, annotated({ "container-guard.io/exempt": "pss-privileged", "container-guard.io/exempt-reason": "r", "container-guard.io/exempt-until": "2026-01-01" }));
+            const [expired] = await privileged(
+                allow,
+                annotated({
+                    "container-guard.io/exempt": "pss-privileged",
+                    "container-guard.io/exempt-reason": "r",
+                    "container-guard.io/exempt-until": "2026-01-01",
+                }),
+            );
             assert.strictEqual(expired.enforcementLevel, "mandatory");
             assert.ok(expired.message.includes("expired on 2026-01-01"));
-            const [valid] = await privileged(allow, annotated({ "container-guard.io/exempt": "pss-privileged", "container-guard.io/exempt-reason": "r", "container-guard.io/exempt-until": "2027-01-01" }));
+            const [valid] = await privileged(
+                allow,
+                annotated({
+                    "container-guard.io/exempt": "pss-privileged",
+                    "container-guard.io/exempt-reason": "r",
+                    "container-guard.io/exempt-until": "2027-01-01",
+                }),
+            );
             assert.strictEqual(valid.enforcementLevel, "advisory");
         });
 
         it("name policies exactly", async () => {
-            const [v] = await privileged(allow, annotated({ "container-guard.io/exempt": "pss-privileged-extra", "container-guard.io/exempt-reason": "r" }));
+            const [v] = await privileged(
+                allow,
+                annotated({
+                    "container-guard.io/exempt": "pss-privileged-extra",
+                    "container-guard.io/exempt-reason": "r",
+                }),
+            );
             assert.strictEqual(v.enforcementLevel, "mandatory");
         });
 
@@ -130,7 +195,17 @@ describe("exemptions", () => {
                 type: "kubernetes:apps/v1:Deployment",
                 props: {
                     metadata: { name: "w" },
-                    spec: { template: { metadata: { annotations: { "container-guard.io/exempt": "pss-privileged", "container-guard.io/exempt-reason": "r" } }, spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] } } },
+                    spec: {
+                        template: {
+                            metadata: {
+                                annotations: {
+                                    "container-guard.io/exempt": "pss-privileged",
+                                    "container-guard.io/exempt-reason": "r",
+                                },
+                            },
+                            spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] },
+                        },
+                    },
                 },
             };
             const [v] = await privileged(allow, res);

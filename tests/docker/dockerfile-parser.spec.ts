@@ -3,12 +3,22 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
-import { Instruction, parseDockerfile } from "../../src/dockerfile/parser";
-import { BuildInputs, DockerfileBuild, MAX_STAGES, VariableValue, expandWord } from "../../src/dockerfile/stages";
+import { type Instruction, parseDockerfile } from "../../src/dockerfile/parser";
+import {
+    type BuildInputs,
+    DockerfileBuild,
+    MAX_STAGES,
+    type VariableValue,
+    expandWord,
+} from "../../src/dockerfile/stages";
 
 /** Keyword, flags and arguments: what the parser is asked to recover. */
 function summary(ins: Instruction) {
-    return { keyword: ins.keyword, flags: ins.flags.map((f) => (f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`)), args: ins.args };
+    return {
+        keyword: ins.keyword,
+        flags: ins.flags.map((f) => (f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`)),
+        args: ins.args,
+    };
 }
 
 function build(text: string, inputs: BuildInputs = {}) {
@@ -25,7 +35,10 @@ describe("Dockerfile parser: syntax", () => {
             { keyword: "RUN", flags: [], args: "apk add curl" },
             { keyword: "USER", flags: [], args: "app" },
         ]);
-        assert.deepStrictEqual(p.instructions.map((i) => i.line), [1, 2, 3]);
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.line),
+            [1, 2, 3],
+        );
         assert.deepStrictEqual(p.problems, []);
     });
 
@@ -51,37 +64,58 @@ describe("Dockerfile parser: syntax", () => {
     }
 
     it("a repeated or invalid directive is a problem, not an exception", () => {
-        assert.ok(parseDockerfile("# escape=`\n# escape=\\\nFROM x").problems[0].includes("only one escape parser directive"));
+        assert.ok(
+            parseDockerfile("# escape=`\n# escape=\\\nFROM x").problems[0].includes("only one escape parser directive"),
+        );
         const bad = parseDockerfile("# escape=x\nFROM x");
         assert.strictEqual(bad.escape, "\\");
         assert.ok(bad.problems[0].includes("invalid escape character"));
     });
 
     it("joins continuation lines, dropping comments and empty lines inside them", () => {
-        const p = parseDockerfile("RUN apt-get update \\\n    # install curl\n\n    && apt-get install -y curl \\  \n    && rm -rf /var/lib/apt/lists\nUSER app");
-        assert.strictEqual(p.instructions[0].args, "apt-get update     && apt-get install -y curl     && rm -rf /var/lib/apt/lists");
+        const p = parseDockerfile(
+            "RUN apt-get update \\\n    # install curl\n\n    && apt-get install -y curl \\  \n    && rm -rf " +
+                "/var/lib/apt/lists\nUSER app",
+        );
+        assert.strictEqual(
+            p.instructions[0].args,
+            "apt-get update     && apt-get install -y curl     && rm -rf /var/lib/apt/lists",
+        );
         assert.deepStrictEqual([p.instructions[0].line, p.instructions[0].endLine, p.instructions[1].line], [1, 5, 6]);
     });
 
     it("uses the backtick as the continuation character after # escape=`", () => {
-        const p = parseDockerfile("# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir c:\\ `\n  && echo done\nCOPY a\\ b");
+        const p = parseDockerfile(
+            "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir c:\\ `\n  && echo done\nCOPY " +
+                "a\\ b",
+        );
         assert.strictEqual(p.instructions[1].args, "dir c:\\   && echo done");
         assert.strictEqual(p.instructions[2].args, "a\\ b");
     });
 
     it("skips indented comments; a # inside an instruction is not a comment", () => {
         const p = parseDockerfile("   # comment\nRUN echo '#not a comment' # neither");
-        assert.deepStrictEqual(p.instructions.map((i) => i.args), ["echo '#not a comment' # neither"]);
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.args),
+            ["echo '#not a comment' # neither"],
+        );
     });
 
     it("recognises exec (JSON) form only for a JSON array of strings", () => {
-        const p = parseDockerfile('CMD ["node", "server.js"]\nCMD ["node", 1]\nCMD [ "node"\nENTRYPOINT []\nCMD node server.js');
-        assert.deepStrictEqual(p.instructions.map((i) => i.json), [["node", "server.js"], undefined, undefined, [], undefined]);
+        const p = parseDockerfile(
+            'CMD ["node", "server.js"]\nCMD ["node", 1]\nCMD [ "node"\nENTRYPOINT []\nCMD node server.js',
+        );
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.json),
+            [["node", "server.js"], undefined, undefined, [], undefined],
+        );
     });
 
     it("reads leading flags with quotes and escapes; -- ends them", () => {
         const p = parseDockerfile(
-            'COPY --from=build --chown="app user:app" --link /src /dst\nRUN --mount=type=secret,id=npm --network=none npm ci\nFROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN -- --help\nRUN --mount=a\\ b x',
+            'COPY --from=build --chown="app user:app" --link /src /dst\nRUN --mount=type=secret,id=npm ' +
+                "--network=none npm ci\nFROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN -- --help\nRUN " +
+                "--mount=a\\ b x",
         );
         assert.deepStrictEqual(p.instructions.map(summary), [
             { keyword: "COPY", flags: ["--from=build", "--chown=app user:app", "--link"], args: "/src /dst" },
@@ -94,14 +128,24 @@ describe("Dockerfile parser: syntax", () => {
 
     it("reads heredoc bodies verbatim and never as instructions", () => {
         const p = parseDockerfile("FROM alpine\nRUN <<EOF\nUSER root\nFROM evil\nEOF\nUSER app\n");
-        assert.deepStrictEqual(p.instructions.map((i) => i.keyword), ["FROM", "RUN", "USER"]);
-        assert.deepStrictEqual(p.instructions[1].heredocs, [{ name: "EOF", expand: true, chomp: false, content: "USER root\nFROM evil\n" }]);
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.keyword),
+            ["FROM", "RUN", "USER"],
+        );
+        assert.deepStrictEqual(p.instructions[1].heredocs, [
+            { name: "EOF", expand: true, chomp: false, content: "USER root\nFROM evil\n" },
+        ]);
         assert.deepStrictEqual([p.instructions[1].line, p.instructions[1].endLine, p.instructions[2].line], [2, 5, 6]);
     });
 
     it("heredoc variants: <<-, quoted terminators, several per instruction, file descriptors", () => {
-        const p = parseDockerfile('RUN <<-END\n\techo hi\n\tEND\nCOPY <<"a" <<\'b\' /dst/\n$NOT_EXPANDED\na\nsecond\nb\nRUN 3<<EOF cat /dev/fd/3\nx\nEOF');
-        assert.deepStrictEqual(p.instructions[0].heredocs, [{ name: "END", expand: true, chomp: true, content: "\techo hi\n" }]);
+        const p = parseDockerfile(
+            "RUN <<-END\n\techo hi\n\tEND\nCOPY <<\"a\" <<'b' /dst/\n$NOT_EXPANDED\na\nsecond\nb\nRUN 3<<EOF cat " +
+                "/dev/fd/3\nx\nEOF",
+        );
+        assert.deepStrictEqual(p.instructions[0].heredocs, [
+            { name: "END", expand: true, chomp: true, content: "\techo hi\n" },
+        ]);
         assert.deepStrictEqual(
             p.instructions[1].heredocs.map((h) => [h.name, h.expand, h.content]),
             [
@@ -109,13 +153,19 @@ describe("Dockerfile parser: syntax", () => {
                 ["b", false, "second\n"],
             ],
         );
-        assert.deepStrictEqual(p.instructions[2].heredocs.map((h) => h.name), ["EOF"]);
+        assert.deepStrictEqual(
+            p.instructions[2].heredocs.map((h) => h.name),
+            ["EOF"],
+        );
         assert.deepStrictEqual(p.problems, []);
     });
 
     it("only RUN, COPY and ADD in shell form open heredocs", () => {
         const p = parseDockerfile('ENV A=<<EOF\nUSER root\nRUN ["cat", "<<EOF"]\nUSER app\nEOF');
-        assert.deepStrictEqual(p.instructions.map((i) => i.keyword), ["ENV", "USER", "RUN", "USER", "EOF"]);
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.keyword),
+            ["ENV", "USER", "RUN", "USER", "EOF"],
+        );
     });
 
     it("an unterminated heredoc runs to the end and is a problem", () => {
@@ -146,12 +196,17 @@ describe("Dockerfile parser: syntax", () => {
     });
 
     it("a continuation at the end of the file ends the instruction", () => {
-        assert.deepStrictEqual(parseDockerfile("RUN echo \\").instructions.map(summary), [{ keyword: "RUN", flags: [], args: "echo" }]);
+        assert.deepStrictEqual(parseDockerfile("RUN echo \\").instructions.map(summary), [
+            { keyword: "RUN", flags: [], args: "echo" },
+        ]);
     });
 });
 
 describe("Dockerfile build model: substitution and scopes", () => {
-    const lookup = (vars: Record<string, string>) => (name: string): VariableValue => (name in vars ? set(vars[name]) : { kind: "unset" });
+    const lookup =
+        (vars: Record<string, string>) =>
+        (name: string): VariableValue =>
+            name in vars ? set(vars[name]) : { kind: "unset" };
     const cases: [string, Record<string, string>, string][] = [
         ["$A", { A: "x" }, "x"],
         ["${A}", { A: "x" }, "x"],
@@ -181,9 +236,14 @@ describe("Dockerfile build model: substitution and scopes", () => {
     }
 
     it("pattern substitutions and unresolved variables stay as written and are listed", () => {
-        const e = expandWord("img:${V#v}-$P", (n) => (n === "P" ? { kind: "unresolved", reason: "depends on the platform" } : set("v1")));
+        const e = expandWord("img:${V#v}-$P", (n) =>
+            n === "P" ? { kind: "unresolved", reason: "depends on the platform" } : set("v1"),
+        );
         assert.strictEqual(e.text, "img:${V#v}-$P");
-        assert.deepStrictEqual(e.unresolved.map((u) => u.name), ["V", "P"]);
+        assert.deepStrictEqual(
+            e.unresolved.map((u) => u.name),
+            ["V", "P"],
+        );
     });
 
     it("the backtick escape character", () => {
@@ -193,36 +253,58 @@ describe("Dockerfile build model: substitution and scopes", () => {
     it("global ARG defaults and build arguments substitute into FROM; later ARGs do not", () => {
         const text = "ARG REG=ghcr.io\nARG TAG=1.0\nFROM $REG/app:${TAG} AS a\nARG LATE=x\nFROM b:${LATE}";
         const b = build(text);
-        assert.deepStrictEqual(b.baseOf(b.stages[0]), { kind: "image", ref: { text: "ghcr.io/app:1.0", unresolved: [] } });
+        assert.deepStrictEqual(b.baseOf(b.stages[0]), {
+            kind: "image",
+            ref: { text: "ghcr.io/app:1.0", unresolved: [] },
+        });
         assert.deepStrictEqual(b.baseOf(b.stages[1]), { kind: "image", ref: { text: "b:", unresolved: [] } });
         const withArgs = build(text, { buildArg: (n) => (n === "TAG" ? set("2.0") : undefined) });
-        assert.strictEqual((withArgs.baseOf(withArgs.stages[0]) as { ref: { text: string } }).ref.text, "ghcr.io/app:2.0");
+        assert.strictEqual(
+            (withArgs.baseOf(withArgs.stages[0]) as { ref: { text: string } }).ref.text,
+            "ghcr.io/app:2.0",
+        );
     });
 
     it("an ARG without default and without build argument is empty; a platform ARG is unresolved", () => {
         const b = build("ARG V\nFROM alpine:${V:-3.19}\nFROM golang:1.22-$TARGETARCH");
         assert.deepStrictEqual(b.baseOf(b.stages[0]), { kind: "image", ref: { text: "alpine:3.19", unresolved: [] } });
         const platform = b.baseOf(b.stages[1]);
-        assert.ok(platform.kind === "image" && platform.ref.unresolved[0].name === "TARGETARCH" && platform.ref.unresolved[0].reason.includes("platform"));
+        assert.ok(
+            platform.kind === "image" &&
+                platform.ref.unresolved[0].name === "TARGETARCH" &&
+                platform.ref.unresolved[0].reason.includes("platform"),
+        );
     });
 
-    it("stage names are case-insensitive and FROM sees only earlier stages; then scratch, named contexts, images", () => {
-        const b = build("FROM later\nFROM alpine AS Build\nFROM BUILD\nFROM scratch\nFROM Scratch\nFROM ctx AS later\nFROM scratch AS s", { namedContexts: new Set(["ctx", "scratch"]) });
-        assert.deepStrictEqual(
-            b.stages.map((s) => b.baseOf(s).kind),
-            // "Scratch" is not scratch; with a named context of that name it is the context.
-            ["image", "image", "stage", "scratch", "context", "context", "scratch"],
-        );
-        assert.strictEqual(b.stages[1].name, "build");
-    });
+    it(
+        "stage names are case-insensitive and FROM sees only " + "earlier stages; then scratch, named contexts, images",
+        () => {
+            const b = build(
+                "FROM later\nFROM alpine AS Build\nFROM BUILD\nFROM scratch\nFROM Scratch\nFROM ctx AS later\nFROM " +
+                    "scratch AS s",
+                { namedContexts: new Set(["ctx", "scratch"]) },
+            );
+            assert.deepStrictEqual(
+                b.stages.map((s) => b.baseOf(s).kind),
+                // "Scratch" is not scratch; with a named context of that name it is the context.
+                ["image", "image", "stage", "scratch", "context", "context", "scratch"],
+            );
+            assert.strictEqual(b.stages[1].name, "build");
+        },
+    );
 
     it("a named context named like a stage replaces it; `name:latest` selects the context `name`", () => {
-        const b = build("FROM golang:1.22 AS deps\nFROM deps\nFROM alpine:latest", { namedContexts: new Set(["deps", "alpine"]) });
-        assert.deepStrictEqual(b.stages.map((s) => b.baseOf(s)), [
-            { kind: "context", name: "deps" },
-            { kind: "stage", stage: b.stages[0] },
-            { kind: "context", name: "alpine" },
-        ]);
+        const b = build("FROM golang:1.22 AS deps\nFROM deps\nFROM alpine:latest", {
+            namedContexts: new Set(["deps", "alpine"]),
+        });
+        assert.deepStrictEqual(
+            b.stages.map((s) => b.baseOf(s)),
+            [
+                { kind: "context", name: "deps" },
+                { kind: "stage", stage: b.stages[0] },
+                { kind: "context", name: "alpine" },
+            ],
+        );
     });
 
     it("FROM with extra words is a problem but still a stage", () => {
@@ -265,7 +347,12 @@ describe("Dockerfile build model: substitution and scopes", () => {
     it("no USER: the base is reported, through the stages it inherits from", () => {
         const b = build("FROM node:22 AS base\nFROM base AS mid\nFROM mid");
         const u = b.userOf(b.finalStage()!);
-        assert.ok(u.kind === "base" && u.stage.name === "base" && u.source.kind === "image" && u.source.ref.text === "node:22");
+        assert.ok(
+            u.kind === "base" &&
+                u.stage.name === "base" &&
+                u.source.kind === "image" &&
+                u.source.ref.text === "node:22",
+        );
     });
 
     it("the target stage is the final stage, case-insensitively; an unknown target has none", () => {
@@ -278,7 +365,11 @@ describe("Dockerfile build model: substitution and scopes", () => {
 
     it("a long chain of stages is walked without recursion", () => {
         const n = MAX_STAGES - 1;
-        const text = ["FROM alpine AS s0", ...Array.from({ length: n }, (_, i) => `FROM s${i} AS s${i + 1}\nENV V${i}=${i}`), `USER $V${n - 1}`].join("\n");
+        const text = [
+            "FROM alpine AS s0",
+            ...Array.from({ length: n }, (_, i) => `FROM s${i} AS s${i + 1}\nENV V${i}=${i}`),
+            `USER $V${n - 1}`,
+        ].join("\n");
         const b = build(text);
         const u = b.userOf(b.finalStage()!);
         assert.deepStrictEqual(u.kind === "user" && u.user.text, String(n - 1));
@@ -294,9 +385,30 @@ describe("Dockerfile build model: substitution and scopes", () => {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const word = fc.stringMatching(/^[a-zA-Z0-9_.\/:=-]{1,12}$/).filter((w) => !w.startsWith("-") && !w.startsWith("["));
-const keyword = fc.constantFrom("FROM", "RUN", "USER", "ENV", "ARG", "COPY", "ADD", "WORKDIR", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "STOPSIGNAL", "VOLUME", "ONBUILD");
-const flag = fc.tuple(fc.stringMatching(/^[a-z][a-z-]{0,8}$/), fc.option(fc.stringMatching(/^[a-z0-9=,\/.]{0,10}$/), { nil: undefined }));
+const word = fc.stringMatching(/^[a-zA-Z0-9_./:=-]{1,12}$/).filter((w) => !w.startsWith("-") && !w.startsWith("["));
+const keyword = fc.constantFrom(
+    "FROM",
+    "RUN",
+    "USER",
+    "ENV",
+    "ARG",
+    "COPY",
+    "ADD",
+    "WORKDIR",
+    "LABEL",
+    "EXPOSE",
+    "CMD",
+    "ENTRYPOINT",
+    "HEALTHCHECK",
+    "SHELL",
+    "STOPSIGNAL",
+    "VOLUME",
+    "ONBUILD",
+);
+const flag = fc.tuple(
+    fc.stringMatching(/^[a-z][a-z-]{0,8}$/),
+    fc.option(fc.stringMatching(/^[a-z0-9=,/.]{0,10}$/), { nil: undefined }),
+);
 
 interface Generated {
     readonly keyword: string;
@@ -307,20 +419,40 @@ interface Generated {
 }
 
 const instruction: fc.Arbitrary<Generated> = fc.oneof(
-    fc.record({ keyword, flags: fc.array(flag, { maxLength: 3 }), words: fc.array(word, { minLength: 1, maxLength: 6 }) }),
-    fc.record({ keyword: fc.constantFrom("CMD", "ENTRYPOINT", "RUN"), flags: fc.constant([]), words: fc.constant([]), json: fc.array(fc.string({ maxLength: 8 }), { maxLength: 4 }) }),
+    fc.record({
+        keyword,
+        flags: fc.array(flag, { maxLength: 3 }),
+        words: fc.array(word, { minLength: 1, maxLength: 6 }),
+    }),
+    fc.record({
+        keyword: fc.constantFrom("CMD", "ENTRYPOINT", "RUN"),
+        flags: fc.constant([]),
+        words: fc.constant([]),
+        json: fc.array(fc.string({ maxLength: 8 }), { maxLength: 4 }),
+    }),
     fc.record({
         keyword: fc.constantFrom("RUN", "COPY"),
         flags: fc.constant([]),
         words: fc.constant([]),
-        heredoc: fc.array(fc.stringMatching(/^[^\n\r]{0,20}$/).filter((l) => l !== "EOF"), { maxLength: 4 }),
+        heredoc: fc.array(
+            fc.stringMatching(/^[^\n\r]{0,20}$/).filter((l) => l !== "EOF"),
+            { maxLength: 4 },
+        ),
     }),
 );
 
 /** Writes an instruction list as a Dockerfile with random, meaning-preserving formatting. */
 const dockerfile = fc
     .record({
-        instructions: fc.array(fc.tuple(instruction, fc.boolean(), fc.array(fc.boolean(), { maxLength: 6 }), fc.constantFrom("", "# comment", "", "   ")), { maxLength: 12 }),
+        instructions: fc.array(
+            fc.tuple(
+                instruction,
+                fc.boolean(),
+                fc.array(fc.boolean(), { maxLength: 6 }),
+                fc.constantFrom("", "# comment", "", "   "),
+            ),
+            { maxLength: 12 },
+        ),
         backtick: fc.boolean(),
         directives: fc.boolean(),
         lowerCase: fc.boolean(),
@@ -345,7 +477,12 @@ const dockerfile = fc
             } else {
                 // Break lines between words: continuation, then an optional comment line.
                 const parts = [kw, ...flags, ...ins.words];
-                text = parts.map((p, i) => (i > 0 && breaks[i % Math.max(breaks.length, 1)] ? `${esc}\n    # note\n  ${p}` : ` ${p}`)).join("").trim();
+                text = parts
+                    .map((p, i) =>
+                        i > 0 && breaks[i % Math.max(breaks.length, 1)] ? `${esc}\n    # note\n  ${p}` : ` ${p}`,
+                    )
+                    .join("")
+                    .trim();
             }
             lines.push(...(indent ? "  " + text : text).split("\n"));
             if (ins.heredoc) {
@@ -369,9 +506,15 @@ describe("property: Dockerfile parser", () => {
                     if (want.json) {
                         assert.deepStrictEqual(got.json, want.json);
                     } else if (want.heredoc) {
-                        assert.deepStrictEqual(got.heredocs.map((h) => h.content), [want.heredoc.map((l) => l + "\n").join("")]);
+                        assert.deepStrictEqual(
+                            got.heredocs.map((h) => h.content),
+                            [want.heredoc.map((l) => l + "\n").join("")],
+                        );
                     } else {
-                        assert.deepStrictEqual(got.flags.map((f) => [f.name, f.value]), want.flags);
+                        assert.deepStrictEqual(
+                            got.flags.map((f) => [f.name, f.value]),
+                            want.flags,
+                        );
                         assert.strictEqual(got.args.replace(/\s+/g, " "), want.words.join(" "));
                     }
                 });
@@ -381,20 +524,63 @@ describe("property: Dockerfile parser", () => {
     });
 
     const dockerfileish = fc
-        .array(fc.oneof(fc.constantFrom("FROM ", "USER ", "ARG ", "ENV ", "RUN ", "COPY ", "<<", "<<-", "EOF", "\n", "\r\n", "\\", "`", "# escape=`", "$", "${", "}", ":-", '"', "'", "[", "]", "--from=", "AS ", "scratch", " ", "=", "\t", "#"), fc.string({ maxLength: 6 })), { maxLength: 60 })
+        .array(
+            fc.oneof(
+                fc.constantFrom(
+                    "FROM ",
+                    "USER ",
+                    "ARG ",
+                    "ENV ",
+                    "RUN ",
+                    "COPY ",
+                    "<<",
+                    "<<-",
+                    "EOF",
+                    "\n",
+                    "\r\n",
+                    "\\",
+                    "`",
+                    "# escape=`",
+                    "$",
+                    "${",
+                    "}",
+                    ":-",
+                    '"',
+                    "'",
+                    "[",
+                    "]",
+                    "--from=",
+                    "AS ",
+                    "scratch",
+                    " ",
+                    "=",
+                    "\t",
+                    "#",
+                ),
+                fc.string({ maxLength: 6 }),
+            ),
+            { maxLength: 60 },
+        )
         .map((parts) => parts.join(""));
 
     it("never throws, and the build model never throws on what it returns", () => {
         fc.assert(
-            fc.property(fc.oneof(dockerfileish, fc.string({ maxLength: 200 })), fc.option(fc.string({ maxLength: 5 })), (text, target) => {
-                const p = parseDockerfile(text);
-                const b = new DockerfileBuild(p, { buildArg: (n) => (n.length % 2 ? set("0") : { kind: "unresolved", reason: "r" }), namedContexts: new Set(["x"]) });
-                for (const s of b.stages) {
-                    b.baseOf(s);
-                    b.userOf(s);
-                }
-                b.finalStage(target ?? undefined);
-            }),
+            fc.property(
+                fc.oneof(dockerfileish, fc.string({ maxLength: 200 })),
+                fc.option(fc.string({ maxLength: 5 })),
+                (text, target) => {
+                    const p = parseDockerfile(text);
+                    const b = new DockerfileBuild(p, {
+                        buildArg: (n) => (n.length % 2 ? set("0") : { kind: "unresolved", reason: "r" }),
+                        namedContexts: new Set(["x"]),
+                    });
+                    for (const s of b.stages) {
+                        b.baseOf(s);
+                        b.userOf(s);
+                    }
+                    b.finalStage(target ?? undefined);
+                },
+            ),
             { numRuns: 2000 },
         );
     });

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import { dockerPolicies } from "../../policies/docker";
-import { PolicyPackConfig, PolicyTester, TestResource, unknown } from "../../testkit";
-import { SERVICE_SPEC,dockerContainer,dockerService,hardenedDockerContainer } from "../support/docker";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
+import { SERVICE_SPEC, dockerContainer, dockerService, hardenedDockerContainer } from "../support/docker";
 
 const mandatory = new PolicyTester({ policies: dockerPolicies }, { all: "mandatory" });
 const defaults = new PolicyTester({ policies: dockerPolicies });
@@ -37,7 +37,10 @@ describe("Docker runtime: a hardened container passes", () => {
         const r = await mandatory.analyze(dockerService({ user: "10001", capDrops: ["ALL"], readOnly: true }));
         assert.deepStrictEqual(r.violations, []);
         for (const p of ["docker-privileged", "docker-host-devices", "docker-no-new-privileges"]) {
-            assert.ok(r.notApplicable.some((n) => n.policyName === p), p);
+            assert.ok(
+                r.notApplicable.some((n) => n.policyName === p),
+                p,
+            );
         }
     });
 
@@ -54,7 +57,10 @@ describe("docker-privileged", () => {
         assert.deepStrictEqual(rest, []);
         assert.strictEqual(v.enforcementLevel, "mandatory");
         assert.strictEqual(v.severity, "critical");
-        assert.strictEqual(detail(v), "docker Container web: privileged is true (privileged). Fix: remove privileged or set it to false");
+        assert.strictEqual(
+            detail(v),
+            "docker Container web: privileged is true (privileged). Fix: remove privileged or set it to false",
+        );
     });
 
     it("privileged false or absent passes", async () => {
@@ -76,7 +82,11 @@ describe("docker-privileged", () => {
 describe("docker-capabilities", () => {
     const cases: [string, unknown[], string[]][] = [
         ["a dangerous capability", ["SYS_ADMIN"], ['adds capability "SYS_ADMIN", which is not allowed']],
-        ["lower case and CAP_ prefix (Docker normalises them)", ["cap_sys_admin", "Net_Admin"], ['adds capability "cap_sys_admin" (SYS_ADMIN)', 'adds capability "Net_Admin" (NET_ADMIN)']],
+        [
+            "lower case and CAP_ prefix (Docker normalises them)",
+            ["cap_sys_admin", "Net_Admin"],
+            ['adds capability "cap_sys_admin" (SYS_ADMIN)', 'adds capability "Net_Admin" (NET_ADMIN)'],
+        ],
         ["ALL in any case", ["all"], ['adds "all", every capability']],
         ["NET_RAW (granted by Docker, not in the allow-list)", ["NET_RAW"], ['adds capability "NET_RAW"']],
         ["CAP_ALL is not ALL but still not allowed", ["CAP_ALL"], ['adds capability "CAP_ALL", which is not allowed']],
@@ -94,23 +104,46 @@ describe("docker-capabilities", () => {
         it(`Service: ${what}`, async () => {
             const vs = await findings(dockerService({ capAdds: adds }), "docker-capabilities");
             assert.strictEqual(vs.length, expected.length);
-            expected.forEach((e, i) => assert.ok(detail(vs[i]).startsWith("docker Service web: ") && detail(vs[i]).includes(e) && detail(vs[i]).includes(`(${SERVICE_SPEC}.capAdds[${i}])`), detail(vs[i])));
+            expected.forEach((e, i) =>
+                assert.ok(
+                    detail(vs[i]).startsWith("docker Service web: ") &&
+                        detail(vs[i]).includes(e) &&
+                        detail(vs[i]).includes(`(${SERVICE_SPEC}.capAdds[${i}])`),
+                    detail(vs[i]),
+                ),
+            );
         });
     }
 
     it("allowed capabilities pass in any spelling", async () => {
-        assert.deepStrictEqual(await findings(dockerContainer({ capabilities: { adds: ["net_bind_service", "CAP_CHOWN", " SETUID "] } }), "docker-capabilities"), []);
+        assert.deepStrictEqual(
+            await findings(
+                dockerContainer({ capabilities: { adds: ["net_bind_service", "CAP_CHOWN", " SETUID "] } }),
+                "docker-capabilities",
+            ),
+            [],
+        );
     });
 
     it("is mandatory by default (high)", async () => {
-        const [v] = await findings(dockerContainer({ capabilities: { adds: ["SYS_PTRACE"] } }), "docker-capabilities", defaults);
+        const [v] = await findings(
+            dockerContainer({ capabilities: { adds: ["SYS_PTRACE"] } }),
+            "docker-capabilities",
+            defaults,
+        );
         assert.strictEqual(v.enforcementLevel, "mandatory");
     });
 
     it("allowedCapabilities replaces the list, normalised the same way", async () => {
         const t = withConfig({ "docker-capabilities": { allowedCapabilities: ["CAP_NET_ADMIN"] } });
-        assert.deepStrictEqual(await findings(dockerContainer({ capabilities: { adds: ["net_admin"] } }), "docker-capabilities", t), []);
-        assert.strictEqual((await findings(dockerContainer({ capabilities: { adds: ["CHOWN"] } }), "docker-capabilities", t)).length, 1);
+        assert.deepStrictEqual(
+            await findings(dockerContainer({ capabilities: { adds: ["net_admin"] } }), "docker-capabilities", t),
+            [],
+        );
+        assert.strictEqual(
+            (await findings(dockerContainer({ capabilities: { adds: ["CHOWN"] } }), "docker-capabilities", t)).length,
+            1,
+        );
     });
 
     it("an unknown entry is advisory; the known ones are still judged", async () => {
@@ -120,8 +153,14 @@ describe("docker-capabilities", () => {
     });
 
     it("malformed lists (a string, an object) are not judged and do not throw", async () => {
-        assert.deepStrictEqual(await findings(dockerContainer({ capabilities: { adds: "SYS_ADMIN" } }), "docker-capabilities"), []);
-        assert.deepStrictEqual(await findings(dockerContainer({ capabilities: "SYS_ADMIN" }), "docker-capabilities"), []);
+        assert.deepStrictEqual(
+            await findings(dockerContainer({ capabilities: { adds: "SYS_ADMIN" } }), "docker-capabilities"),
+            [],
+        );
+        assert.deepStrictEqual(
+            await findings(dockerContainer({ capabilities: "SYS_ADMIN" }), "docker-capabilities"),
+            [],
+        );
     });
 });
 
@@ -129,34 +168,71 @@ describe("docker-drop-all-capabilities", () => {
     it("nothing dropped is an advisory finding by default (medium)", async () => {
         const [v] = await findings(dockerContainer(), "docker-drop-all-capabilities", defaults);
         assert.strictEqual(v.enforcementLevel, "advisory");
-        assert.strictEqual(detail(v), 'docker Container web: no capabilities are dropped (capabilities.drops). Fix: drop "ALL" and add back only the capabilities the process needs');
+        assert.strictEqual(
+            detail(v),
+            'docker Container web: no capabilities are dropped (capabilities.drops). Fix: drop "ALL" and add back ' +
+                "only the capabilities the process needs",
+        );
     });
 
     for (const drops of [["ALL"], ["all"], ["NET_RAW", "All"]]) {
         it(`drops ${JSON.stringify(drops)} passes (Container and Service)`, async () => {
-            assert.deepStrictEqual(await findings(dockerContainer({ capabilities: { drops } }), "docker-drop-all-capabilities"), []);
-            assert.deepStrictEqual(await findings(dockerService({ capDrops: drops }), "docker-drop-all-capabilities"), []);
+            assert.deepStrictEqual(
+                await findings(dockerContainer({ capabilities: { drops } }), "docker-drop-all-capabilities"),
+                [],
+            );
+            assert.deepStrictEqual(
+                await findings(dockerService({ capDrops: drops }), "docker-drop-all-capabilities"),
+                [],
+            );
         });
     }
 
     it("dropping some but not ALL is a finding; CAP_ALL is not ALL", async () => {
         for (const drops of [["NET_RAW"], ["CAP_ALL"]]) {
             const [v] = await findings(dockerService({ capDrops: drops }), "docker-drop-all-capabilities");
-            assert.ok(detail(v).includes(`the dropped capabilities ${JSON.stringify(drops)} do not include "ALL" (${SERVICE_SPEC}.capDrops)`), detail(v));
+            assert.ok(
+                detail(v).includes(
+                    `the dropped capabilities ${JSON.stringify(drops)} do not include "ALL" (${SERVICE_SPEC}.capDrops)`,
+                ),
+                detail(v),
+            );
         }
     });
 
     it("an unknown list or entry is advisory unless ALL is already there", async () => {
-        const [a] = await findings(dockerContainer({ capabilities: { drops: unknown } }), "docker-drop-all-capabilities");
+        const [a] = await findings(
+            dockerContainer({ capabilities: { drops: unknown } }),
+            "docker-drop-all-capabilities",
+        );
         assert.ok(detail(a).includes("capabilities.drops is not known during preview"));
-        const [b] = await findings(dockerContainer({ capabilities: { drops: ["NET_RAW", unknown] } }), "docker-drop-all-capabilities");
+        const [b] = await findings(
+            dockerContainer({ capabilities: { drops: ["NET_RAW", unknown] } }),
+            "docker-drop-all-capabilities",
+        );
         assert.ok(detail(b).includes("capabilities.drops[1] is not known during preview"));
-        assert.deepStrictEqual(await findings(dockerContainer({ capabilities: { drops: [unknown, "ALL"] } }), "docker-drop-all-capabilities"), []);
+        assert.deepStrictEqual(
+            await findings(
+                dockerContainer({ capabilities: { drops: [unknown, "ALL"] } }),
+                "docker-drop-all-capabilities",
+            ),
+            [],
+        );
     });
 });
 
 describe("docker-non-root-user", () => {
-    for (const user of ["root", "0", "00", "0:0", "root:root", "root:1000", "0:1000", " root ", "ContainerAdministrator"]) {
+    for (const user of [
+        "root",
+        "0",
+        "00",
+        "0:0",
+        "root:root",
+        "root:1000",
+        "0:1000",
+        " root ",
+        "ContainerAdministrator",
+    ]) {
         it(`user ${JSON.stringify(user)} is root (Container and Service)`, async () => {
             const [c] = await findings(dockerContainer({ user }), "docker-non-root-user");
             assert.strictEqual(c.enforcementLevel, "mandatory");
@@ -177,7 +253,10 @@ describe("docker-non-root-user", () => {
         for (const r of [dockerContainer(), dockerService()]) {
             const [v] = await findings(r, "docker-non-root-user");
             assert.strictEqual(v.enforcementLevel, "advisory");
-            assert.ok(detail(v).includes("user is not set, so the image's USER applies (root unless the image sets another)"), detail(v));
+            assert.ok(
+                detail(v).includes("user is not set, so the image's USER applies (root unless the image sets another)"),
+                detail(v),
+            );
         }
     });
 
@@ -200,7 +279,17 @@ describe("docker-non-root-user", () => {
 
 describe("docker-host-namespaces", () => {
     it("every host mode of a Container is a finding, naming the namespace and setting", async () => {
-        const vs = await findings(dockerContainer({ networkMode: "host", pidMode: "host", ipcMode: "host", usernsMode: "host", cgroupnsMode: "host" }), "docker-host-namespaces", defaults);
+        const vs = await findings(
+            dockerContainer({
+                networkMode: "host",
+                pidMode: "host",
+                ipcMode: "host",
+                usernsMode: "host",
+                cgroupnsMode: "host",
+            }),
+            "docker-host-namespaces",
+            defaults,
+        );
         assert.deepStrictEqual(
             vs.map(detail),
             [
@@ -209,21 +298,40 @@ describe("docker-host-namespaces", () => {
                 ["IPC", "ipcMode"],
                 ["user", "usernsMode"],
                 ["cgroup", "cgroupnsMode"],
-            ].map(([ns, s]) => `docker Container web: shares the host's ${ns} namespace (${s} is "host") (${s}). Fix: remove ${s} or use a private mode`),
+            ].map(
+                ([ns, s]) =>
+                    `docker Container web: shares the host's ${ns} namespace (${s} is "host") (${s}). Fix: remove ` +
+                    `${s} or use a private mode`,
+            ),
         );
         assert.ok(vs.every((v) => v.enforcementLevel === "mandatory"));
     });
 
     it("private, shared-with-container and wrongly cased modes pass (the daemon compares exactly)", async () => {
-        const r = dockerContainer({ networkMode: "bridge", pidMode: "container:db", ipcMode: "shareable", usernsMode: "", cgroupnsMode: "private" });
+        const r = dockerContainer({
+            networkMode: "bridge",
+            pidMode: "container:db",
+            ipcMode: "shareable",
+            usernsMode: "",
+            cgroupnsMode: "private",
+        });
         assert.deepStrictEqual(await findings(r, "docker-host-namespaces"), []);
         assert.deepStrictEqual(await findings(dockerContainer({ networkMode: "HOST" }), "docker-host-namespaces"), []);
     });
 
     it("joining the host network is a finding for Containers and Services", async () => {
-        const [c] = await findings(dockerContainer({ networksAdvanced: [{ name: "backend" }, { name: "host" }] }), "docker-host-namespaces");
-        assert.ok(detail(c).includes('joins the "host" network') && detail(c).includes("(networksAdvanced[1].name)"), detail(c));
-        const [s] = await findings(dockerService({}, { networksAdvanceds: [{ name: "host" }] }), "docker-host-namespaces");
+        const [c] = await findings(
+            dockerContainer({ networksAdvanced: [{ name: "backend" }, { name: "host" }] }),
+            "docker-host-namespaces",
+        );
+        assert.ok(
+            detail(c).includes('joins the "host" network') && detail(c).includes("(networksAdvanced[1].name)"),
+            detail(c),
+        );
+        const [s] = await findings(
+            dockerService({}, { networksAdvanceds: [{ name: "host" }] }),
+            "docker-host-namespaces",
+        );
         assert.ok(detail(s).includes("(taskSpec.networksAdvanceds[0].name)"), detail(s));
     });
 
@@ -266,21 +374,45 @@ describe("docker-host-mounts", () => {
     ];
     for (const [path, why] of sensitive) {
         it(`${JSON.stringify(path)}: ${why}`, async () => {
-            const [v, ...rest] = await findings(dockerContainer({ volumes: [{ hostPath: path, containerPath: "/x" }] }), "docker-host-mounts", defaults);
+            const [v, ...rest] = await findings(
+                dockerContainer({ volumes: [{ hostPath: path, containerPath: "/x" }] }),
+                "docker-host-mounts",
+                defaults,
+            );
             assert.deepStrictEqual(rest, []);
             assert.strictEqual(v?.enforcementLevel, "mandatory");
             assert.ok(detail(v).includes(`: ${why} (volumes[0].hostPath)`), detail(v));
         });
     }
 
-    for (const path of ["/srv/data", "/etc/localtime", "/run/secrets", "/sys/fs/cgroup", "/var/lib/postgresql", "/home/app", "/var/run-data", "/etcetera", "data", "C:\\data"]) {
+    for (const path of [
+        "/srv/data",
+        "/etc/localtime",
+        "/run/secrets",
+        "/sys/fs/cgroup",
+        "/var/lib/postgresql",
+        "/home/app",
+        "/var/run-data",
+        "/etcetera",
+        "data",
+        "C:\\data",
+    ]) {
         it(`${JSON.stringify(path)} is not sensitive`, async () => {
-            assert.deepStrictEqual(await findings(dockerContainer({ volumes: [{ hostPath: path, containerPath: "/x" }] }), "docker-host-mounts"), []);
+            assert.deepStrictEqual(
+                await findings(
+                    dockerContainer({ volumes: [{ hostPath: path, containerPath: "/x" }] }),
+                    "docker-host-mounts",
+                ),
+                [],
+            );
         });
     }
 
     it("a normalised path is shown next to the written one", async () => {
-        const [v] = await findings(dockerContainer({ volumes: [{ hostPath: "/var/run/", containerPath: "/x" }] }), "docker-host-mounts");
+        const [v] = await findings(
+            dockerContainer({ volumes: [{ hostPath: "/var/run/", containerPath: "/x" }] }),
+            "docker-host-mounts",
+        );
         assert.ok(detail(v).startsWith('docker Container web: bind-mounts "/var/run/" (/var/run): '), detail(v));
     });
 
@@ -293,7 +425,10 @@ describe("docker-host-mounts", () => {
         ];
         const [c, ...cRest] = await findings(dockerContainer({ mounts }), "docker-host-mounts");
         assert.deepStrictEqual(cRest, []);
-        assert.ok(detail(c).includes("bind-mounts \"/var/run/docker.sock\": the Docker daemon socket (mounts[0].source)"), detail(c));
+        assert.ok(
+            detail(c).includes('bind-mounts "/var/run/docker.sock": the Docker daemon socket (mounts[0].source)'),
+            detail(c),
+        );
         const [s, ...sRest] = await findings(dockerService({ mounts }), "docker-host-mounts");
         assert.deepStrictEqual(sRest, []);
         assert.ok(detail(s).includes(`(${SERVICE_SPEC}.mounts[0].source)`), detail(s));
@@ -301,19 +436,34 @@ describe("docker-host-mounts", () => {
 
     it("the Docker named pipe on Windows, in either slash direction and any case", async () => {
         for (const source of ["\\\\.\\pipe\\docker_engine", "//./pipe/Docker_Engine"]) {
-            const [v] = await findings(dockerContainer({ mounts: [{ type: "npipe", source, target: "\\\\.\\pipe\\docker_engine" }] }), "docker-host-mounts");
+            const [v] = await findings(
+                dockerContainer({ mounts: [{ type: "npipe", source, target: "\\\\.\\pipe\\docker_engine" }] }),
+                "docker-host-mounts",
+            );
             assert.ok(detail(v).includes("the Docker daemon's named pipe"), detail(v));
         }
     });
 
     it("a local volume that binds a host directory is a bind mount of it", async () => {
         const volumeOptions = { driverName: "local", driverOptions: { type: "none", o: "bind", device: "/var/run" } };
-        const [v] = await findings(dockerContainer({ mounts: [{ type: "volume", source: "sock", target: "/s", volumeOptions }] }), "docker-host-mounts");
-        assert.ok(detail(v).includes("mounts a volume bound to \"/var/run\"") && detail(v).includes("(mounts[0].volumeOptions.driverOptions.device)"), detail(v));
+        const [v] = await findings(
+            dockerContainer({ mounts: [{ type: "volume", source: "sock", target: "/s", volumeOptions }] }),
+            "docker-host-mounts",
+        );
+        assert.ok(
+            detail(v).includes('mounts a volume bound to "/var/run"') &&
+                detail(v).includes("(mounts[0].volumeOptions.driverOptions.device)"),
+            detail(v),
+        );
     });
 
     it("additionalSensitivePaths and allowedHostPaths", async () => {
-        const t = withConfig({ "docker-host-mounts": { additionalSensitivePaths: ["/srv/secrets/**"], allowedHostPaths: ["/var/lib/docker/containers/"] } });
+        const t = withConfig({
+            "docker-host-mounts": {
+                additionalSensitivePaths: ["/srv/secrets/**"],
+                allowedHostPaths: ["/var/lib/docker/containers/"],
+            },
+        });
         const r = dockerContainer({
             volumes: [
                 { hostPath: "/srv/secrets/db", containerPath: "/a" },
@@ -322,7 +472,10 @@ describe("docker-host-mounts", () => {
             ],
         });
         const vs = await findings(r, "docker-host-mounts", t);
-        assert.deepStrictEqual(vs.map((v) => /\((volumes\[\d\])/.exec(detail(v))?.[1]), ["volumes[0]", "volumes[2]"]);
+        assert.deepStrictEqual(
+            vs.map((v) => /\((volumes\[\d\])/.exec(detail(v))?.[1]),
+            ["volumes[0]", "volumes[2]"],
+        );
         assert.ok(detail(vs[0]).includes("a path listed in additionalSensitivePaths"), detail(vs[0]));
     });
 
@@ -332,12 +485,27 @@ describe("docker-host-mounts", () => {
     });
 
     it("unknowns: a source is advisory; an unknown type decides only for a sensitive source", async () => {
-        const [a] = await findings(dockerContainer({ volumes: [{ hostPath: unknown, containerPath: "/x" }] }), "docker-host-mounts");
+        const [a] = await findings(
+            dockerContainer({ volumes: [{ hostPath: unknown, containerPath: "/x" }] }),
+            "docker-host-mounts",
+        );
         assert.ok(detail(a).includes("volumes[0].hostPath is not known during preview"), detail(a));
-        const [b] = await findings(dockerService({ mounts: [{ type: unknown, source: "/var/run/docker.sock", target: "/s" }] }), "docker-host-mounts");
+        const [b] = await findings(
+            dockerService({ mounts: [{ type: unknown, source: "/var/run/docker.sock", target: "/s" }] }),
+            "docker-host-mounts",
+        );
         assert.ok(detail(b).includes(`${SERVICE_SPEC}.mounts[0].type is not known during preview`), detail(b));
-        assert.deepStrictEqual(await findings(dockerService({ mounts: [{ type: unknown, source: "data", target: "/d" }] }), "docker-host-mounts"), []);
-        const [c] = await findings(dockerContainer({ mounts: unknown, volumes: [{ hostPath: "/", containerPath: "/host" }] }), "docker-host-mounts");
+        assert.deepStrictEqual(
+            await findings(
+                dockerService({ mounts: [{ type: unknown, source: "data", target: "/d" }] }),
+                "docker-host-mounts",
+            ),
+            [],
+        );
+        const [c] = await findings(
+            dockerContainer({ mounts: unknown, volumes: [{ hostPath: "/", containerPath: "/host" }] }),
+            "docker-host-mounts",
+        );
         assert.ok(detail(c).includes("(volumes[0].hostPath)") && c.enforcementLevel === "mandatory", detail(c));
     });
 });
@@ -347,8 +515,10 @@ describe("docker-host-devices", () => {
         const devices = [{ hostPath: "/dev/kmsg" }, { hostPath: "/dev/fuse", containerPath: "/dev/fuse" }];
         const vs = await findings(dockerContainer({ devices }), "docker-host-devices", defaults);
         assert.deepStrictEqual(vs.map(detail), [
-            'docker Container web: gets the host device "/dev/kmsg" (devices[0].hostPath). Fix: remove the device, or list it in allowedDevices if the container needs it',
-            'docker Container web: gets the host device "/dev/fuse" (devices[1].hostPath). Fix: remove the device, or list it in allowedDevices if the container needs it',
+            'docker Container web: gets the host device "/dev/kmsg" (devices[0].hostPath). Fix: remove the device, ' +
+                "or list it in allowedDevices if the container needs it",
+            'docker Container web: gets the host device "/dev/fuse" (devices[1].hostPath). Fix: remove the device, ' +
+                "or list it in allowedDevices if the container needs it",
         ]);
         const t = withConfig({ "docker-host-devices": { allowedDevices: ["/dev/fuse"] } });
         assert.strictEqual((await findings(dockerContainer({ devices }), "docker-host-devices", t)).length, 1);
@@ -380,36 +550,88 @@ describe("docker-security-options", () => {
     ];
     for (const [opt, why] of weakening) {
         it(`${JSON.stringify(opt)} ${why}`, async () => {
-            const [v, ...rest] = await findings(dockerContainer({ securityOpts: ["no-new-privileges", opt] }), "docker-security-options");
+            const [v, ...rest] = await findings(
+                dockerContainer({ securityOpts: ["no-new-privileges", opt] }),
+                "docker-security-options",
+            );
             assert.deepStrictEqual(rest, []);
-            assert.strictEqual(detail(v), `docker Container web: ${JSON.stringify(opt)} ${why} (securityOpts[1]). Fix: remove this option so Docker's default confinement applies`);
+            assert.strictEqual(
+                detail(v),
+                `docker Container web: ${JSON.stringify(opt)} ${why} (securityOpts[1]). Fix: remove this option so ` +
+                    `Docker's default confinement applies`,
+            );
         });
     }
 
-    for (const opt of ["seccomp=/etc/docker/seccomp.json", "apparmor=docker-default", "label=level:s0:c100,c200", "label=type:container_t", "Seccomp=unconfined", "seccomp", "no-new-privileges"]) {
+    for (const opt of [
+        "seccomp=/etc/docker/seccomp.json",
+        "apparmor=docker-default",
+        "label=level:s0:c100,c200",
+        "label=type:container_t",
+        "Seccomp=unconfined",
+        "seccomp",
+        "no-new-privileges",
+    ]) {
         it(`${JSON.stringify(opt)} keeps the container confined (or is rejected by the daemon)`, async () => {
-            assert.deepStrictEqual(await findings(dockerContainer({ securityOpts: [opt] }), "docker-security-options"), []);
+            assert.deepStrictEqual(
+                await findings(dockerContainer({ securityOpts: [opt] }), "docker-security-options"),
+                [],
+            );
         });
     }
 
     it("a swarm service's seLinuxContext is judged as label options", async () => {
-        const vs = await findings(dockerService({ privileges: { seLinuxContext: { disable: true, type: "spc_t" } } }), "docker-security-options", defaults);
-        assert.deepStrictEqual(vs.map((v) => v.enforcementLevel), ["advisory", "advisory"]);
-        assert.ok(detail(vs[0]).includes(`turns SELinux labelling off (${SERVICE_SPEC}.privileges.seLinuxContext.disable)`), detail(vs[0]));
-        assert.ok(detail(vs[1]).includes(`runs with the unconfined SELinux type spc_t (${SERVICE_SPEC}.privileges.seLinuxContext.type)`), detail(vs[1]));
-        assert.deepStrictEqual(await findings(dockerService({ privileges: { seLinuxContext: { disable: false, type: "container_t" } } }), "docker-security-options"), []);
+        const vs = await findings(
+            dockerService({ privileges: { seLinuxContext: { disable: true, type: "spc_t" } } }),
+            "docker-security-options",
+            defaults,
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => v.enforcementLevel),
+            ["advisory", "advisory"],
+        );
+        assert.ok(
+            detail(vs[0]).includes(`turns SELinux labelling off (${SERVICE_SPEC}.privileges.seLinuxContext.disable)`),
+            detail(vs[0]),
+        );
+        assert.ok(
+            detail(vs[1]).includes(
+                `runs with the unconfined SELinux type spc_t (${SERVICE_SPEC}.privileges.seLinuxContext.type)`,
+            ),
+            detail(vs[1]),
+        );
+        assert.deepStrictEqual(
+            await findings(
+                dockerService({ privileges: { seLinuxContext: { disable: false, type: "container_t" } } }),
+                "docker-security-options",
+            ),
+            [],
+        );
     });
 
     it("unknown options are advisory", async () => {
-        const [v] = await findings(dockerContainer({ securityOpts: ["apparmor=docker-default", unknown] }), "docker-security-options");
+        const [v] = await findings(
+            dockerContainer({ securityOpts: ["apparmor=docker-default", unknown] }),
+            "docker-security-options",
+        );
         assert.ok(detail(v).includes("securityOpts[1] is not known during preview"), detail(v));
     });
 });
 
 describe("docker-no-new-privileges", () => {
-    for (const opts of [["no-new-privileges"], ["no-new-privileges:true"], ["no-new-privileges=true"], ["no-new-privileges=1"], ["no-new-privileges:false", "no-new-privileges"], [unknown, "no-new-privileges:true"]]) {
+    for (const opts of [
+        ["no-new-privileges"],
+        ["no-new-privileges:true"],
+        ["no-new-privileges=true"],
+        ["no-new-privileges=1"],
+        ["no-new-privileges:false", "no-new-privileges"],
+        [unknown, "no-new-privileges:true"],
+    ]) {
         it(`${JSON.stringify(opts)} sets it`, async () => {
-            assert.deepStrictEqual(await findings(dockerContainer({ securityOpts: opts }), "docker-no-new-privileges"), []);
+            assert.deepStrictEqual(
+                await findings(dockerContainer({ securityOpts: opts }), "docker-no-new-privileges"),
+                [],
+            );
         });
     }
 
@@ -422,11 +644,23 @@ describe("docker-no-new-privileges", () => {
     });
 
     it("turned off, or overridden by a later option: a finding at the deciding entry", async () => {
-        const [a] = await findings(dockerContainer({ securityOpts: ["no-new-privileges=false"] }), "docker-no-new-privileges");
-        assert.ok(detail(a).includes('"no-new-privileges=false" turns no-new-privileges off (securityOpts[0])'), detail(a));
-        const [b] = await findings(dockerContainer({ securityOpts: ["no-new-privileges:true", "no-new-privileges:false"] }), "docker-no-new-privileges");
+        const [a] = await findings(
+            dockerContainer({ securityOpts: ["no-new-privileges=false"] }),
+            "docker-no-new-privileges",
+        );
+        assert.ok(
+            detail(a).includes('"no-new-privileges=false" turns no-new-privileges off (securityOpts[0])'),
+            detail(a),
+        );
+        const [b] = await findings(
+            dockerContainer({ securityOpts: ["no-new-privileges:true", "no-new-privileges:false"] }),
+            "docker-no-new-privileges",
+        );
         assert.ok(detail(b).includes("(securityOpts[1])"), detail(b));
-        const [c] = await findings(dockerContainer({ securityOpts: ["no-new-privileges=yes"] }), "docker-no-new-privileges");
+        const [c] = await findings(
+            dockerContainer({ securityOpts: ["no-new-privileges=yes"] }),
+            "docker-no-new-privileges",
+        );
         assert.ok(detail(c).includes("is not a valid no-new-privileges option"), detail(c));
     });
 
@@ -446,7 +680,11 @@ describe("docker-no-new-privileges", () => {
 
 describe("Docker runtime: unknown and malformed resources", () => {
     it("an unknown task spec makes every applicable check advisory, naming it", async () => {
-        const r = await mandatory.analyze({ type: "docker:index/service:Service", name: "web", props: { taskSpec: unknown } });
+        const r = await mandatory.analyze({
+            type: "docker:index/service:Service",
+            name: "web",
+            props: { taskSpec: unknown },
+        });
         assert.ok(r.violations.length > 0);
         for (const v of r.violations) {
             assert.strictEqual(v.enforcementLevel, "advisory");
@@ -455,7 +693,11 @@ describe("Docker runtime: unknown and malformed resources", () => {
     });
 
     it("an unknown container spec is reported once per policy", async () => {
-        const r = await mandatory.analyze({ type: "docker:index/service:Service", name: "web", props: { taskSpec: { containerSpec: unknown } } });
+        const r = await mandatory.analyze({
+            type: "docker:index/service:Service",
+            name: "web",
+            props: { taskSpec: { containerSpec: unknown } },
+        });
         const names = r.violations.map((v) => v.policyName);
         assert.strictEqual(new Set(names).size, names.length);
         assert.ok(r.violations.every((v) => detail(v).includes("taskSpec.containerSpec is not known during preview")));
@@ -475,9 +717,24 @@ describe("Docker runtime: unknown and malformed resources", () => {
 
     it("wrongly typed Container fields are skipped without errors", async () => {
         const r = await mandatory.analyze(
-            dockerContainer({ privileged: "true", user: ["root"], volumes: "/var/run/docker.sock", mounts: [null, 3, { type: 5 }], securityOpts: [null, 1], networkMode: 1, devices: [{}] }),
+            dockerContainer({
+                privileged: "true",
+                user: ["root"],
+                volumes: "/var/run/docker.sock",
+                mounts: [null, 3, { type: 5 }],
+                securityOpts: [null, 1],
+                networkMode: 1,
+                devices: [{}],
+            }),
         );
         assert.ok(!r.violations.some((v) => v.message.includes("could not evaluate")), JSON.stringify(r.violations));
-        assert.deepStrictEqual(r.violations.filter((v) => ["docker-privileged", "docker-host-mounts", "docker-host-namespaces", "docker-host-devices"].includes(v.policyName)), []);
+        assert.deepStrictEqual(
+            r.violations.filter((v) =>
+                ["docker-privileged", "docker-host-mounts", "docker-host-namespaces", "docker-host-devices"].includes(
+                    v.policyName,
+                ),
+            ),
+            [],
+        );
     });
 });

@@ -5,20 +5,27 @@
 // and has the engine judge a state file with it.
 
 import * as assert from "assert";
-import { spawnSync, SpawnSyncOptions } from "child_process";
+import { spawnSync, type SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EngineSandbox, findings, requireToolchain, ROOT, stateFile } from "../support/pulumi-engine";
 import { deployment } from "../support/workloads";
 import { dockerContainer } from "../support/docker";
 
-const PACKAGE = require("../../package.json") as { name: string; version: string; devDependencies: Record<string, string> };
+const PACKAGE = require("../../package.json") as {
+    name: string;
+    version: string;
+    devDependencies: Record<string, string>;
+};
 
 /** Runs a command; fails the test with its output unless it exits 0. */
 function run(command: string, args: readonly string[], options: SpawnSyncOptions & { cwd: string }): string {
     const r = spawnSync(command, args, { encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
     if (r.error || r.status !== 0) {
-        throw new Error(`${command} ${args.join(" ")} (in ${options.cwd}) failed: ${r.error ?? `exit ${r.status}`}\n${r.stdout}\n${r.stderr}`);
+        throw new Error(
+            `${command} ${args.join(" ")} (in ${options.cwd}) failed: ` +
+                `${r.error?.message ?? `exit ${r.status}`}\n${String(r.stdout)}\n${String(r.stderr)}`,
+        );
     }
     return String(r.stdout);
 }
@@ -38,9 +45,14 @@ describe("real engine: the published package (npm pack, production install)", fu
         // npm pack runs the package's prepare script (the build), so it works on a copy: the checkout
         // other test runs use stays untouched.
         const source = path.join(sandbox.dir, "source");
-        fs.cpSync(ROOT, source, { recursive: true, filter: (from) => path.dirname(from) !== ROOT || !NOT_COPIED.has(path.basename(from)) });
+        fs.cpSync(ROOT, source, {
+            recursive: true,
+            filter: (from) => path.dirname(from) !== ROOT || !NOT_COPIED.has(path.basename(from)),
+        });
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(source, "node_modules"), "dir");
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", sandbox.dir], { cwd: source })) as { filename: string; files: { path: string }[] }[];
+        const packed = JSON.parse(
+            run("npm", ["pack", "--json", "--pack-destination", sandbox.dir], { cwd: source }),
+        ) as { filename: string; files: { path: string }[] }[];
         tarball = path.join(sandbox.dir, packed[0].filename);
         files = packed[0].files.map((f) => f.path).sort();
 
@@ -49,16 +61,34 @@ describe("real engine: the published package (npm pack, production install)", fu
         installed = path.join(sandbox.dir, "policies", `${PACKAGE.name}-v${PACKAGE.version}`);
         fs.mkdirSync(installed, { recursive: true });
         run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], { cwd: sandbox.dir });
-        run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: installed });
+        run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+            cwd: installed,
+        });
     });
 
     it("ships the compiled pack, its profiles and PulumiPolicy.yaml, without sources or tests", () => {
-        for (const required of ["PulumiPolicy.yaml", "package.json", "README.md", "LICENSE", "dist/index.js", "dist/lib.js", "dist/lib.d.ts", "config/restricted.json"]) {
+        for (const required of [
+            "PulumiPolicy.yaml",
+            "package.json",
+            "README.md",
+            "LICENSE",
+            "dist/index.js",
+            "dist/lib.js",
+            "dist/lib.d.ts",
+            "config/restricted.json",
+        ]) {
             assert.ok(files.includes(required), `${required} is not in ${path.basename(tarball)}`);
         }
-        const stray = files.filter((f) => !/^(dist\/|config\/[a-z-]+\.json$)/.test(f) && !["PulumiPolicy.yaml", "package.json", "README.md", "LICENSE"].includes(f));
+        const stray = files.filter(
+            (f) =>
+                !/^(dist\/|config\/[a-z-]+\.json$)/.test(f) &&
+                !["PulumiPolicy.yaml", "package.json", "README.md", "LICENSE"].includes(f),
+        );
         assert.deepStrictEqual(stray, []);
-        assert.deepStrictEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        assert.deepStrictEqual(
+            files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+            [],
+        );
     });
 
     it("installs without dev dependencies, with an @pulumi/pulumi this Node.js can run", () => {
@@ -68,10 +98,18 @@ describe("real engine: the published package (npm pack, production install)", fu
         }
         assert.ok(has("@pulumi/policy"));
         // The peer dependency is installed by npm; it must pick a release whose engines accept this Node.js.
-        const sdk = require(path.join(installed, "node_modules/@pulumi/pulumi/package.json")) as { version: string; engines?: { node?: string } };
+        const sdk = JSON.parse(
+            fs.readFileSync(path.join(installed, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+        ) as {
+            version: string;
+            engines?: { node?: string };
+        };
         const major = Number(process.versions.node.split(".")[0]);
         const minimum = Number(/>=\s*(\d+)/.exec(sdk.engines?.node ?? ">=0")![1]);
-        assert.ok(major >= minimum, `@pulumi/pulumi ${sdk.version} needs Node.js ${sdk.engines?.node}, this is ${process.version}`);
+        assert.ok(
+            major >= minimum,
+            `@pulumi/pulumi ${sdk.version} needs Node.js ${sdk.engines?.node}, this is ${process.version}`,
+        );
         if (major === 20) {
             assert.match(sdk.version, /^3\.248\./, "on Node.js 20, the last @pulumi/pulumi that supports it");
         }
@@ -81,13 +119,29 @@ describe("real engine: the published package (npm pack, production install)", fu
         const state = sandbox.write(
             "state.json",
             stateFile([
-                { ...deployment({ containers: [{ name: "web", image: "registry.example.com/shop/web:1.4.2", securityContext: { privileged: true } }] }), name: "web" },
+                {
+                    ...deployment({
+                        containers: [
+                            {
+                                name: "web",
+                                image: "registry.example.com/shop/web:1.4.2",
+                                securityContext: { privileged: true },
+                            },
+                        ],
+                    }),
+                    name: "web",
+                },
                 dockerContainer({ image: "redis", privileged: true }, "cache"),
             ]),
         );
         for (const profile of [undefined, "baseline"]) {
-            const fromPackage = sandbox.analyze(state, { pack: installed, config: profile && path.join(installed, `config/${profile}.json`) });
-            const fromCheckout = sandbox.analyze(state, { config: profile && path.join(ROOT, `config/${profile}.json`) });
+            const fromPackage = sandbox.analyze(state, {
+                pack: installed,
+                config: profile && path.join(installed, `config/${profile}.json`),
+            });
+            const fromCheckout = sandbox.analyze(state, {
+                config: profile && path.join(ROOT, `config/${profile}.json`),
+            });
             assert.ok(findings(fromPackage.events).includes("web pss-privileged mandatory"), fromPackage.stderr);
             assert.ok(findings(fromPackage.events).includes("cache docker-privileged mandatory"), fromPackage.stderr);
             assert.deepStrictEqual(findings(fromPackage.events), findings(fromCheckout.events), profile);

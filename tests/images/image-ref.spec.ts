@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import {
-    ImageReference,
+    type ImageReference,
     canonicalImageRef,
     familiarImageRef,
     formatImageRef,
@@ -25,7 +25,7 @@ const H128 = "0a1b2c3d4e5f6789".repeat(8);
 function ref(text: string): ImageReference {
     const p = parseImageRef(text);
     assert.strictEqual(p.kind, "reference", `${text}: ${JSON.stringify(p)}`);
-    return p as ImageReference;
+    return p;
 }
 
 function reason(text: unknown): string {
@@ -46,22 +46,64 @@ describe("image references: valid names", () => {
         ["acme/app:v2", "docker.io/acme/app", "acme/app", undefined, "v2", undefined],
         ["docker.io/acme/app", "docker.io/acme/app", "acme/app", "docker.io", undefined, undefined],
         // Only a single component after library/ is an official image.
-        ["docker.io/library/team/app", "docker.io/library/team/app", "library/team/app", "docker.io", undefined, undefined],
+        [
+            "docker.io/library/team/app",
+            "docker.io/library/team/app",
+            "library/team/app",
+            "docker.io",
+            undefined,
+            undefined,
+        ],
         // Shortened, the name would read as the registry "a.b": the familiar form keeps docker.io.
         ["docker.io/a.b/app", "docker.io/a.b/app", "docker.io/a.b/app", "docker.io", undefined, undefined],
-        ["docker.io/localhost/app", "docker.io/localhost/app", "docker.io/localhost/app", "docker.io", undefined, undefined],
+        [
+            "docker.io/localhost/app",
+            "docker.io/localhost/app",
+            "docker.io/localhost/app",
+            "docker.io",
+            undefined,
+            undefined,
+        ],
         ["ghcr.io/acme/app:1.0", "ghcr.io/acme/app", "ghcr.io/acme/app", "ghcr.io", "1.0", undefined],
         ["localhost/app", "localhost/app", "localhost/app", "localhost", undefined, undefined],
         // A registry port is not a tag.
         ["localhost:5000/app", "localhost:5000/app", "localhost:5000/app", "localhost:5000", undefined, undefined],
         ["localhost:5000/app:1.2", "localhost:5000/app", "localhost:5000/app", "localhost:5000", "1.2", undefined],
-        ["registry.example.com:5000/team/app", "registry.example.com:5000/team/app", "registry.example.com:5000/team/app", "registry.example.com:5000", undefined, undefined],
-        ["my-registry:5000/app", "my-registry:5000/app", "my-registry:5000/app", "my-registry:5000", undefined, undefined],
+        [
+            "registry.example.com:5000/team/app",
+            "registry.example.com:5000/team/app",
+            "registry.example.com:5000/team/app",
+            "registry.example.com:5000",
+            undefined,
+            undefined,
+        ],
+        [
+            "my-registry:5000/app",
+            "my-registry:5000/app",
+            "my-registry:5000/app",
+            "my-registry:5000",
+            undefined,
+            undefined,
+        ],
         ["10.0.0.1:5000/app:v1", "10.0.0.1:5000/app", "10.0.0.1:5000/app", "10.0.0.1:5000", "v1", undefined],
         ["[::1]:5000/app", "[::1]:5000/app", "[::1]:5000/app", "[::1]:5000", undefined, undefined],
-        ["[2001:db8::1]/team/app:v1", "[2001:db8::1]/team/app", "[2001:db8::1]/team/app", "[2001:db8::1]", "v1", undefined],
+        [
+            "[2001:db8::1]/team/app:v1",
+            "[2001:db8::1]/team/app",
+            "[2001:db8::1]/team/app",
+            "[2001:db8::1]",
+            "v1",
+            undefined,
+        ],
         // Uppercase marks a registry (paths are lowercase); the host keeps its case.
-        ["Registry.Example.com/app", "Registry.Example.com/app", "Registry.Example.com/app", "Registry.Example.com", undefined, undefined],
+        [
+            "Registry.Example.com/app",
+            "Registry.Example.com/app",
+            "Registry.Example.com/app",
+            "Registry.Example.com",
+            undefined,
+            undefined,
+        ],
         ["Foo/bar", "Foo/bar", "Foo/bar", "Foo", undefined, undefined],
         ["foo/bar", "docker.io/foo/bar", "foo/bar", undefined, undefined, undefined],
         // Without a "/", nothing is a registry: dots and ports become part of the path and the tag.
@@ -73,7 +115,14 @@ describe("image references: valid names", () => {
         ["app:1.0@sha256:" + H64, "docker.io/library/app", "app", undefined, "1.0", "sha256:" + H64],
         ["app:latest@sha256:" + H64, "docker.io/library/app", "app", undefined, "latest", "sha256:" + H64],
         ["app@sha256:" + H64, "docker.io/library/app", "app", undefined, undefined, "sha256:" + H64],
-        ["localhost:5000/app@sha256:" + H64, "localhost:5000/app", "localhost:5000/app", "localhost:5000", undefined, "sha256:" + H64],
+        [
+            "localhost:5000/app@sha256:" + H64,
+            "localhost:5000/app",
+            "localhost:5000/app",
+            "localhost:5000",
+            undefined,
+            "sha256:" + H64,
+        ],
         ["app@sha384:" + H96, "docker.io/library/app", "app", undefined, undefined, "sha384:" + H96],
         ["app@sha512:" + H128, "docker.io/library/app", "app", undefined, undefined, "sha512:" + H128],
         ["app:" + "t".repeat(128), "docker.io/library/app", "app", undefined, "t".repeat(128), undefined],
@@ -102,7 +151,10 @@ describe("image references: valid names", () => {
 
     it("gives the canonical and familiar forms", () => {
         assert.strictEqual(canonicalImageRef(ref("nginx:1.27")), "docker.io/library/nginx:1.27");
-        assert.strictEqual(canonicalImageRef(ref("index.docker.io/acme/app@sha256:" + H64)), "docker.io/acme/app@sha256:" + H64);
+        assert.strictEqual(
+            canonicalImageRef(ref("index.docker.io/acme/app@sha256:" + H64)),
+            "docker.io/acme/app@sha256:" + H64,
+        );
         assert.strictEqual(familiarImageRef(ref("docker.io/library/nginx:1.27")), "nginx:1.27");
         assert.strictEqual(familiarImageRef(ref("ghcr.io/acme/app:1")), "ghcr.io/acme/app:1");
     });
@@ -229,10 +281,32 @@ describe("repository patterns", () => {
     });
 
     it("rejects patterns that do not name a registry", () => {
-        for (const bad of ["nginx", "acme/app", "gcr.io/", "gcr.io//x", "gcr.io/Acme", "*.com", "*gcr.io", "gcr.io/acme:1.0", "gcr.io/acme@sha256:" + H64, "", "*", "https://gcr.io/acme"]) {
+        for (const bad of [
+            "nginx",
+            "acme/app",
+            "gcr.io/",
+            "gcr.io//x",
+            "gcr.io/Acme",
+            "*.com",
+            "*gcr.io",
+            "gcr.io/acme:1.0",
+            "gcr.io/acme@sha256:" + H64,
+            "",
+            "*",
+            "https://gcr.io/acme",
+        ]) {
             assert.strictEqual(parseRepositoryPattern(bad), undefined, bad);
         }
-        for (const good of ["gcr.io", "gcr.io/acme", "localhost", "localhost:5000/x", "reg:5000", "[::1]", "*.example.com", "docker.io/library"]) {
+        for (const good of [
+            "gcr.io",
+            "gcr.io/acme",
+            "localhost",
+            "localhost:5000/x",
+            "reg:5000",
+            "[::1]",
+            "*.example.com",
+            "docker.io/library",
+        ]) {
             assert.ok(parseRepositoryPattern(good), good);
         }
     });
@@ -248,7 +322,9 @@ const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:
 const TAG = "[\\w][\\w.-]{0,127}";
 /** The reference grammar's digest, narrowed to the algorithms and lengths the digest library accepts. */
 const DIGEST = "sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}";
-const WITH_DOMAIN = new RegExp(`^(${DOMAIN})/(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::${TAG})?(?:@(?:${DIGEST}))?$`);
+const WITH_DOMAIN = new RegExp(
+    `^(${DOMAIN})/(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::${TAG})?(?:@(?:${DIGEST}))?$`,
+);
 const WITHOUT_DOMAIN = new RegExp(`^(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::${TAG})?(?:@(?:${DIGEST}))?$`);
 
 /** What Docker's ParseAnyReference accepts (plus the pack's one deviation: malformed `sha256:<hex>` IDs are errors). */
@@ -262,7 +338,8 @@ function oracle(s: string): "reference" | "id" | "error" {
     // normalize.go: the first "/"-component names a registry if it has "." or ":", is localhost, or has uppercase.
     const slash = s.indexOf("/");
     const first = slash < 0 ? undefined : s.slice(0, slash);
-    const hasDomain = first !== undefined && (/[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase());
+    const hasDomain =
+        first !== undefined && (/[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase());
     const m = (hasDomain ? WITH_DOMAIN : WITHOUT_DOMAIN).exec(s);
     if (!m) {
         return "error";
@@ -282,7 +359,9 @@ const label = fc.stringMatching(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,4}[a-zA-Z0-9])?$/
 const port = fc.integer({ min: 0, max: 70000 }).map((n) => `:${n}`);
 /** Registries Docker recognises as such: a dot, a port, localhost, IPv6, or an uppercase letter. */
 const domain = fc.oneof(
-    fc.tuple(fc.array(label, { minLength: 2, maxLength: 3 }), fc.option(port, { nil: "" })).map(([ls, p]) => ls.join(".") + p),
+    fc
+        .tuple(fc.array(label, { minLength: 2, maxLength: 3 }), fc.option(port, { nil: "" }))
+        .map(([ls, p]) => ls.join(".") + p),
     fc.tuple(label, port).map(([l, p]) => l + p),
     fc.option(port, { nil: "" }).map((p) => "localhost" + p),
     fc.tuple(fc.stringMatching(/^\[[a-fA-F0-9:]{1,12}\]$/), fc.option(port, { nil: "" })).map(([h, p]) => h + p),
@@ -310,16 +389,47 @@ const validParts: fc.Arbitrary<Parts> = fc
         digest: fc.option(digest, { nil: undefined }),
     })
     // Without a registry, a first component with a dot (or localhost) would be read as one.
-    .filter((p) => p.domain !== undefined || p.path.length === 1 || (!p.path[0].includes(".") && p.path[0] !== "localhost"))
+    .filter(
+        (p) => p.domain !== undefined || p.path.length === 1 || (!p.path[0].includes(".") && p.path[0] !== "localhost"),
+    )
     .filter((p) => oracle(textOf(p)) === "reference");
 
 function textOf(p: Parts): string {
-    return `${p.domain !== undefined ? p.domain + "/" : ""}${p.path.join("/")}${p.tag !== undefined ? ":" + p.tag : ""}${p.digest !== undefined ? "@" + p.digest : ""}`;
+    const domain = p.domain !== undefined ? p.domain + "/" : "";
+    const tag = p.tag !== undefined ? ":" + p.tag : "";
+    return `${domain}${p.path.join("/")}${tag}${p.digest !== undefined ? "@" + p.digest : ""}`;
 }
 
 /** Text near the grammar: fragments that matter to it, so that both valid and invalid text is common. */
 const nearText = fc.string({
-    unit: fc.constantFrom("a", "b", "z", "0", "9", "A", "F", ".", "_", "__", "-", ":", "/", "@", "[", "]", "::1", "localhost", "docker.io", "index.docker.io", "sha256:", "sha512:", H64, "latest", " ", "é"),
+    unit: fc.constantFrom(
+        "a",
+        "b",
+        "z",
+        "0",
+        "9",
+        "A",
+        "F",
+        ".",
+        "_",
+        "__",
+        "-",
+        ":",
+        "/",
+        "@",
+        "[",
+        "]",
+        "::1",
+        "localhost",
+        "docker.io",
+        "index.docker.io",
+        "sha256:",
+        "sha512:",
+        H64,
+        "latest",
+        " ",
+        "é",
+    ),
     maxLength: 12,
 });
 
@@ -363,9 +473,14 @@ describe("image references: properties", () => {
     it("accepts exactly what the grammar accepts (text near the grammar, and mutated valid references)", () => {
         const text = fc.oneof(
             nearText,
-            fc.tuple(validParts, fc.nat(), fc.constantFrom("", ".", "_", "-", ":", "/", "@", "A", "..", "//", " ", ":5000", "@sha256:"), fc.nat({ max: 2 })).map(([p, at, insert, remove]) =>
-                mutate(textOf(p), at, insert, remove),
-            ),
+            fc
+                .tuple(
+                    validParts,
+                    fc.nat(),
+                    fc.constantFrom("", ".", "_", "-", ":", "/", "@", "A", "..", "//", " ", ":5000", "@sha256:"),
+                    fc.nat({ max: 2 }),
+                )
+                .map(([p, at, insert, remove]) => mutate(textOf(p), at, insert, remove)),
         );
         fc.assert(
             fc.property(text, (s) => {
@@ -376,27 +491,37 @@ describe("image references: properties", () => {
         );
     });
 
-    it("a repository pattern made from an image's own registry and path prefix matches it; a longer component does not", () => {
-        fc.assert(
-            fc.property(validParts, fc.nat(), (p, cut) => {
-                const r = ref(textOf(p));
-                const components = r.path.split("/");
-                const n = cut % (components.length + 1);
-                const host = r.domain;
-                if (!parseRepositoryPattern(host)) {
-                    return; // registries written with uppercase only: not a valid pattern host
-                }
-                const prefix = [host, ...components.slice(0, n)].join("/");
-                const pattern = parseRepositoryPattern(prefix.toLowerCase().startsWith(host.toLowerCase()) ? host.toLowerCase() + prefix.slice(host.length) : prefix)!;
-                assert.ok(repositoryMatches(pattern, r), `${prefix} should match ${r.name}`);
-                if (n > 0) {
-                    const evil = parseRepositoryPattern([host.toLowerCase(), ...components.slice(0, n - 1), components[n - 1] + "-x"].join("/"))!;
-                    assert.ok(!repositoryMatches(evil, r), `${evil.text} must not match ${r.name}`);
-                }
-            }),
-            { numRuns: 1000 },
-        );
-    });
+    it(
+        "a repository pattern made from an image's own registry and path prefix matches it; a longer component does " +
+            "not",
+        () => {
+            fc.assert(
+                fc.property(validParts, fc.nat(), (p, cut) => {
+                    const r = ref(textOf(p));
+                    const components = r.path.split("/");
+                    const n = cut % (components.length + 1);
+                    const host = r.domain;
+                    if (!parseRepositoryPattern(host)) {
+                        return; // registries written with uppercase only: not a valid pattern host
+                    }
+                    const prefix = [host, ...components.slice(0, n)].join("/");
+                    const pattern = parseRepositoryPattern(
+                        prefix.toLowerCase().startsWith(host.toLowerCase())
+                            ? host.toLowerCase() + prefix.slice(host.length)
+                            : prefix,
+                    )!;
+                    assert.ok(repositoryMatches(pattern, r), `${prefix} should match ${r.name}`);
+                    if (n > 0) {
+                        const evil = parseRepositoryPattern(
+                            [host.toLowerCase(), ...components.slice(0, n - 1), components[n - 1] + "-x"].join("/"),
+                        )!;
+                        assert.ok(!repositoryMatches(evil, r), `${evil.text} must not match ${r.name}`);
+                    }
+                }),
+                { numRuns: 1000 },
+            );
+        },
+    );
 
     it("never throws, whatever it is given", () => {
         fc.assert(

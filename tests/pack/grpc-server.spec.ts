@@ -4,9 +4,9 @@
 import * as assert from "assert";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PackServer, PolicyPackConfig, PolicyTester, secret, TestResource, unknown } from "../../testkit";
+import { PackServer, type PolicyPackConfig, PolicyTester, secret, type TestResource, unknown } from "../../testkit";
 import { demoResources } from "../../demo/workloads";
-import { deployment,hardenedPodSpec,pod } from "../support/workloads";
+import { deployment, hardenedPodSpec, pod } from "../support/workloads";
 
 const ROOT = path.resolve(__dirname, "../..");
 const VERSION = require("../../package.json").version as string;
@@ -30,7 +30,10 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         const info = await server.info();
         assert.strictEqual(info.name, "container-guard");
         assert.strictEqual(info.version, VERSION);
-        assert.deepStrictEqual(info.policies.map((p) => p.name), allPolicies.map((p) => p.name));
+        assert.deepStrictEqual(
+            info.policies.map((p) => p.name),
+            allPolicies.map((p) => p.name),
+        );
         for (const p of info.policies) {
             assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case");
             assert.ok(p.displayName && p.description && p.remediationSteps && p.url.startsWith("https://"), p.name);
@@ -38,9 +41,16 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
             assert.ok(p.tags.length > 0, p.name);
             assert.ok(p.framework?.name, p.name);
             assert.ok(p.configSchema && Object.keys(p.configSchema.properties).length > 0, p.name);
-            assert.strictEqual(p.enforcementLevel, p.severity === "high" || p.severity === "critical" ? "mandatory" : "advisory", p.name);
+            assert.strictEqual(
+                p.enforcementLevel,
+                p.severity === "high" || p.severity === "critical" ? "mandatory" : "advisory",
+                p.name,
+            );
             assert.strictEqual(p.type, p.tags.includes("stack") ? "stack" : "resource", p.name);
-            assert.ok(p.configSchema!.properties.exclude && p.configSchema!.properties.allowAnnotationExemptions, `${p.name} accepts exemptions`);
+            assert.ok(
+                p.configSchema.properties.exclude && p.configSchema.properties.allowAnnotationExemptions,
+                `${p.name} accepts exemptions`,
+            );
         }
         const pss = info.policies.filter((p) => p.tags.includes("pss:baseline") || p.tags.includes("pss:restricted"));
         assert.strictEqual(pss.length, 19);
@@ -51,16 +61,35 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
     });
 
     const cases: [string, TestResource][] = [
-        ["privileged with unknown image", deployment({ containers: [{ name: "a", image: unknown, securityContext: { privileged: true } }] })],
+        [
+            "privileged with unknown image",
+            deployment({ containers: [{ name: "a", image: unknown, securityContext: { privileged: true } }] }),
+        ],
         ["hardened", deployment(hardenedPodSpec())],
-        ["unknown securityContext", pod({ hostIPC: true, containers: [{ name: "a", image: "i", securityContext: unknown }] })],
-        ["not a workload", { type: "kubernetes:core/v1:Service", props: { metadata: { name: "s" }, spec: { type: "ClusterIP" } } }],
-        ...demoResources.map((r): [string, TestResource] => [`demo ${r.name}`, { type: r.type, name: r.name, props: r.props as Record<string, unknown> }]),
+        [
+            "unknown securityContext",
+            pod({ hostIPC: true, containers: [{ name: "a", image: "i", securityContext: unknown }] }),
+        ],
+        [
+            "not a workload",
+            { type: "kubernetes:core/v1:Service", props: { metadata: { name: "s" }, spec: { type: "ClusterIP" } } },
+        ],
+        ...demoResources.map((r): [string, TestResource] => [
+            `demo ${r.name}`,
+            { type: r.type, name: r.name, props: r.props as Record<string, unknown> },
+        ]),
     ];
     const configs: [string, PolicyPackConfig | undefined][] = [
         ["defaults", undefined],
         ["restricted profile", require("../../config/restricted.json")],
-        ["per-policy options", { all: "mandatory", "pss-sysctls": { version: "v1.26" }, "pss-privileged": { enforcementLevel: "disabled" } }],
+        [
+            "per-policy options",
+            {
+                all: "mandatory",
+                "pss-sysctls": { version: "v1.26" },
+                "pss-privileged": { enforcementLevel: "disabled" },
+            },
+        ],
     ];
 
     for (const [configName, config] of configs) {
@@ -77,12 +106,21 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
     }
 
     it("remediates like the test kit: the same policies change the same props", async () => {
-        const config: PolicyPackConfig = { "pss-allow-privilege-escalation": "remediate", "pss-capabilities-restricted": "remediate", "pss-seccomp-restricted": "remediate" };
+        const config: PolicyPackConfig = {
+            "pss-allow-privilege-escalation": "remediate",
+            "pss-capabilities-restricted": "remediate",
+            "pss-seccomp-restricted": "remediate",
+        };
         await server.configure(config);
-        const r = deployment({ containers: [{ name: "a", image: unknown, env: [{ name: "PASSWORD", value: secret("s3cret") }] }] });
+        const r = deployment({
+            containers: [{ name: "a", image: unknown, env: [{ name: "PASSWORD", value: secret("s3cret") }] }],
+        });
         const viaServer = await server.remediate(r);
         const viaKit = await new PolicyTester({ policies: allPolicies, version: VERSION }, config).remediate(r);
-        assert.deepStrictEqual(viaServer.map((x) => x.policyName), viaKit.remediatedBy);
+        assert.deepStrictEqual(
+            viaServer.map((x) => x.policyName),
+            viaKit.remediatedBy,
+        );
         assert.deepStrictEqual(viaServer[viaServer.length - 1].properties, viaKit.props);
         await server.configure(undefined);
     });
@@ -90,11 +128,18 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
     it("judges the stack like the test kit", async () => {
         const resources: TestResource[] = [
             { ...deployment(hardenedPodSpec()), urn: "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::web" },
-            { type: "kubernetes:core/v1:Namespace", urn: "urn:pulumi:s::p::kubernetes:core/v1:Namespace::prod", props: { metadata: { name: "prod" } } },
+            {
+                type: "kubernetes:core/v1:Namespace",
+                urn: "urn:pulumi:s::p::kubernetes:core/v1:Namespace::prod",
+                props: { metadata: { name: "prod" } },
+            },
         ];
         await server.configure({ all: "mandatory" });
         const viaServer = await server.analyzeStack(resources);
-        const viaKit = await new PolicyTester({ policies: allPolicies, version: VERSION }, { all: "mandatory" }).analyzeStack(resources);
+        const viaKit = await new PolicyTester(
+            { policies: allPolicies, version: VERSION },
+            { all: "mandatory" },
+        ).analyzeStack(resources);
         assert.ok(viaServer.violations.length >= 2);
         assert.deepStrictEqual(viaServer, viaKit);
         await server.configure(undefined);
@@ -108,23 +153,43 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         await server.configure(undefined);
         const found = viaServer.violations.filter((v) => v.policyName === "image-vulnerabilities");
         assert.strictEqual(found.length, 1);
-        assert.ok(found[0].message.includes("(2 CRITICAL; Grype report tests/fixtures/scanners/grype-redis.json)"), found[0].message);
-        assert.deepStrictEqual(viaServer.violations, (await new PolicyTester({ policies: allPolicies, version: VERSION }, config).analyze(r)).violations);
+        assert.ok(
+            found[0].message.includes("(2 CRITICAL; Grype report tests/fixtures/scanners/grype-redis.json)"),
+            found[0].message,
+        );
+        assert.deepStrictEqual(
+            viaServer.violations,
+            (await new PolicyTester({ policies: allPolicies, version: VERSION }, config).analyze(r)).violations,
+        );
     });
 
     it("rejects configuration that names a policy the pack does not have", async () => {
-        await assert.rejects(() => server.configure({ "pss-privilegd": "mandatory" }), (err: Error) => {
-            assert.ok(err.message.includes('policy "pss-privilegd" is not a policy of this pack') && err.message.includes('Did you mean "pss-privileged"?'), err.message);
-            return true;
-        });
+        await assert.rejects(
+            () => server.configure({ "pss-privilegd": "mandatory" }),
+            (err: Error) => {
+                assert.ok(
+                    err.message.includes('policy "pss-privilegd" is not a policy of this pack') &&
+                        err.message.includes('Did you mean "pss-privileged"?'),
+                    err.message,
+                );
+                return true;
+            },
+        );
     });
 
     it("fails the analysis with a clear error for a misspelled option", async () => {
         await server.configure({ "pss-run-as-user": { verson: "v1.30" } });
-        await assert.rejects(() => server.analyze(deployment(hardenedPodSpec())), (err: Error) => {
-            assert.ok(err.message.includes('invalid configuration for policy "pss-run-as-user"') && err.message.includes('Did you mean "version"?'), err.message);
-            return true;
-        });
+        await assert.rejects(
+            () => server.analyze(deployment(hardenedPodSpec())),
+            (err: Error) => {
+                assert.ok(
+                    err.message.includes('invalid configuration for policy "pss-run-as-user"') &&
+                        err.message.includes('Did you mean "version"?'),
+                    err.message,
+                );
+                return true;
+            },
+        );
         await server.configure(undefined);
     });
 });

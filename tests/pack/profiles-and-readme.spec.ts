@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { allPolicies } from "../../policies";
-import { PolicyTester,TestResource } from "../../testkit";
-import { profileText,profiles,readmeWithTable } from "../../scripts/generate";
+import { PolicyTester, type TestResource } from "../../testkit";
+import { profileText, profiles, readmeWithTable } from "../../scripts/generate";
 import { unknownPolicyNames } from "../../src/framework/pack";
 import { deployment } from "../support/workloads";
 
@@ -21,7 +21,9 @@ describe("shipped profiles", () => {
         for (const p of allPolicies) {
             const schema = { type: "object", properties: p.configSchema.properties };
             const validate = ajv.compile(schema);
-            const defaults = Object.fromEntries(Object.entries(p.configSchema.properties).map(([k, s]) => [k, (s as { default: unknown }).default]));
+            const defaults = Object.fromEntries(
+                Object.entries(p.configSchema.properties).map(([k, s]) => [k, (s as { default: unknown }).default]),
+            );
             assert.ok(validate(defaults), `${p.name}: ${ajv.errorsText(validate.errors)}`);
         }
     });
@@ -31,9 +33,16 @@ describe("shipped profiles", () => {
             const text = fs.readFileSync(path.join(ROOT, "config", file), "utf8");
             assert.strictEqual(text, profileText(profiles()[file]), "run `npm run generate`");
             const config = JSON.parse(text) as Record<string, unknown>;
-            assert.deepStrictEqual(unknownPolicyNames(Object.keys(config), allPolicies.map((p) => p.name)), []);
+            assert.deepStrictEqual(
+                unknownPolicyNames(
+                    Object.keys(config),
+                    allPolicies.map((p) => p.name),
+                ),
+                [],
+            );
             for (const [name, value] of Object.entries(config)) {
-                const level = typeof value === "string" ? value : (value as { enforcementLevel?: string }).enforcementLevel;
+                const level =
+                    typeof value === "string" ? value : (value as { enforcementLevel?: string }).enforcementLevel;
                 if (level !== undefined) {
                     assert.ok(LEVELS.includes(level), `${file}: ${name}`);
                 }
@@ -46,11 +55,16 @@ describe("shipped profiles", () => {
                 }
             }
             // The pack accepts it: a resource is judged without configuration errors.
-            await new PolicyTester({ policies: allPolicies }, config as never).analyze(deployment({ containers: [{ name: "a", image: "i" }] }));
+            await new PolicyTester({ policies: allPolicies }, config as never).analyze(
+                deployment({ containers: [{ name: "a", image: "i" }] }),
+            );
         });
     }
 
-    const dockerContainer: TestResource = { type: "docker:index/container:Container", props: { name: "c", image: "nginx", privileged: true } };
+    const dockerContainer: TestResource = {
+        type: "docker:index/container:Container",
+        props: { name: "c", image: "nginx", privileged: true },
+    };
 
     async function levelsOf(file: string, resource: TestResource) {
         const config = JSON.parse(fs.readFileSync(path.join(ROOT, "config", file), "utf8"));
@@ -58,7 +72,14 @@ describe("shipped profiles", () => {
         return Object.fromEntries(r.violations.map((v) => [v.policyName, v.enforcementLevel]));
     }
 
-    const levels = (file: string) => levelsOf(file, deployment({ hostNetwork: true, containers: [{ name: "a", image: "nginx", securityContext: { privileged: true } }] }));
+    const levels = (file: string) =>
+        levelsOf(
+            file,
+            deployment({
+                hostNetwork: true,
+                containers: [{ name: "a", image: "nginx", securityContext: { privileged: true } }],
+            }),
+        );
 
     it("baseline.json blocks baseline violations (Kubernetes and Docker) and warns on the rest", async () => {
         const l = await levels("baseline.json");
@@ -71,16 +92,19 @@ describe("shipped profiles", () => {
         assert.strictEqual(docker["docker-non-root-user"], "advisory");
     });
 
-    it("restricted.json blocks baseline and restricted violations and keeps other policies at their default", async () => {
-        const l = await levels("restricted.json");
-        assert.strictEqual(l["pss-privileged"], "mandatory");
-        assert.strictEqual(l["pss-run-as-non-root"], "mandatory");
-        assert.strictEqual(l["image-tag-not-latest"], "mandatory", "high severity: mandatory by default");
-        assert.strictEqual(l["read-only-root-filesystem"], "advisory", "medium severity: advisory by default");
-        const docker = await levelsOf("restricted.json", dockerContainer);
-        assert.strictEqual(docker["docker-privileged"], "mandatory");
-        assert.strictEqual(docker["docker-drop-all-capabilities"], "mandatory");
-    });
+    it(
+        "restricted.json blocks baseline and restricted " + "violations and keeps other policies at their default",
+        async () => {
+            const l = await levels("restricted.json");
+            assert.strictEqual(l["pss-privileged"], "mandatory");
+            assert.strictEqual(l["pss-run-as-non-root"], "mandatory");
+            assert.strictEqual(l["image-tag-not-latest"], "mandatory", "high severity: mandatory by default");
+            assert.strictEqual(l["read-only-root-filesystem"], "advisory", "medium severity: advisory by default");
+            const docker = await levelsOf("restricted.json", dockerContainer);
+            assert.strictEqual(docker["docker-privileged"], "mandatory");
+            assert.strictEqual(docker["docker-drop-all-capabilities"], "mandatory");
+        },
+    );
 
     it("advisory.json and mandatory.json set every policy", async () => {
         assert.ok(Object.values(await levels("advisory.json")).every((l) => l === "advisory"));

@@ -6,21 +6,108 @@ import * as assert from "assert";
 import fc from "fast-check";
 import * as path from "path";
 import { allPolicies } from "../../policies";
-import { PolicyTester, TestResource, UNKNOWN } from "../../testkit";
-import { hardenedPodSpec,workloadProps } from "../support/workloads";
+import { PolicyTester, type TestResource, UNKNOWN } from "../../testkit";
+import { hardenedPodSpec, workloadProps } from "../support/workloads";
 
 const KEYS = [
-    "containers", "initContainers", "ephemeralContainers", "securityContext", "privileged", "capabilities", "add", "drop",
-    "ports", "hostPort", "volumes", "hostPath", "name", "image", "spec", "template", "metadata", "annotations", "sysctls",
-    "seccompProfile", "type", "appArmorProfile", "seLinuxOptions", "user", "role", "os", "hostUsers", "runAsNonRoot", "runAsUser",
-    "procMount", "windowsOptions", "hostProcess", "livenessProbe", "readinessProbe", "httpGet", "tcpSocket", "host", "lifecycle",
-    "preStop", "jobTemplate", "items", "hostNetwork", "hostPID", "hostIPC", "allowPrivilegeEscalation", "configMap", "nfs",
-    "container.apparmor.security.beta.kubernetes.io/a", "seccomp.security.alpha.kubernetes.io/pod", "namespace", "__proto__", "constructor", "length",
-    "env", "value", "valueFrom", "volumeMounts", "readOnly", "readOnlyRootFilesystem", "automountServiceAccountToken", "secret", "projected", "sources",
-    "serviceAccountToken", "csi", "driver", "data", "binaryData", "DB_PASSWORD", "app.yaml",
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "securityContext",
+    "privileged",
+    "capabilities",
+    "add",
+    "drop",
+    "ports",
+    "hostPort",
+    "volumes",
+    "hostPath",
+    "name",
+    "image",
+    "spec",
+    "template",
+    "metadata",
+    "annotations",
+    "sysctls",
+    "seccompProfile",
+    "type",
+    "appArmorProfile",
+    "seLinuxOptions",
+    "user",
+    "role",
+    "os",
+    "hostUsers",
+    "runAsNonRoot",
+    "runAsUser",
+    "procMount",
+    "windowsOptions",
+    "hostProcess",
+    "livenessProbe",
+    "readinessProbe",
+    "httpGet",
+    "tcpSocket",
+    "host",
+    "lifecycle",
+    "preStop",
+    "jobTemplate",
+    "items",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "allowPrivilegeEscalation",
+    "configMap",
+    "nfs",
+    "container.apparmor.security.beta.kubernetes.io/a",
+    "seccomp.security.alpha.kubernetes.io/pod",
+    "namespace",
+    "__proto__",
+    "constructor",
+    "length",
+    "env",
+    "value",
+    "valueFrom",
+    "volumeMounts",
+    "readOnly",
+    "readOnlyRootFilesystem",
+    "automountServiceAccountToken",
+    "secret",
+    "projected",
+    "sources",
+    "serviceAccountToken",
+    "csi",
+    "driver",
+    "data",
+    "binaryData",
+    "DB_PASSWORD",
+    "app.yaml",
 ];
-const STRINGS = ["", "ALL", "all", "SYS_ADMIN", "NET_BIND_SERVICE", "Unconfined", "RuntimeDefault", "Localhost", "Default", "Unmasked", "windows", "unconfined", "runtime/default", "localhost/x", "spc_t", "kernel.msgmax", "a", UNKNOWN,
-    "hunter2", "AKIAQ3EGRTWXY7ZPLM4K", "password: x\ntoken: y", "$(X)", "/run/secrets/x", "secrets-store.csi.k8s.io", "cGFzc3dvcmQ6IHg="];
+const STRINGS = [
+    "",
+    "ALL",
+    "all",
+    "SYS_ADMIN",
+    "NET_BIND_SERVICE",
+    "Unconfined",
+    "RuntimeDefault",
+    "Localhost",
+    "Default",
+    "Unmasked",
+    "windows",
+    "unconfined",
+    "runtime/default",
+    "localhost/x",
+    "spc_t",
+    "kernel.msgmax",
+    "a",
+    UNKNOWN,
+    "hunter2",
+    "AKIAQ3EGRTWXY7ZPLM4K",
+    "password: x\ntoken: y",
+    "$(X)",
+    "/run/secrets/x",
+    "secrets-store.csi.k8s.io",
+    "cGFzc3dvcmQ6IHg=",
+];
 
 const leaf = fc.oneof(
     fc.constantFrom(...STRINGS),
@@ -60,8 +147,15 @@ const TYPES = [
 const resource: fc.Arbitrary<TestResource> = fc
     .record({
         type: fc.constantFrom(...TYPES),
-        podSpec: fc.oneof(value, fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 8 }).map((extra) => ({ ...hardenedPodSpec(), ...extra }))),
-        containers: fc.array(fc.oneof(value, fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 6 })), { maxLength: 3 }),
+        podSpec: fc.oneof(
+            value,
+            fc
+                .dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 8 })
+                .map((extra) => ({ ...hardenedPodSpec(), ...extra })),
+        ),
+        containers: fc.array(fc.oneof(value, fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 6 })), {
+            maxLength: 3,
+        }),
         annotations: fc.oneof(value, fc.dictionary(fc.constantFrom(...KEYS), value)),
         wholeProps: fc.option(value, { freq: 8 }),
     })
@@ -69,9 +163,14 @@ const resource: fc.Arbitrary<TestResource> = fc
         if (wholeProps !== null && typeof wholeProps === "object" && !Array.isArray(wholeProps)) {
             return { type, props: wholeProps as Record<string, unknown> };
         }
-        const spec = podSpec && typeof podSpec === "object" && !Array.isArray(podSpec) ? { ...(podSpec as object), containers } : podSpec;
+        const spec =
+            podSpec && typeof podSpec === "object" && !Array.isArray(podSpec) ? { ...podSpec, containers } : podSpec;
         return { type, props: workloadProps(type, spec as Record<string, unknown>, { annotations }) };
     });
+
+/** A finding's first line starts with the resource it is about: `Deployment prod/web: ...`. */
+const NAMED_RESOURCE =
+    /^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap) [^\n]+\/[^\n]*(: |, )/m;
 
 describe("property: policies never throw on input", () => {
     const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });
@@ -81,7 +180,7 @@ describe("property: policies never throw on input", () => {
             fc.asyncProperty(resource, async (r) => {
                 const result = await tester.analyze(r);
                 for (const v of result.violations) {
-                    assert.ok(/^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap) [^\n]+\/[^\n]*(: |, )/m.test(v.message.split("\n")[1] ?? ""), v.message);
+                    assert.ok(NAMED_RESOURCE.test(v.message.split("\n")[1] ?? ""), v.message);
                     assert.ok(!v.message.includes("could not evaluate"), v.message);
                     assert.ok(!v.message.includes("can't run"), v.message);
                 }
@@ -91,8 +190,15 @@ describe("property: policies never throw on input", () => {
     });
 
     it("huge container lists are judged without blowing up", async () => {
-        const containers = Array.from({ length: 5000 }, (_, i) => ({ name: `c${i}`, image: "i", securityContext: { privileged: i % 1000 === 0 } }));
-        const r = await tester.analyze({ type: "kubernetes:core/v1:Pod", props: { metadata: { name: "big" }, spec: { containers } } });
+        const containers = Array.from({ length: 5000 }, (_, i) => ({
+            name: `c${i}`,
+            image: "i",
+            securityContext: { privileged: i % 1000 === 0 },
+        }));
+        const r = await tester.analyze({
+            type: "kubernetes:core/v1:Pod",
+            props: { metadata: { name: "big" }, spec: { containers } },
+        });
         assert.strictEqual(r.violations.filter((v) => v.policyName === "pss-privileged").length, 5);
     });
 });
@@ -100,13 +206,46 @@ describe("property: policies never throw on input", () => {
 // Docker providers' resources that name images, with image-like strings among random values, run
 // with every image rule active (an allow-list and scanner reports configured).
 const IMAGE_KEYS = [
-    "image", "name", "imageName", "tags", "sources", "tag", "push", "skipPush", "build", "taskSpec", "containerSpec", "exports", "registry", "context",
-    "envs", "env", "readOnly", "data", "dataRaw", "API_TOKEN",
+    "image",
+    "name",
+    "imageName",
+    "tags",
+    "sources",
+    "tag",
+    "push",
+    "skipPush",
+    "build",
+    "taskSpec",
+    "containerSpec",
+    "exports",
+    "registry",
+    "context",
+    "envs",
+    "env",
+    "readOnly",
+    "data",
+    "dataRaw",
+    "API_TOKEN",
 ];
 const IMAGE_STRINGS = [
-    "nginx", "nginx:latest", "nginx:1.27.3", "localhost:5000/app", "[::1]:5000/app:v1", "Nginx", "a..b", "nginx@sha256:abc", "sha256:abc",
-    "sha256:" + "4e".repeat(32), "ghcr.io/acme/web:1.4.2", "redis:7.2", "x".repeat(300), "", UNKNOWN,
-    "DB_PASSWORD=hunter2", "AKIAQ3EGRTWXY7ZPLM4K", "cGFzc3dvcmQ6IHg=",
+    "nginx",
+    "nginx:latest",
+    "nginx:1.27.3",
+    "localhost:5000/app",
+    "[::1]:5000/app:v1",
+    "Nginx",
+    "a..b",
+    "nginx@sha256:abc",
+    "sha256:abc",
+    "sha256:" + "4e".repeat(32),
+    "ghcr.io/acme/web:1.4.2",
+    "redis:7.2",
+    "x".repeat(300),
+    "",
+    UNKNOWN,
+    "DB_PASSWORD=hunter2",
+    "AKIAQ3EGRTWXY7ZPLM4K",
+    "cGFzc3dvcmQ6IHg=",
 ];
 const imageLeaf = fc.oneof(fc.constantFrom(...IMAGE_STRINGS), leaf);
 const imageValue = valuesOf(imageLeaf, IMAGE_KEYS, 5);
@@ -146,55 +285,169 @@ describe("property: image rules never throw on Docker resources", () => {
         { policies: allPolicies },
         {
             all: "mandatory",
-            "image-registry-allowlist": { allowed: ["ghcr.io/acme", "docker.io/library", "*.example.com", "localhost:5000"] },
-            "image-vulnerabilities": { reports: [path.resolve(__dirname, "../fixtures/scanners")], severityThreshold: "LOW", accept: [{ id: "CVE-2099-0002", reason: "r", expires: "2999-01-01" }] },
+            "image-registry-allowlist": {
+                allowed: ["ghcr.io/acme", "docker.io/library", "*.example.com", "localhost:5000"],
+            },
+            "image-vulnerabilities": {
+                reports: [path.resolve(__dirname, "../fixtures/scanners")],
+                severityThreshold: "LOW",
+                accept: [{ id: "CVE-2099-0002", reason: "r", expires: "2999-01-01" }],
+            },
         },
     );
 
-    it("2,000 generated Docker resources: no throw, every message names the resource, no internal-error reports", async () => {
-        await noThrowOnDocker(tester, dockerResource);
-    });
+    it(
+        "2,000 generated Docker resources: no throw, every " + "message names the resource, no internal-error reports",
+        async () => {
+            await noThrowOnDocker(tester, dockerResource);
+        },
+    );
 });
 
 // Docker runtime settings (Container, swarm Service) and build resources with random Dockerfiles,
 // build arguments, targets and named contexts, for the Docker runtime and Dockerfile rules.
 const RUNTIME_KEYS = [
-    "privileged", "capabilities", "adds", "drops", "capAdds", "capDrops", "user", "networkMode", "pidMode", "ipcMode", "usernsMode",
-    "cgroupnsMode", "networksAdvanced", "networksAdvanceds", "name", "volumes", "hostPath", "mounts", "type", "source", "volumeOptions",
-    "driverOptions", "device", "o", "devices", "deviceCgroupRules", "securityOpts", "privileges", "seLinuxContext", "disable", "taskSpec",
-    "containerSpec", "dockerfile", "inline", "location", "context", "named", "buildArgs", "args", "build", "target", "remoteContext", "NPM_TOKEN",
+    "privileged",
+    "capabilities",
+    "adds",
+    "drops",
+    "capAdds",
+    "capDrops",
+    "user",
+    "networkMode",
+    "pidMode",
+    "ipcMode",
+    "usernsMode",
+    "cgroupnsMode",
+    "networksAdvanced",
+    "networksAdvanceds",
+    "name",
+    "volumes",
+    "hostPath",
+    "mounts",
+    "type",
+    "source",
+    "volumeOptions",
+    "driverOptions",
+    "device",
+    "o",
+    "devices",
+    "deviceCgroupRules",
+    "securityOpts",
+    "privileges",
+    "seLinuxContext",
+    "disable",
+    "taskSpec",
+    "containerSpec",
+    "dockerfile",
+    "inline",
+    "location",
+    "context",
+    "named",
+    "buildArgs",
+    "args",
+    "build",
+    "target",
+    "remoteContext",
+    "NPM_TOKEN",
 ];
 const RUNTIME_STRINGS = [
-    "host", "bind", "npipe", "volume", "/var/run/docker.sock", "/run/", "/", "/etc/../var/run", "\\\\.\\pipe\\docker_engine", "seccomp=unconfined",
-    "seccomp:unconfined", "label=disable", "no-new-privileges", "no-new-privileges=false", "root", "0:0", "10001", "CAP_SYS_ADMIN", "all", "spc_t",
-    "docker-image://alpine:latest", "docker-image://", "https://github.com/acme/app.git", "./app", "Dockerfile", "c *:* rmw",
+    "host",
+    "bind",
+    "npipe",
+    "volume",
+    "/var/run/docker.sock",
+    "/run/",
+    "/",
+    "/etc/../var/run",
+    "\\\\.\\pipe\\docker_engine",
+    "seccomp=unconfined",
+    "seccomp:unconfined",
+    "label=disable",
+    "no-new-privileges",
+    "no-new-privileges=false",
+    "root",
+    "0:0",
+    "10001",
+    "CAP_SYS_ADMIN",
+    "all",
+    "spc_t",
+    "docker-image://alpine:latest",
+    "docker-image://",
+    "https://github.com/acme/app.git",
+    "./app",
+    "Dockerfile",
+    "c *:* rmw",
 ];
 const DOCKERFILE_PARTS = [
-    "FROM alpine", "FROM alpine:latest AS b", "FROM b", "FROM scratch", "FROM ${BASE}", "FROM $TARGETARCH", "ARG BASE=node", "ARG NPM_TOKEN",
-    "ENV PASSWORD=x", "ENV A b c", "USER root", "USER $U", "USER ${U:-0}", "COPY --from=nginx /a /b", "COPY --from=0 /a /b",
-    "RUN --mount=from=x,target=/y true", "RUN <<EOF", "COPY <<EOF /x", "EOF", "password: x", "# escape=`", "\\", "`", "", "${", "\"", "'",
+    "FROM alpine",
+    "FROM alpine:latest AS b",
+    "FROM b",
+    "FROM scratch",
+    "FROM ${BASE}",
+    "FROM $TARGETARCH",
+    "ARG BASE=node",
+    "ARG NPM_TOKEN",
+    "ENV PASSWORD=x",
+    "ENV A b c",
+    "USER root",
+    "USER $U",
+    "USER ${U:-0}",
+    "COPY --from=nginx /a /b",
+    "COPY --from=0 /a /b",
+    "RUN --mount=from=x,target=/y true",
+    "RUN <<EOF",
+    "COPY <<EOF /x",
+    "EOF",
+    "password: x",
+    "# escape=`",
+    "\\",
+    "`",
+    "",
+    "${",
+    '"',
+    "'",
 ];
-const dockerfileText = fc.array(fc.oneof(fc.constantFrom(...DOCKERFILE_PARTS), fc.string({ maxLength: 6 })), { maxLength: 12 }).map((lines) => lines.join("\n"));
+const dockerfileText = fc
+    .array(fc.oneof(fc.constantFrom(...DOCKERFILE_PARTS), fc.string({ maxLength: 6 })), { maxLength: 12 })
+    .map((lines) => lines.join("\n"));
 const runtimeLeaf = fc.oneof(fc.constantFrom(...RUNTIME_STRINGS), dockerfileText, leaf);
 const runtimeValue = valuesOf(runtimeLeaf, RUNTIME_KEYS, 5);
-const RUNTIME_TYPES = ["docker:index/container:Container", "docker:index/service:Service", "docker:index/image:Image", "docker:index/remoteImage:RemoteImage", "docker-build:index:Image"];
+const RUNTIME_TYPES = [
+    "docker:index/container:Container",
+    "docker:index/service:Service",
+    "docker:index/image:Image",
+    "docker:index/remoteImage:RemoteImage",
+    "docker-build:index:Image",
+];
 const runtimeResource: fc.Arbitrary<TestResource> = fc.oneof(
     fc.record({
         type: fc.constantFrom(...RUNTIME_TYPES),
         name: fc.constantFrom("app", "web"),
         props: fc.dictionary(fc.constantFrom(...RUNTIME_KEYS), runtimeValue, { maxKeys: 8 }),
     }),
-    fc.record({ inline: fc.oneof(dockerfileText, runtimeLeaf), buildArgs: runtimeValue, target: runtimeLeaf, named: runtimeValue }).map(({ inline, buildArgs, target, named }) => ({
-        type: "docker-build:index:Image",
-        name: "app",
-        props: { push: false, dockerfile: { inline }, buildArgs, target, context: { location: ".", named } },
-    })),
+    fc
+        .record({
+            inline: fc.oneof(dockerfileText, runtimeLeaf),
+            buildArgs: runtimeValue,
+            target: runtimeLeaf,
+            named: runtimeValue,
+        })
+        .map(({ inline, buildArgs, target, named }) => ({
+            type: "docker-build:index:Image",
+            name: "app",
+            props: { push: false, dockerfile: { inline }, buildArgs, target, context: { location: ".", named } },
+        })),
 );
 
 describe("property: Docker runtime and Dockerfile rules never throw", () => {
     const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });
 
-    it("2,000 generated containers, services and builds: no throw, every message names the resource, no internal-error reports", async () => {
-        await noThrowOnDocker(tester, runtimeResource);
-    });
+    it(
+        "2,000 generated containers, services and builds: no throw, every message names the resource, no " +
+            "internal-error reports",
+        async () => {
+            await noThrowOnDocker(tester, runtimeResource);
+        },
+    );
 });

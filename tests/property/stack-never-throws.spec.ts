@@ -3,12 +3,59 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { stackPolicies } from "../../policies/cluster";
-import { PolicyTester, TestResource, UNKNOWN } from "../../testkit";
+import { PolicyTester, type TestResource, UNKNOWN } from "../../testkit";
 import { workloadProps } from "../support/workloads";
 
-const scalar = fc.oneof(fc.constantFrom("a", "b", "", "default", "kube-system", "In", "NotIn", "Exists", "DoesNotExist", "Ingress", "Egress", "baseline", "restricted", "v1.30", UNKNOWN), fc.integer(), fc.boolean(), fc.constant(null));
+const scalar = fc.oneof(
+    fc.constantFrom(
+        "a",
+        "b",
+        "",
+        "default",
+        "kube-system",
+        "In",
+        "NotIn",
+        "Exists",
+        "DoesNotExist",
+        "Ingress",
+        "Egress",
+        "baseline",
+        "restricted",
+        "v1.30",
+        UNKNOWN,
+    ),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+);
 const value = fc.letrec<{ v: unknown }>((tie) => ({
-    v: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(fc.constantFrom("matchLabels", "matchExpressions", "key", "operator", "values", "app", "podSelector", "policyTypes", "ingress", "egress", "from", "to", "ports", "labels", "namespace", "name"), tie("v"), { maxKeys: 4 })),
+    v: fc.oneof(
+        { depthSize: "small" },
+        scalar,
+        fc.array(tie("v"), { maxLength: 3 }),
+        fc.dictionary(
+            fc.constantFrom(
+                "matchLabels",
+                "matchExpressions",
+                "key",
+                "operator",
+                "values",
+                "app",
+                "podSelector",
+                "policyTypes",
+                "ingress",
+                "egress",
+                "from",
+                "to",
+                "ports",
+                "labels",
+                "namespace",
+                "name",
+            ),
+            tie("v"),
+            { maxKeys: 4 },
+        ),
+    ),
 })).v;
 
 const labels = fc.oneof(fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom("a", "b")), value);
@@ -16,11 +63,27 @@ const labels = fc.oneof(fc.dictionary(fc.constantFrom("app", "tier"), fc.constan
 const resource: fc.Arbitrary<TestResource> = fc.oneof(
     fc.record({ ns: fc.oneof(fc.constantFrom("a", "b"), value), labels }).map(({ ns, labels: l }) => ({
         type: "kubernetes:apps/v1:Deployment",
-        props: workloadProps("kubernetes:apps/v1:Deployment", { containers: [{ name: "c", image: "i" }] }, { labels: l }, { name: "w", namespace: ns }),
+        props: workloadProps(
+            "kubernetes:apps/v1:Deployment",
+            { containers: [{ name: "c", image: "i" }] },
+            { labels: l },
+            { name: "w", namespace: ns },
+        ),
     })),
-    fc.record({ ns: fc.oneof(fc.constantFrom("a", "b"), value), spec: value }).map(({ ns, spec }) => ({ type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", props: { metadata: { name: "np", namespace: ns }, spec } })),
-    fc.record({ l: labels }).map(({ l }) => ({ type: "kubernetes:core/v1:Namespace", props: { metadata: { name: "n", labels: l } } })),
-    value.map((props) => ({ type: "kubernetes:core/v1:Pod", props: (props && typeof props === "object" && !Array.isArray(props) ? props : { spec: props }) as Record<string, unknown> })),
+    fc.record({ ns: fc.oneof(fc.constantFrom("a", "b"), value), spec: value }).map(({ ns, spec }) => ({
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        props: { metadata: { name: "np", namespace: ns }, spec },
+    })),
+    fc
+        .record({ l: labels })
+        .map(({ l }) => ({ type: "kubernetes:core/v1:Namespace", props: { metadata: { name: "n", labels: l } } })),
+    value.map((props) => ({
+        type: "kubernetes:core/v1:Pod",
+        props: (props && typeof props === "object" && !Array.isArray(props) ? props : { spec: props }) as Record<
+            string,
+            unknown
+        >,
+    })),
 );
 
 describe("property: stack policies never throw", () => {
@@ -32,7 +95,10 @@ describe("property: stack policies never throw", () => {
                 const { violations } = await tester.analyzeStack(stack);
                 for (const v of violations) {
                     assert.ok(!v.message.includes("could not evaluate"), v.message);
-                    assert.ok(v.urn && stack.some((r) => r.urn === v.urn), "every finding names a resource of the stack");
+                    assert.ok(
+                        v.urn && stack.some((r) => r.urn === v.urn),
+                        "every finding names a resource of the stack",
+                    );
                 }
             }),
             { numRuns: 1000 },

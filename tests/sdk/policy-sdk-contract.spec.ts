@@ -36,10 +36,16 @@ function analyzeRequest(type: string, props: Record<string, unknown>): unknown {
 }
 
 /** Runs the SDK's own Analyze handler for one resource. */
-async function sdkAnalyze(policies: ResourceValidationPolicy[], type: string, props: Record<string, unknown>): Promise<any> {
+async function sdkAnalyze(
+    policies: ResourceValidationPolicy[],
+    type: string,
+    props: Record<string, unknown>,
+): Promise<any> {
     const handler = server.makeAnalyzeRpcFun("pack", "1.0.0", "advisory", policies);
     return new Promise((resolve, reject) =>
-        handler({ request: analyzeRequest(type, props) }, (err: unknown, res: any) => (err ? reject(err) : resolve(res.toObject()))),
+        handler({ request: analyzeRequest(type, props) }, (err: unknown, res: any) =>
+            err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(res.toObject()),
+        ),
     );
 }
 
@@ -52,24 +58,43 @@ const policy = (p: Partial<ResourceValidationPolicy>): ResourceValidationPolicy 
 
 describe("the policy SDK internals the pack relies on", () => {
     it("is a version this adapter was checked against", () => {
-        const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("@pulumi/policy")), "package.json"), "utf8"));
-        assert.match(pkg.version.replace(/^v/, ""), SUPPORTED_SDK_VERSIONS, `@pulumi/policy ${pkg.version}: ${RECHECK}`);
+        const pkg = JSON.parse(
+            fs.readFileSync(path.join(path.dirname(require.resolve("@pulumi/policy")), "package.json"), "utf8"),
+        );
+        assert.match(
+            pkg.version.replace(/^v/, ""),
+            SUPPORTED_SDK_VERSIONS,
+            `@pulumi/policy ${pkg.version}: ${RECHECK}`,
+        );
     });
 
     it("takes a structured violation whose level overrides the policy's", async () => {
         const res = await sdkAnalyze(
-            [policy({ validateResource: (_args, report) => reportStructured(report, { message: "note", enforcementLevel: "advisory" }) })],
+            [
+                policy({
+                    validateResource: (_args, report) =>
+                        reportStructured(report, { message: "note", enforcementLevel: "advisory" }),
+                }),
+            ],
             "t:m:T",
             {},
         );
         assert.strictEqual(res.diagnosticsList.length, 1, RECHECK);
         assert.match(res.diagnosticsList[0].message, /note/, RECHECK);
         // EnforcementLevel.ADVISORY is 0 in the analyzer protocol; MANDATORY is 1.
-        assert.strictEqual(res.diagnosticsList[0].enforcementlevel, 0, `structured enforcementLevel ignored: ${RECHECK}`);
+        assert.strictEqual(
+            res.diagnosticsList[0].enforcementlevel,
+            0,
+            `structured enforcementLevel ignored: ${RECHECK}`,
+        );
     });
 
     it("records a not-applicable declaration with its reason", async () => {
-        const res = await sdkAnalyze([policy({ validateResource: (args) => declareNotApplicable(args, "not for this type") })], "t:m:T", {});
+        const res = await sdkAnalyze(
+            [policy({ validateResource: (args) => declareNotApplicable(args, "not for this type") })],
+            "t:m:T",
+            {},
+        );
         assert.deepStrictEqual(res.diagnosticsList, [], RECHECK);
         assert.deepStrictEqual(
             res.notApplicableList.map((n: any) => [n.policyName, n.reason]),
@@ -80,7 +105,9 @@ describe("the policy SDK internals the pack relies on", () => {
 
     it("throws a recognisable error with the path when a policy reads an unknown value", () => {
         const { deserializeProperties, unknownCheckingProxy } = sdkDecoding();
-        const props: any = unknownCheckingProxy(deserializeProperties(toStruct({ spec: { image: UNKNOWN } }) as any, false));
+        const props: any = unknownCheckingProxy(
+            deserializeProperties(toStruct({ spec: { image: UNKNOWN } }) as any, false),
+        );
         let caught: unknown;
         try {
             void props.spec.image;
@@ -97,7 +124,8 @@ describe("the policy SDK internals the pack relies on", () => {
             assert.match(source, new RegExp(`\\b${handler}:`), `the SDK no longer registers "${handler}": ${RECHECK}`);
         }
         assert.match(source, /\.addService\(/, RECHECK);
-        const grpc = requireFromPolicySdk("@grpc/grpc-js");
+        const grpc = requireFromPolicySdk<typeof import("@grpc/grpc-js")>("@grpc/grpc-js");
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity only
         const original = grpc.Server.prototype.addService;
         const seen: string[][] = [];
         const restore = wrapAnalyzerServices((impl) => {
@@ -106,7 +134,17 @@ describe("the policy SDK internals the pack relies on", () => {
         });
         try {
             const s = new grpc.Server();
-            const service = { ping: { path: "/x.Y/Ping", requestStream: false, responseStream: false, requestSerialize: (v: any) => v, requestDeserialize: (v: any) => v, responseSerialize: (v: any) => v, responseDeserialize: (v: any) => v } };
+            const service = {
+                ping: {
+                    path: "/x.Y/Ping",
+                    requestStream: false,
+                    responseStream: false,
+                    requestSerialize: (v: any) => v,
+                    requestDeserialize: (v: any) => v,
+                    responseSerialize: (v: any) => v,
+                    responseDeserialize: (v: any) => v,
+                },
+            };
             s.addService(service, { ping: () => undefined });
         } finally {
             restore();
@@ -118,6 +156,7 @@ describe("the policy SDK internals the pack relies on", () => {
             () => undefined,
         );
         assert.strictEqual(wrapped, 0, "no server was constructed");
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity only
         assert.strictEqual(grpc.Server.prototype.addService, original, "addService restored");
     });
 });

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import type { Policy } from "../../testkit";
-import { CliIo,run } from "../../cli/main";
+import { type CliIo, run } from "../../cli/main";
 import { hardenedPodSpec } from "./workloads";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -46,7 +46,10 @@ export function deploymentManifest(name: string, podSpec: Obj, namespace = "prod
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name, namespace },
-        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec } },
+        spec: {
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name } }, spec: podSpec },
+        },
     };
 }
 
@@ -96,7 +99,7 @@ export async function runCli(args: readonly string[], opts: RunOptions = {}): Pr
     const io: CliIo = {
         stdout: { write: (s: string) => (stdout += s), isTTY: opts.stdoutIsTTY ?? false },
         stderr: { write: (s: string) => (stderr += s), isTTY: opts.stderrIsTTY ?? false },
-        readStdin: async () => opts.stdin ?? "",
+        readStdin: () => Promise.resolve(opts.stdin ?? ""),
         cwd: opts.cwd ?? ROOT,
         env: opts.env ?? {},
         ...(opts.policies && { policies: opts.policies }),
@@ -106,7 +109,10 @@ export async function runCli(args: readonly string[], opts: RunOptions = {}): Pr
 }
 
 /** Runs the built program (`npm run build` first) as a user would. */
-export function spawnCli(args: readonly string[], opts: { cwd?: string; stdin?: string; env?: Record<string, string> } = {}): CliResult {
+export function spawnCli(
+    args: readonly string[],
+    opts: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+): CliResult {
     const r = spawnSync(process.execPath, [BUILT_CLI, ...args], {
         cwd: opts.cwd ?? ROOT,
         input: opts.stdin ?? "",
@@ -120,7 +126,15 @@ export function spawnCli(args: readonly string[], opts: { cwd?: string; stdin?: 
 /** The JSON report of a run with `--format json`. */
 export interface JsonReport {
     schemaVersion: number;
-    summary: { files: number; resources: number; findings: number; mandatory: number; advisory: number; errors: number; exitCode: number };
+    summary: {
+        files: number;
+        resources: number;
+        findings: number;
+        mandatory: number;
+        advisory: number;
+        errors: number;
+        exitCode: number;
+    };
     findings: {
         policy: string;
         enforcementLevel: string;
@@ -128,7 +142,14 @@ export interface JsonReport {
         description: string;
         message: string;
         path: string | null;
-        resource: { type: string; name: string; label: string; urn: string; start: { file: string; line: number; column: number }; template: string | null } | null;
+        resource: {
+            type: string;
+            name: string;
+            label: string;
+            urn: string;
+            start: { file: string; line: number; column: number };
+            template: string | null;
+        } | null;
         location: { file: string; line: number; column: number };
     }[];
     errors: { file: string; line: number | null; column: number | null; message: string }[];

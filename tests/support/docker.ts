@@ -3,18 +3,36 @@
 // @pulumi/docker argument types.
 
 import type * as docker from "@pulumi/docker";
-import { TestResource } from "../../testkit";
+import { type TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 
 /** A docker.Container with the given settings (an image is filled in). */
-export function dockerContainer(settings: Partial<Record<keyof docker.ContainerArgs, unknown>> = {}, name = "web"): TestResource {
-    return { type: "docker:index/container:Container", name, props: { image: "registry.example.com/app:1.0", name, ...settings } };
+export function dockerContainer(
+    settings: Partial<Record<keyof docker.ContainerArgs, unknown>> = {},
+    name = "web",
+): TestResource {
+    return {
+        type: "docker:index/container:Container",
+        name,
+        props: { image: "registry.example.com/app:1.0", name, ...settings },
+    };
 }
 
 /** A docker.Service whose task container spec has the given settings. */
-export function dockerService(containerSpec: Partial<Record<keyof docker.types.input.ServiceTaskSpecContainerSpec, unknown>> = {}, taskSpec: Obj = {}, name = "web"): TestResource {
-    return { type: "docker:index/service:Service", name, props: { name, taskSpec: { containerSpec: { image: "registry.example.com/app:1.0", ...containerSpec }, ...taskSpec } } };
+export function dockerService(
+    containerSpec: Partial<Record<keyof docker.types.input.ServiceTaskSpecContainerSpec, unknown>> = {},
+    taskSpec: Obj = {},
+    name = "web",
+): TestResource {
+    return {
+        type: "docker:index/service:Service",
+        name,
+        props: {
+            name,
+            taskSpec: { containerSpec: { image: "registry.example.com/app:1.0", ...containerSpec }, ...taskSpec },
+        },
+    };
 }
 
 /** Where each kind keeps the container settings (prefix of JSON paths in messages). */

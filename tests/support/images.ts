@@ -4,7 +4,13 @@
 import * as path from "path";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as docker from "@pulumi/docker";
-import { Policy, PolicyPackConfig, PolicyTester, PolicyViolation, TestResource } from "../../testkit";
+import {
+    type Policy,
+    type PolicyPackConfig,
+    PolicyTester,
+    type PolicyViolation,
+    type TestResource,
+} from "../../testkit";
 
 export const SCANNERS = path.resolve(__dirname, "../fixtures/scanners");
 
@@ -23,14 +29,39 @@ export const OTHER_DIGEST = digest("ee");
 
 type Args<T> = Partial<Record<keyof T, unknown>>;
 
-export const remoteImage = (args: Args<docker.RemoteImageArgs>, name = "img"): TestResource => ({ type: "docker:index/remoteImage:RemoteImage", name, props: args });
-export const registryImage = (args: Args<docker.RegistryImageArgs>, name = "img"): TestResource => ({ type: "docker:index/registryImage:RegistryImage", name, props: args });
-export const dockerImage = (args: Args<docker.ImageArgs>, name = "img"): TestResource => ({ type: "docker:index/image:Image", name, props: args });
-export const buildImage = (args: Args<dockerBuild.ImageArgs>, name = "img"): TestResource => ({ type: "docker-build:index:Image", name, props: args });
-export const buildIndex = (args: Args<dockerBuild.IndexArgs>, name = "idx"): TestResource => ({ type: "docker-build:index:Index", name, props: args });
+export const remoteImage = (args: Args<docker.RemoteImageArgs>, name = "img"): TestResource => ({
+    type: "docker:index/remoteImage:RemoteImage",
+    name,
+    props: args,
+});
+export const registryImage = (args: Args<docker.RegistryImageArgs>, name = "img"): TestResource => ({
+    type: "docker:index/registryImage:RegistryImage",
+    name,
+    props: args,
+});
+export const dockerImage = (args: Args<docker.ImageArgs>, name = "img"): TestResource => ({
+    type: "docker:index/image:Image",
+    name,
+    props: args,
+});
+export const buildImage = (args: Args<dockerBuild.ImageArgs>, name = "img"): TestResource => ({
+    type: "docker-build:index:Image",
+    name,
+    props: args,
+});
+export const buildIndex = (args: Args<dockerBuild.IndexArgs>, name = "idx"): TestResource => ({
+    type: "docker-build:index:Index",
+    name,
+    props: args,
+});
 
 /** The violations one policy reports for a resource, with the pack configured as given. */
-export async function findings(policies: readonly Policy[], policy: string, r: TestResource, config: PolicyPackConfig = {}): Promise<PolicyViolation[]> {
+export async function findings(
+    policies: readonly Policy[],
+    policy: string,
+    r: TestResource,
+    config: PolicyPackConfig = {},
+): Promise<PolicyViolation[]> {
     const result = await new PolicyTester({ policies }, config).analyze(r);
     return result.violations.filter((v) => v.policyName === policy);
 }

@@ -4,8 +4,8 @@
 // that a restricted check replaces (from the version the replacement exists); the pack runs both as
 // separate policies, so the same rule is applied here before comparing.
 
-import { PolicyTester, TestResource } from "../../testkit";
-import { baselinePolicies,restrictedPolicies } from "../../policies/pss";
+import { PolicyTester, type TestResource } from "../../testkit";
+import { baselinePolicies, restrictedPolicies } from "../../policies/pss";
 
 const CHECK_IDS: Record<string, string> = {
     "pss-host-namespaces": "hostNamespaces",
@@ -54,7 +54,9 @@ export async function psaVerdict(resource: TestResource, level: Level, version: 
         config[p.name] = { version: versionString(version) };
     }
     const result = await new PolicyTester({ policies }, config as never).analyze(resource);
-    const failing = new Set(result.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => CHECK_IDS[v.policyName]));
+    const failing = new Set(
+        result.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => CHECK_IDS[v.policyName]),
+    );
     if (level === "restricted") {
         const minor = version === "latest" ? Infinity : version;
         for (const [, replaced, since] of OVERRIDES) {

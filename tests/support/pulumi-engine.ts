@@ -24,15 +24,25 @@ const CLI_TIMEOUT_MS = 240_000;
 export function findToolchain(kubernetes: boolean): { bin?: string; reason: string } {
     const explicit = process.env.CONTAINER_GUARD_PULUMI_BIN;
     if (explicit) {
-        const missing = ["pulumi", "pulumi-language-nodejs", ...(kubernetes ? ["pulumi-resource-kubernetes"] : [])].filter(
-            (b) => !fs.existsSync(path.join(explicit, b)),
-        );
-        return missing.length === 0 ? { bin: explicit, reason: "" } : { reason: `CONTAINER_GUARD_PULUMI_BIN=${explicit} lacks ${missing.join(", ")}` };
+        const missing = [
+            "pulumi",
+            "pulumi-language-nodejs",
+            ...(kubernetes ? ["pulumi-resource-kubernetes"] : []),
+        ].filter((b) => !fs.existsSync(path.join(explicit, b)));
+        return missing.length === 0
+            ? { bin: explicit, reason: "" }
+            : { reason: `CONTAINER_GUARD_PULUMI_BIN=${explicit} lacks ${missing.join(", ")}` };
     }
-    const args = [path.join(ROOT, "scripts/pulumi-toolchain.sh"), "--check", ...(kubernetes ? ["--with-kubernetes"] : [])];
+    const args = [
+        path.join(ROOT, "scripts/pulumi-toolchain.sh"),
+        "--check",
+        ...(kubernetes ? ["--with-kubernetes"] : []),
+    ];
     const r = spawnSync("bash", args, { encoding: "utf8" });
     const bin = r.stdout.trim();
-    return r.status === 0 && bin ? { bin, reason: "" } : { reason: (r.stderr || r.stdout || `exit ${r.status}`).trim() };
+    return r.status === 0 && bin
+        ? { bin, reason: "" }
+        : { reason: (r.stderr || r.stdout || `exit ${r.status}`).trim() };
 }
 
 /**
@@ -82,7 +92,9 @@ function tempDir(prefix: string): string {
 export interface EngineEvent {
     policyEvent?: PolicyEvent;
     policyRemediationEvent?: PolicyRemediationEvent;
-    resourcePreEvent?: { metadata: { op: string; urn: string; type: string; new?: { inputs?: Record<string, unknown> } } };
+    resourcePreEvent?: {
+        metadata: { op: string; urn: string; type: string; new?: { inputs?: Record<string, unknown> } };
+    };
     diagnosticEvent?: { message: string; severity: string; urn?: string };
     summaryEvent?: { result: string; isPreview: boolean; PolicyPacks: Record<string, string> };
 }
@@ -116,12 +128,18 @@ export interface CliResult {
 export function findings(events: readonly EngineEvent[]): string[] {
     return events
         .filter((e) => e.policyEvent)
-        .map((e) => `${(e.policyEvent!.resourceUrn ?? "").split("::").pop()} ${e.policyEvent!.policyName} ${e.policyEvent!.enforcementLevel}`)
+        .map(
+            (e) =>
+                `${(e.policyEvent!.resourceUrn ?? "").split("::").pop()} ${e.policyEvent!.policyName} ` +
+                `${e.policyEvent!.enforcementLevel}`,
+        )
         .sort();
 }
 
 export function policyEvents(events: readonly EngineEvent[], policyName?: string): PolicyEvent[] {
-    return events.flatMap((e) => (e.policyEvent && (!policyName || e.policyEvent.policyName === policyName) ? [e.policyEvent] : []));
+    return events.flatMap((e) =>
+        e.policyEvent && (!policyName || e.policyEvent.policyName === policyName) ? [e.policyEvent] : [],
+    );
 }
 
 function parseEvents(stdout: string): EngineEvent[] {
@@ -248,7 +266,11 @@ export class Program {
 }
 
 /** A `pulumi stack export` (deployment v3) holding `resources` with the same inputs and outputs. */
-export function stateFile(resources: readonly TestResource[], project = "shop", stack = "dev"): Record<string, unknown> {
+export function stateFile(
+    resources: readonly TestResource[],
+    project = "shop",
+    stack = "dev",
+): Record<string, unknown> {
     const prefix = `urn:pulumi:${stack}::${project}::`;
     const stackUrn = `${prefix}pulumi:pulumi:Stack::${project}-${stack}`;
     const providerId = "00000000-0000-4000-8000-000000000000";
@@ -276,7 +298,15 @@ export function stateFile(resources: readonly TestResource[], project = "shop", 
             manifest: { time: "2026-01-01T00:00:00Z", magic: "", version: "v3.274.1" },
             resources: [
                 { urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: {} },
-                ...[...providers].map(([pkg, urn]) => ({ urn, custom: true, id: providerId, type: `pulumi:providers:${pkg}`, inputs: {}, outputs: {}, parent: stackUrn })),
+                ...[...providers].map(([pkg, urn]) => ({
+                    urn,
+                    custom: true,
+                    id: providerId,
+                    type: `pulumi:providers:${pkg}`,
+                    inputs: {},
+                    outputs: {},
+                    parent: stackUrn,
+                })),
                 ...custom,
             ],
         },

@@ -2,7 +2,7 @@
 // diagnostic never carries a secret value.
 
 import * as assert from "assert";
-import { PolicyViolation, TestResource } from "../../testkit";
+import { type PolicyViolation, type TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 
@@ -13,7 +13,11 @@ export function dockerContainer(props: Obj, name = "web"): TestResource {
 
 /** A docker.Service resource whose task runs `containerSpec`. */
 export function dockerService(containerSpec: Obj, name = "api"): TestResource {
-    return { type: "docker:index/service:Service", name, props: { name, taskSpec: { containerSpec: { image: "nginx:1.27", ...containerSpec } } } };
+    return {
+        type: "docker:index/service:Service",
+        name,
+        props: { name, taskSpec: { containerSpec: { image: "nginx:1.27", ...containerSpec } } },
+    };
 }
 
 /** A ConfigMap resource. */
@@ -28,7 +32,10 @@ export function assertNoValueLeaks(violations: readonly PolicyViolation[], value
             assert.ok(!v.message.includes(value), `message leaks a value: ${v.message}`);
             if (value.length >= 12) {
                 // A secret cut short is still a leak.
-                assert.ok(!v.message.includes(value.slice(0, 8)) || value.slice(0, 8).trim() === "", `message leaks part of a value: ${v.message}`);
+                assert.ok(
+                    !v.message.includes(value.slice(0, 8)) || value.slice(0, 8).trim() === "",
+                    `message leaks part of a value: ${v.message}`,
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 // Test fixtures: the same pod spec placed where each kind of resource carries it. Written from the
 // Kubernetes API reference, independently of the pack's own workload table.
 
-import { TestResource } from "../../testkit";
+import { type TestResource } from "../../testkit";
 
 type Obj = Record<string, unknown>;
 
@@ -24,12 +24,20 @@ function nest(path: string[], value: Obj): Obj {
 }
 
 /** Props of a resource of `type` whose pod has `spec` and template `metadata`. */
-export function workloadProps(type: string, spec: Obj, templateMetadata: Obj = {}, metadata: Obj = { name: "web", namespace: "prod" }): Obj {
+export function workloadProps(
+    type: string,
+    spec: Obj,
+    templateMetadata: Obj = {},
+    metadata: Obj = { name: "web", namespace: "prod" },
+): Obj {
     const name = type.slice(type.lastIndexOf(":") + 1);
     const isList = name.endsWith("List");
     const kind = name.replace(/(Patch|List)$/, "");
     const path = templatePathOf(kind);
-    const template = path.length === 0 ? { metadata: { ...metadata, ...templateMetadata }, spec } : { metadata: templateMetadata, spec };
+    const template =
+        path.length === 0
+            ? { metadata: { ...metadata, ...templateMetadata }, spec }
+            : { metadata: templateMetadata, spec };
     const body = path.length === 0 ? template : { metadata, ...nest(path, template) };
     return isList ? { items: [body] } : body;
 }
@@ -45,12 +53,20 @@ export function podSpecPathOf(type: string): string {
 
 /** A Deployment resource with the given pod spec. */
 export function deployment(spec: Obj, templateMetadata: Obj = {}): TestResource {
-    return { type: "kubernetes:apps/v1:Deployment", name: "web", props: workloadProps("kubernetes:apps/v1:Deployment", spec, templateMetadata) };
+    return {
+        type: "kubernetes:apps/v1:Deployment",
+        name: "web",
+        props: workloadProps("kubernetes:apps/v1:Deployment", spec, templateMetadata),
+    };
 }
 
 /** A Pod resource with the given spec. */
 export function pod(spec: Obj, metadata: Obj = {}): TestResource {
-    return { type: "kubernetes:core/v1:Pod", name: "web", props: workloadProps("kubernetes:core/v1:Pod", spec, metadata) };
+    return {
+        type: "kubernetes:core/v1:Pod",
+        name: "web",
+        props: workloadProps("kubernetes:core/v1:Pod", spec, metadata),
+    };
 }
 
 /** A container that passes every restricted check. */

@@ -10,7 +10,13 @@ new k8s.apps.v1.Deployment("web", {
         template: {
             metadata: { labels: { app: "web" } },
             spec: {
-                containers: [{ name: "web", image: "registry.example.com/shop/web:1.4.2", securityContext: { privileged: true } }],
+                containers: [
+                    {
+                        name: "web",
+                        image: "registry.example.com/shop/web:1.4.2",
+                        securityContext: { privileged: true },
+                    },
+                ],
             },
         },
     },

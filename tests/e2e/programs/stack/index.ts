@@ -12,7 +12,12 @@ const dbPassword = config.getSecret("dbPassword");
 new k8s.core.v1.Namespace("shop", {
     metadata: {
         name: "shop",
-        labels: isolated ? { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.33" } : {},
+        labels: isolated
+            ? {
+                  "pod-security.kubernetes.io/enforce": "restricted",
+                  "pod-security.kubernetes.io/enforce-version": "v1.33",
+              }
+            : {},
     },
 });
 
@@ -37,7 +42,11 @@ new k8s.apps.v1.Deployment("web", {
                         name: "web",
                         image: "registry.example.com/shop/web:1.4.2@sha256:" + "b".repeat(64),
                         env: dbPassword ? [{ name: "DB_PASSWORD", value: dbPassword }] : [],
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            readOnlyRootFilesystem: true,
+                            capabilities: { drop: ["ALL"] },
+                        },
                     },
                 ],
             },
