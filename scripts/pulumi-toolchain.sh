@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# pulumi-toolchain.sh: build a pinned Pulumi CLI and a Node.js language host from Go modules, cache them outside
-# the repository, and print the directory that holds them.
+# pulumi-toolchain.sh: build a pinned Pulumi CLI (from Go modules) and our Node.js language host (the Go module in
+# tools/pulumi-langhost), cache them outside the repository, and print the directory that holds them.
 #
 # Usage:
 #   scripts/pulumi-toolchain.sh [--with-kubernetes] [--force | --check]
@@ -22,7 +22,7 @@
 #   CONTAINER_GUARD_PULUMI_VERSION  Pulumi version to build (default below; 3.249.0 or newer, for `policy analyze --file`)
 #   CONTAINER_GUARD_LANGHOST_MODULE_VERSION
 #                                   build the upstream pulumi-language-nodejs module at this pseudo-version instead of
-#                                   the host embedded below (see "Language host")
+#                                   tools/pulumi-langhost (see "Language host")
 #   GOMODCACHE, GOCACHE, GOPROXY    honoured as usual; by default the module and build caches are Go's own
 #
 # Cache layout:
@@ -31,9 +31,12 @@
 #     bin/pulumi-language-nodejs      language host (see "Language host"); the engine finds it on PATH or next to
 #                                     bin/pulumi
 #     bin/pulumi-resource-kubernetes  only with --with-kubernetes
-#     src/pulumi/                     the wrapper module (go.mod, go.sum, embedded host source) the CLI was built from
+#     src/pulumi/                     the wrapper module (go.mod, go.sum) the CLI was built from
+#     src/pulumi-language-nodejs/     the go.mod and go.sum the language host was built with
 #     src/kubernetes-provider/        the provider's wrapper module (go.mod, go.sum), with --with-kubernetes
-#     .stamp-core, .stamp-kubernetes  the recipe each part was built with; a mismatch triggers a rebuild
+#     .stamp-core, .stamp-langhost, .stamp-kubernetes
+#                                     the recipe the CLI, the language host and the provider were built with; a
+#                                     mismatch rebuilds that part only
 #   $CONTAINER_GUARD_CACHE/.pulumi-<version>.lock   serialises concurrent runs (flock)
 #
 # Recipe and why:
@@ -53,22 +56,16 @@
 #     403 "This module version is not available." for that module: for its version list, for @latest, and for the
 #     pseudo-versions of the commits of the pkg/v3.224.0, v3.248.0, v3.250.0 and v3.259.0 tags. The CLI (3.221.0 and
 #     newer) no longer falls back to the old pulumi-analyzer-policy-nodejs shim, so a language host is required.
-#     This script therefore builds, by default, a language host of OUR OWN, whose Go source is embedded below (about
-#     400 lines with comments, compiled against the same sdk/v3 release as the CLI). Everything else is upstream: the
-#     CLI, the engine, the step generator, the analyzer protocol and the Kubernetes provider. The host does what
-#     upstream's does for the calls the engine makes to preview or update a Node.js program and to run a policy pack:
-#       - Run: `node [nodeargs] <@pulumi/pulumi/cmd/run resolved from the program directory> --monitor --engine
-#         --organization --project --root-directory --stack --pwd [--dry-run] --parallel <entry point> [args]`, with
-#         the stack configuration in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS and PULUMI_NODEJS_TYPESCRIPT=true
-#         (the variables @pulumi/pulumi reads), and upstream's error reporting (exit code 32 = already reported).
-#       - RunPlugin for policy packs: @pulumi/pulumi/cmd/run-policy-pack resolved from the pack directory, started in
-#         the pack directory, behind sdk/v3's PolicyProxy so the stack configuration reaches the pack.
-#       - Handshake, GetPluginInfo, About; GetRequiredPackages/GetRequiredPlugins report nothing (the engine then
-#         loads each provider on first use, from PATH first); InstallDependencies installs nothing (run npm yourself).
-#     It leaves out synchronous invokes (@pulumi/pulumi 3.248 never uses them, so the program talks to the engine's
-#     resource monitor directly instead of through a proxy), debugger attachment, bun, code generation and
-#     Pack/Link. Where a proxy serves upstream's module, set CONTAINER_GUARD_LANGHOST_MODULE_VERSION to its
-#     pseudo-version (pin it to the commit of the matching pkg/v3.X.Y tag) to build upstream's host instead.
+#     This script therefore builds, by default, a language host of OUR OWN: the Go module in tools/pulumi-langhost
+#     (about 400 lines; its doc comment says what it does like upstream's host and what it leaves out). Everything
+#     else is upstream: the CLI, the engine, the step generator, the analyzer protocol and the Kubernetes provider.
+#     Its go.mod pins sdk/v3 to the default Pulumi release below and every other module to the version the CLI's
+#     build selects, and it is built in place with -mod=readonly, so the repository's go.mod and go.sum are exactly
+#     what is compiled (when bumping PULUMI_VERSION, `go get` the same sdk/v3 there). For another
+#     CONTAINER_GUARD_PULUMI_VERSION a copy is built against that sdk/v3 release, as the CLI is. Its stamp holds a hash
+#     of its *.go, go.mod and go.sum, so editing the host rebuilds the host alone, in seconds. Where a proxy serves
+#     upstream's module, set CONTAINER_GUARD_LANGHOST_MODULE_VERSION to its pseudo-version (pin it to the commit of
+#     the matching pkg/v3.X.Y tag) to build upstream's host instead, from a wrapper module of its own.
 #   * Kubernetes provider (--with-kubernetes): github.com/pulumi/pulumi-kubernetes/provider/v4 has no provider/v4.x.y
 #     tags, so it is pinned by pseudo-version, and its go.mod replaces sdk/v4 with ../sdk, so it is built from a
 #     second wrapper module (separate from the CLI's, because it needs an older pulumi pkg/sdk). The module zip lacks
@@ -93,14 +90,17 @@ K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199 # commit f47bc2d6 (2026-01-15), between v4.24.0 and v4.25.0
 K8S_VERSION=4.25.0-alpha.1768448096+f47bc2d6          # the version the provider reports, in upstream's dev format
 
-# Bump when the build steps change, so existing caches are rebuilt: RECIPE_REVISION for the CLI and language host,
-# KUBERNETES_RECIPE_REVISION for the provider (separate, so a language host change does not rebuild the provider).
+# Bump when the build steps change, so existing caches are rebuilt: RECIPE_REVISION for the CLI,
+# LANGHOST_RECIPE_REVISION for the language host, KUBERNETES_RECIPE_REVISION for the provider (separate, so that
+# each part is rebuilt only when its own recipe changes).
 RECIPE_REVISION=2
+LANGHOST_RECIPE_REVISION=1
 KUBERNETES_RECIPE_REVISION=1
 
 PKG_MODULE=github.com/pulumi/pulumi/pkg/v3
 SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
 LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+LANGHOST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/pulumi-langhost"
 
 with_kubernetes=false
 force=false
@@ -135,17 +135,30 @@ cache_root="${CONTAINER_GUARD_CACHE:-$HOME/.cache/container-guard}"
 dest="$cache_root/pulumi-$PULUMI_VERSION"
 bin="$dest/bin"
 
+# langhost_hash: a hash of the names and contents of tools/pulumi-langhost's Go files, go.mod and go.sum.
+langhost_hash() {
+	local sums
+	sums="$(cd "$LANGHOST_DIR" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum)" || die "could not hash the language host's sources in $LANGHOST_DIR"
+	printf '%s\n' "$sums" | sha256sum | cut -c1-16
+}
+
 core_stamp="recipe=$RECIPE_REVISION pulumi=v$PULUMI_VERSION sdk=v$PULUMI_VERSION"
 if [ -n "$LANGHOST_MODULE_VERSION" ]; then
-	core_stamp="$core_stamp langhost=$LANGHOST_MODULE@$LANGHOST_MODULE_VERSION"
+	langhost_stamp="langhost=$LANGHOST_MODULE@$LANGHOST_MODULE_VERSION"
 else
-	core_stamp="$core_stamp langhost=embedded"
+	[ -f "$LANGHOST_DIR/go.mod" ] || die "no language host module in $LANGHOST_DIR"
+	langhost_src_hash="$(langhost_hash)"
+	langhost_stamp="langhost=tools/pulumi-langhost@$langhost_src_hash"
 fi
+langhost_stamp="recipe=$LANGHOST_RECIPE_REVISION $langhost_stamp sdk=v$PULUMI_VERSION"
 k8s_stamp="recipe=$KUBERNETES_RECIPE_REVISION kubernetes=$K8S_MODULE@$K8S_MODULE_VERSION version=$K8S_VERSION"
 
 core_ready() {
-	[ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] &&
-		[ "$(cat "$dest/.stamp-core" 2>/dev/null)" = "$core_stamp" ]
+	[ -x "$bin/pulumi" ] && [ "$(cat "$dest/.stamp-core" 2>/dev/null)" = "$core_stamp" ]
+}
+langhost_ready() {
+	[ -x "$bin/pulumi-language-nodejs" ] && [ "$(cat "$dest/.stamp-langhost" 2>/dev/null)" = "$langhost_stamp" ]
 }
 k8s_ready() {
 	[ -x "$bin/pulumi-resource-kubernetes" ] &&
@@ -153,6 +166,7 @@ k8s_ready() {
 }
 all_ready() {
 	core_ready || return 1
+	langhost_ready || return 1
 	if $with_kubernetes; then k8s_ready || return 1; fi
 	return 0
 }
@@ -237,422 +251,34 @@ for leftover in "$cache_root"/.build-*-"$PULUMI_VERSION".*; do
 	fi
 done
 
-write_embedded_langhost() {
-	mkdir -p "$1"
-	cat >"$1/main.go" <<'GO'
-// pulumi-language-nodejs: a small Node.js language host built by container-guard's scripts/pulumi-toolchain.sh.
-//
-// It stands in for upstream's host, whose Go module the Go module proxy refuses to serve. The CLI, the engine, the
-// step generator, the analyzer protocol and the providers it talks to are all upstream; only this process is ours.
-// It does, the way upstream's host does, what `pulumi preview`/`up` of a Node.js program and `--policy-pack` need:
-//
-//   - Run executes a program: node [nodeargs] <@pulumi/pulumi/cmd/run, resolved from the program directory>
-//     --monitor --engine --organization --project --root-directory --stack --pwd [--dry-run] --parallel [--tracing]
-//     <entry point> [args], with the stack configuration in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS and ts-node
-//     switched on with PULUMI_NODEJS_TYPESCRIPT unless the project sets `typescript: false`.
-//   - RunPlugin with kind analyzer starts a policy pack with @pulumi/pulumi/cmd/run-policy-pack, resolved from the
-//     pack directory, behind sdk/v3's PolicyProxy, which hands the stack configuration to the pack.
-//   - GetRequiredPackages and GetRequiredPlugins report nothing, so the engine loads each provider when the program
-//     first uses it, from PATH first; reporting the provider packages in node_modules would make it look for (and
-//     fail to find) every provider whose SDK is installed, used or not.
-//   - InstallDependencies installs nothing: run npm ci / npm install yourself.
-//
-// Left out: synchronous invokes (upstream proxies the resource monitor to serve them over pipes; @pulumi/pulumi
-// 3.248 never uses them, so the program talks to the engine's monitor directly), debugger attachment, the bun
-// runtime, code generation, templates, Pack and Link.
-package main
-
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"os/signal"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/google/shlex"
-	sdk "github.com/pulumi/pulumi/sdk/v3"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
-)
-
-const (
-	runProgram    = "@pulumi/pulumi/cmd/run"
-	runPolicyPack = "@pulumi/pulumi/cmd/run-policy-pack"
-	// @pulumi/pulumi exits with this code after it has already shown the user an actionable message.
-	exitAfterUserActionableMessage = 32
-)
-
-type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string
-	tracing       string
+# probe_plugin NAME PATH: check that a plugin binary starts. A Pulumi plugin serves gRPC and prints its port first;
+# wait for that line, then stop it.
+probe_plugin() {
+	local name="$1" path="$2" pid out tries=0
+	"$path" >"$path.probe" 2>&1 &
+	pid=$!
+	while [ ! -s "$path.probe" ] && [ "$tries" -lt 100 ]; do
+		sleep 0.2
+		tries=$((tries + 1))
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	out="$(head -n1 "$path.probe")"
+	rm -f "$path.probe"
+	case "$out" in
+	[0-9]*) ;;
+	*) die "the built $name does not start; it printed: $out" ;;
+	esac
 }
 
-// options are the `runtime.options` of Pulumi.yaml / PulumiPolicy.yaml that change how node runs.
-type options struct {
-	typescript bool
-	tsconfig   string
-	nodeargs   []string
-}
-
-func parseOptions(raw map[string]any) (options, error) {
-	opts := options{typescript: true}
-	if v, ok := raw["typescript"]; ok {
-		b, ok := v.(bool)
-		if !ok {
-			return opts, errors.New("typescript option must be a boolean")
-		}
-		opts.typescript = b
-	}
-	if v, ok := raw["tsconfig"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			return opts, errors.New("tsconfig option must be a string")
-		}
-		opts.tsconfig = s
-	}
-	if v, ok := raw["nodeargs"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			return opts, errors.New("nodeargs option must be a string")
-		}
-		args, err := shlex.Split(s)
-		if err != nil {
-			return opts, fmt.Errorf("nodeargs option: %w", err)
-		}
-		opts.nodeargs = args
-	}
-	return opts, nil
-}
-
-func (o options) env() []string {
-	var env []string
-	if o.typescript {
-		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
-	}
-	if o.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+o.tsconfig)
-	}
-	return env
-}
-
-func (h *host) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.EngineAddress != "" {
-		h.engineAddress = req.EngineAddress
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-func (h *host) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *host) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-func (h *host) InstallDependencies(
-	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	closer, stdout, _, err := rpcutil.MakeInstallDependenciesStreams(server, req.IsTerminal)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	fmt.Fprintf(stdout, "This pulumi-language-nodejs does not install dependencies: run npm install in %s\n",
-		req.GetInfo().GetProgramDirectory())
-	return closer.Close()
-}
-
-func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
-	}
-	resp := &pulumirpc.AboutResponse{Executable: node}
-	if out, err := exec.CommandContext(ctx, node, "--version").Output(); err == nil {
-		resp.Version = strings.TrimSpace(string(out))
-	}
-	return resp, nil
-}
-
-// locate resolves mod the way Node does from dir, so that the program's or pack's own node_modules supplies
-// @pulumi/pulumi; installHint completes "Have you run ...?" when it is missing.
-func locate(ctx context.Context, node, mod, dir, installHint string) (string, error) {
-	const script = `try { process.stdout.write(require.resolve(process.argv[1])) } catch (e) {
-		process.stderr.write(e.code === "MODULE_NOT_FOUND" ? "It looks like the Pulumi SDK has not been installed. " +
-			"Have you run " + process.argv[2] + "?" : e.message); process.exit(1) }`
-	cmd := exec.CommandContext(ctx, node, "-e", script, mod, installHint)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) && len(exitErr.Stderr) > 0 {
-		return "", errors.New(string(exitErr.Stderr))
-	} else if err != nil {
-		return "", fmt.Errorf("could not resolve %s from %s: %w", mod, dir, err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// configJSON passes the keys as the engine gives them (<namespace>:<name>); @pulumi/pulumi also accepts the old
-// <namespace>:config:<name> form that upstream's host still sends for SDKs older than any this pack supports.
-func configJSON(req *pulumirpc.RunRequest) (string, string, error) {
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	c, err := json.Marshal(config)
-	if err != nil {
-		return "", "", err
-	}
-	s, err := json.Marshal(secretKeys)
-	return string(c), string(s), err
-}
-
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	// Like upstream, problems with the program are reported in the response, not as RPC errors.
-	failed := func(err error) (*pulumirpc.RunResponse, error) {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	info := req.GetInfo()
-	if info == nil {
-		return nil, status.Error(codes.InvalidArgument, "RunRequest carries no program info")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return failed(fmt.Errorf("could not find node on the $PATH: %w", err))
-	}
-	opts, err := parseOptions(info.GetOptions().AsMap())
-	if err != nil {
-		return failed(err)
-	}
-	runPath, err := locate(ctx, node, runProgram, info.ProgramDirectory, "pulumi install")
-	if err != nil {
-		return failed(err)
-	}
-
-	args := append(append([]string{}, opts.nodeargs...), runPath)
-	flagIfSet := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	flagIfSet("monitor", req.GetMonitorAddress())
-	flagIfSet("engine", h.engineAddress)
-	flagIfSet("organization", req.GetOrganization())
-	flagIfSet("project", req.GetProject())
-	flagIfSet("root-directory", info.RootDirectory)
-	flagIfSet("stack", req.GetStack())
-	flagIfSet("pwd", info.ProgramDirectory)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	flagIfSet("parallel", strconv.Itoa(int(req.GetParallel())))
-	flagIfSet("tracing", h.tracing)
-	entryPoint := info.EntryPoint
-	if entryPoint == "" {
-		entryPoint = "."
-	}
-	args = append(args, entryPoint)
-	args = append(args, req.GetArgs()...)
-
-	config, secretKeys, err := configJSON(req)
-	if err != nil {
-		return failed(fmt.Errorf("failed to serialize configuration: %w", err))
-	}
-	env := append(os.Environ(), "PULUMI_CONFIG="+config, "PULUMI_CONFIG_SECRET_KEYS="+secretKeys)
-	env = append(env, opts.env()...)
-
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = env
-	// Wrapped so that exec copies through a pipe instead of handing node our file descriptors: node may switch
-	// them to non-blocking mode, which would break our own writes to them.
-	cmd.Stdout, cmd.Stderr = struct{ io.Writer }{os.Stdout}, struct{ io.Writer }{os.Stderr}
-	// A cancelled preview interrupts the program so that it can shut down cleanly.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-	logging.V(5).Infof("running program: %s", cmd)
-
-	err = cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case !errors.As(err, &exitErr):
-		return failed(fmt.Errorf("Problem executing program (could not run language executor): %w", err))
-	case exitErr.ExitCode() == exitAfterUserActionableMessage:
-		return &pulumirpc.RunResponse{Bail: true}, nil
-	case exitErr.ExitCode() > 0:
-		return failed(fmt.Errorf("Program exited with non-zero exit code: %d", exitErr.ExitCode()))
-	default:
-		return failed(fmt.Errorf("Program exited unexpectedly: %w", err))
-	}
-}
-
-func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
-	if req.Kind != "analyzer" {
-		return status.Errorf(codes.Unimplemented,
-			"this pulumi-language-nodejs runs only policy packs (kind analyzer) as plugins, not kind %q", req.Kind)
-	}
-	ctx := server.Context()
-	dir := req.GetInfo().GetProgramDirectory()
-
-	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return err
-	}
-	opts, err := parseOptions(req.GetInfo().GetOptions().AsMap())
-	if err != nil {
-		return err
-	}
-	runPath, err := locate(ctx, node, runPolicyPack, dir, "npm install in "+dir)
-	if err != nil {
-		return err
-	}
-	// Policy packs take the node arguments after the launcher, the engine address next and the pack directory last.
-	args := append([]string{runPath}, opts.nodeargs...)
-	args = append(args, req.Args...)
-	args = append(args, dir)
-
-	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
-	if err != nil {
-		return fmt.Errorf("could not start policy pack proxy: %w", err)
-	}
-	cfg, err := proxy.AwaitConfiguration(ctx)
-	if err != nil {
-		return fmt.Errorf("could not get stack configuration: %w", err)
-	}
-	env := append(append([]string{}, req.Env...), opts.env()...)
-	if cfg != nil {
-		add := func(k, v string) {
-			if v != "" {
-				env = append(env, k+"="+v)
-			}
-		}
-		add("PULUMI_NODEJS_ORGANIZATION", cfg.Organization)
-		add("PULUMI_NODEJS_PROJECT", cfg.Project)
-		add("PULUMI_NODEJS_STACK", cfg.Stack)
-		add("PULUMI_NODEJS_DRY_RUN", strconv.FormatBool(cfg.DryRun))
-		if cfg.Config != nil {
-			b, err := json.Marshal(cfg.Config)
-			if err != nil {
-				return fmt.Errorf("could not marshal stack configuration: %w", err)
-			}
-			add("PULUMI_CONFIG", string(b))
-		}
-	}
-
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = dir // policy packs have always run with the pack directory as working directory
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	logging.V(5).Infof("running policy pack: %s", cmd)
-	if err := cmd.Start(); err != nil {
-		proxy.Abort(err)
-		return fmt.Errorf("could not run node: %w", err)
-	}
-	if err := proxy.Attach(ctx, cmd); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) && exitErr.ExitCode() > 0 {
-			return fmt.Errorf("Program exited with non-zero exit code: %d", exitErr.ExitCode())
-		}
-		return fmt.Errorf("policy pack failed: %w", err)
-	}
-	return closer.Close()
-}
-
-func main() {
-	// Flags the engine may pass to plugins; registered only if no linked package has registered them.
-	for _, f := range []struct{ name, kind string }{
-		{"tracing", "string"}, {"root", "string"}, {"logflow", "bool"}, {"logtostderr", "bool"}, {"v", "int"},
-	} {
-		if flag.Lookup(f.name) != nil {
-			continue
-		}
-		switch f.kind {
-		case "bool":
-			flag.Bool(f.name, false, "")
-		case "int":
-			flag.Int(f.name, 0, "")
-		default:
-			flag.String(f.name, "", "")
-		}
-	}
-	flag.Parse()
-	logging.InitLogging(false, 0, false)
-
-	h := &host{tracing: flag.Lookup("tracing").Value.String()}
-	// The engine's address is the positional argument; Run passes it on to the program.
-	if args := flag.Args(); len(args) > 0 {
-		h.engineAddress = args[0]
-	}
-
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	stop := make(chan bool)
-	go func() {
-		<-ctx.Done()
-		close(stop)
-	}()
-	// Stop serving if the engine goes away without stopping this process, so no host outlives its engine.
-	if h.engineAddress != "" {
-		if err := rpcutil.Healthcheck(ctx, h.engineAddress, 5*time.Minute, cancel); err != nil {
-			fmt.Fprintf(os.Stderr, "fatal: could not start the engine health check: %v\n", err)
-			os.Exit(1)
-		}
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-		Options: rpcutil.OpenTracingServerInterceptorOptions(nil),
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "fatal: could not start language host RPC server: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "fatal: language host RPC server stopped: %v\n", err)
-		os.Exit(1)
-	}
-}
-GO
+# carry_over STAGE BINARY STAMP SRC: hard-link (or copy) a part of the current $dest that is still up to date into
+# the new directory STAGE: bin/BINARY, the stamp file STAMP and src/SRC.
+carry_over() {
+	local stage="$1" binary="$2" stamp="$3" src="$4"
+	ln "$bin/$binary" "$stage/bin/$binary" 2>/dev/null || cp -p "$bin/$binary" "$stage/bin/$binary"
+	cp -p "$dest/$stamp" "$stage/$stamp"
+	if [ -d "$dest/src/$src" ]; then cp -pR "$dest/src/$src" "$stage/src/"; fi
+	log "kept the current $binary"
 }
 
 build_core() {
@@ -668,29 +294,14 @@ build_core() {
 		log "resolving $PKG_MODULE@v$PULUMI_VERSION and $SDK_MODULE@v$PULUMI_VERSION through $(go env GOPROXY)"
 		go_ get -tool "$PKG_MODULE/cmd/pulumi@v$PULUMI_VERSION"
 		go_ get "$SDK_MODULE@v$PULUMI_VERSION"
-		if [ -n "$LANGHOST_MODULE_VERSION" ]; then
-			log "resolving $LANGHOST_MODULE@$LANGHOST_MODULE_VERSION"
-			go_ get -tool "$LANGHOST_MODULE@$LANGHOST_MODULE_VERSION" ||
-				die "could not fetch $LANGHOST_MODULE@$LANGHOST_MODULE_VERSION (unset CONTAINER_GUARD_LANGHOST_MODULE_VERSION to build the embedded policy-pack host instead)"
-		else
-			write_embedded_langhost cmd/pulumi-language-nodejs
-		fi
 	)
 
 	ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 	log "compiling pulumi (the slow part: about 7 minutes from a cold Go build cache on 2 cores)"
 	(cd "$src" && go_ build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$stage/bin/pulumi" \
 		"$PKG_MODULE/cmd/pulumi")
-	log "compiling pulumi-language-nodejs"
-	if [ -n "$LANGHOST_MODULE_VERSION" ]; then
-		(cd "$src" && go_ build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
-			-o "$stage/bin/pulumi-language-nodejs" "$LANGHOST_MODULE")
-	else
-		(cd "$src" && go_ build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
-			-o "$stage/bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs)
-	fi
 
-	# Adding the language host may not have raised the CLI's pinned modules.
+	# Both modules must have resolved to the release asked for (neither may have raised the other).
 	local m v
 	for m in "$PKG_MODULE" "$SDK_MODULE"; do
 		v="$(cd "$src" && go list -m -f '{{.Version}}' "$m")"
@@ -705,18 +316,16 @@ build_core() {
 	*--file*) ;;
 	*) die "the built pulumi has no \`policy analyze --file\`" ;;
 	esac
-	[ -x "$stage/bin/pulumi-language-nodejs" ] || die "pulumi-language-nodejs was not built"
 
 	printf '%s\n' "$core_stamp" >"$stage/.stamp-core"
 	chmod 0755 "$stage"
 
-	# The provider is built from its own wrapper module, so a provider that is still current survives a core rebuild.
+	# The language host and the provider are built separately, so a part that is still current survives a CLI rebuild.
+	if langhost_ready; then
+		carry_over "$stage" pulumi-language-nodejs .stamp-langhost pulumi-language-nodejs
+	fi
 	if k8s_ready; then
-		ln "$bin/pulumi-resource-kubernetes" "$stage/bin/pulumi-resource-kubernetes" 2>/dev/null ||
-			cp -p "$bin/pulumi-resource-kubernetes" "$stage/bin/pulumi-resource-kubernetes"
-		cp -p "$dest/.stamp-kubernetes" "$stage/.stamp-kubernetes"
-		if [ -d "$dest/src/kubernetes-provider" ]; then cp -pR "$dest/src/kubernetes-provider" "$stage/src/"; fi
-		log "kept the current pulumi-resource-kubernetes"
+		carry_over "$stage" pulumi-resource-kubernetes .stamp-kubernetes kubernetes-provider
 	fi
 
 	# Swap the finished directory into place. A previous, outdated directory is moved aside first (rename is atomic;
@@ -727,11 +336,72 @@ build_core() {
 		mv "$dest" "$old/"
 	fi
 	mv -T "$stage" "$dest"
-	log "installed pulumi v$PULUMI_VERSION and pulumi-language-nodejs into $bin"
+	log "installed pulumi v$PULUMI_VERSION into $bin"
+}
+
+# build_langhost: build pulumi-language-nodejs into $bin (after build_core, so $dest exists). By default from
+# tools/pulumi-langhost in place with -mod=readonly: its go.mod and go.sum decide every module version. Its go.mod and
+# go.sum, or those of the module it was built from, are kept in src/pulumi-language-nodejs for auditing.
+build_langhost() {
+	local stage src moddir ldflags pinned v
+	new_staging langhost
+	stage="$STAGE"
+	src="$stage/src"
+	mkdir -p "$src"
+	ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+	if [ -n "$LANGHOST_MODULE_VERSION" ]; then
+		moddir="$src"
+		log "building upstream's pulumi-language-nodejs, $LANGHOST_MODULE@$LANGHOST_MODULE_VERSION"
+		(
+			cd "$moddir"
+			go_ mod init container-guard.local/pulumi-language-nodejs
+			go_ get -tool "$LANGHOST_MODULE@$LANGHOST_MODULE_VERSION" ||
+				die "could not fetch $LANGHOST_MODULE@$LANGHOST_MODULE_VERSION (unset" \
+					"CONTAINER_GUARD_LANGHOST_MODULE_VERSION to build tools/pulumi-langhost instead)"
+			go_ get "$SDK_MODULE@v$PULUMI_VERSION"
+			go_ build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$stage/pulumi-language-nodejs" \
+				"$LANGHOST_MODULE"
+		)
+	else
+		pinned="$(cd "$LANGHOST_DIR" && go list -mod=readonly -m -f '{{.Version}}' "$SDK_MODULE")"
+		if [ "$pinned" = "v$PULUMI_VERSION" ]; then
+			moddir="$LANGHOST_DIR"
+			log "compiling pulumi-language-nodejs from $LANGHOST_DIR"
+			(cd "$moddir" && go_ build -mod=readonly -buildvcs=false -trimpath -tags osusergo,grpcnotrace \
+				-ldflags "$ldflags" -o "$stage/pulumi-language-nodejs" .)
+		else
+			# Like the CLI, the host is compiled against the SDK of the Pulumi release asked for.
+			moddir="$stage/module"
+			log "tools/pulumi-langhost pins $SDK_MODULE $pinned; compiling a copy against v$PULUMI_VERSION"
+			cp -R "$LANGHOST_DIR" "$moddir"
+			(
+				cd "$moddir"
+				go_ get "$SDK_MODULE@v$PULUMI_VERSION"
+				go_ mod tidy
+				go_ build -buildvcs=false -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
+					-o "$stage/pulumi-language-nodejs" .
+			)
+		fi
+		cp "$moddir/go.mod" "$moddir/go.sum" "$src/"
+		# The stamp must describe the sources that were compiled.
+		[ "$(langhost_hash)" = "$langhost_src_hash" ] || die "$LANGHOST_DIR changed during the build; run again"
+	fi
+	v="$(cd "$moddir" && go list -mod=readonly -m -f '{{.Version}}' "$SDK_MODULE")"
+	[ "$v" = "v$PULUMI_VERSION" ] || die "pulumi-language-nodejs was built with $SDK_MODULE $v, not v$PULUMI_VERSION"
+	[ -x "$stage/pulumi-language-nodejs" ] || die "pulumi-language-nodejs was not built"
+	probe_plugin pulumi-language-nodejs "$stage/pulumi-language-nodejs"
+
+	rm -rf "$dest/src/pulumi-language-nodejs"
+	mkdir -p "$dest/src"
+	mv -T "$src" "$dest/src/pulumi-language-nodejs"
+	mv -f "$stage/pulumi-language-nodejs" "$bin/pulumi-language-nodejs"
+	printf '%s\n' "$langhost_stamp" >"$stage/stamp"
+	mv -f "$stage/stamp" "$dest/.stamp-langhost"
+	log "installed pulumi-language-nodejs into $bin"
 }
 
 build_kubernetes() {
-	local stage src moddir out
+	local stage src moddir
 	new_staging kubernetes
 	stage="$STAGE"
 	src="$stage/src/kubernetes-provider"
@@ -757,21 +427,7 @@ build_kubernetes() {
 			-o "$stage/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
 	)
 	[ -x "$stage/pulumi-resource-kubernetes" ] || die "pulumi-resource-kubernetes was not built"
-	# A provider binary serves gRPC and prints its port first; check that it starts, then stop it.
-	local pid tries=0
-	"$stage/pulumi-resource-kubernetes" >"$stage/probe.out" 2>&1 &
-	pid=$!
-	while [ ! -s "$stage/probe.out" ] && [ "$tries" -lt 100 ]; do
-		sleep 0.2
-		tries=$((tries + 1))
-	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	out="$(head -n1 "$stage/probe.out")"
-	case "$out" in
-	[0-9]*) ;;
-	*) die "the built pulumi-resource-kubernetes does not start; it printed: $out" ;;
-	esac
+	probe_plugin pulumi-resource-kubernetes "$stage/pulumi-resource-kubernetes"
 
 	# Keep go.mod/go.sum for auditing (the copied sources and JSON files are large and reproducible), then move the
 	# binary and its stamp into place with renames.
@@ -786,6 +442,9 @@ build_kubernetes() {
 
 if $force || ! core_ready; then
 	build_core
+fi
+if $force || ! langhost_ready; then
+	build_langhost
 fi
 if $with_kubernetes && { $force || ! k8s_ready; }; then
 	build_kubernetes
