@@ -17,6 +17,7 @@
 // expression, so no pattern, however many stars it has, can make matching slow.
 
 import { DEFAULT_DOMAIN, ImageReference } from "../../core/image-ref";
+import { typeName } from "./config-util";
 
 /** A compiled image glob. */
 export interface ImageGlob {
@@ -37,7 +38,7 @@ const LEGACY_DOCKER_HUB = "index.docker.io";
  */
 export function compileImageGlob(text: unknown): ImageGlob | string {
     if (typeof text !== "string") {
-        return `must be a string, not ${text === null ? "null" : Array.isArray(text) ? "an array" : typeof text}`;
+        return `must be a string, not ${typeName(text)}`;
     }
     if (text === "") {
         return "is empty";

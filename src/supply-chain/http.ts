@@ -217,6 +217,9 @@ function describeConnectionError(host: string, err: NodeJS.ErrnoException): Evid
     if (code === "ECONNRESET" || code === "EPIPE") {
         return new EvidenceError("unreachable", `registry ${host} closed the connection`);
     }
+    if (code === "EPROTO") {
+        return new EvidenceError("tls", `registry ${host} could not be reached securely: the TLS handshake failed (EPROTO); if it serves plain HTTP, list it in insecureRegistries`);
+    }
     if (TLS_ERROR.test(code)) {
         return new EvidenceError("tls", `registry ${host} could not be reached securely: its TLS certificate is not trusted (${code}); add its CA to the system store, SSL_CERT_FILE or NODE_EXTRA_CA_CERTS`);
     }
