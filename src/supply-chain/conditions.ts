@@ -266,7 +266,7 @@ function compileFieldCheck(raw: unknown, at: string, errors: string[]): { check:
             errors.push(`${at}.matches ${re}`);
         } else {
             test = (v) => typeof v === "string" && re.test(v);
-            describe = `a string matching /${re.source}/`;
+            describe = `a string matching /^(?:${expected as string})$/`;
         }
     }
     if (errors.length > before || !test || !keys) {

@@ -252,8 +252,9 @@ function compileKeyless(raw: unknown, path: string, tlog: TlogMode | undefined, 
         if (errors.length > before) {
             return;
         }
-        const issuerText = issuer.exact !== undefined ? JSON.stringify(issuer.exact) : `matching /${issuer.re!.source}/`;
-        const subjectText = subject.exact !== undefined ? JSON.stringify(subject.exact) : `matching /${subject.re!.source}/`;
+        // Shown as written, with the anchors that apply (RegExp.source would escape every "/").
+        const issuerText = issuer.exact !== undefined ? JSON.stringify(issuer.exact) : `matching /^(?:${own(entry, "issuerRegExp") as string})$/`;
+        const subjectText = subject.exact !== undefined ? JSON.stringify(subject.exact) : `matching /^(?:${own(entry, "subjectRegExp") as string})$/`;
         out.push({
             kind: "keyless",
             issuer: issuer.exact,

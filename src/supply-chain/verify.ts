@@ -392,6 +392,31 @@ function identityProblem(signer: KeylessSigner, identity: SigstoreVerify.Signer[
     return `its certificate identity (subject ${JSON.stringify(subject ?? "none")}, issuer ${JSON.stringify(issuer ?? "none")}) is not the expected ${signer.label.replace(/^keyless identity /, "")}`;
 }
 
+/**
+ * When the certificate was not valid at any time the bundle's log entries or timestamps prove, says
+ * so with the dates: the usual cause of a certificate error for a real keyless signature.
+ */
+function expiryNote(c: Candidate, bundle: AnyBundle, s: Sigstore): string {
+    try {
+        const der = c.certificateDer ?? (c.certificatePem ? s.core.pem.toDER(c.certificatePem) : undefined);
+        if (!der) {
+            return "";
+        }
+        const cert = s.core.X509Certificate.parse(Buffer.from(der));
+        const times = s.verify
+            .toSignedEntity(bundle, c.artifact)
+            .timestamps.map((t) => (t.$case === "transparency-log" ? new Date(Number(t.tlogEntry.integratedTime) * 1000) : t.timestamp.signingTime));
+        if (times.length === 0 || times.some((t) => t >= cert.notBefore && t <= cert.notAfter)) {
+            return "";
+        }
+        const when = times.map((t) => t.toISOString()).join(", ");
+        const expired = times.every((t) => t > cert.notAfter);
+        return `; the certificate was valid from ${cert.notBefore.toISOString()} until ${cert.notAfter.toISOString()}, but the signature was made at ${when}${expired ? " (after it expired)" : ""}`;
+    } catch {
+        return "";
+    }
+}
+
 /** Verifies the cryptography of a candidate with one signer; returns undefined on success or the problem. */
 function verifyCrypto(c: Candidate, signer: TrustedSigner, trust: TrustContext, s: Sigstore): string | undefined {
     if ((signer.kind === "key") !== (c.keyMaterial === "public-key")) {
@@ -429,6 +454,9 @@ function verifyCrypto(c: Candidate, signer: TrustedSigner, trust: TrustContext, 
             return undefined;
         } catch (err) {
             last = explainVerificationError(err, signer, trust);
+            if ((err as { code?: string })?.code === "CERTIFICATE_ERROR") {
+                last += expiryNote(c, bundle, s);
+            }
         }
     }
     return last ?? "it carries no signature";
