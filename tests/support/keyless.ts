@@ -22,6 +22,11 @@ function ecKeyPair(): KeyPair {
     return generateKeyPairSync("ec", { namedCurve: "P-256" });
 }
 
+/** The bytes of a typed-array view (the mock returns views; Buffer.from does not take them in the types). */
+function bytes(view: ArrayBufferView): Buffer {
+    return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
 function spki(key: KeyPair["publicKey"]): Buffer {
     return key.export({ format: "der", type: "spki" });
 }
@@ -106,7 +111,7 @@ export class KeylessWorld {
                 {
                     subject: { organization: "sigstore.mock", commonName: "sigstore" },
                     uri: "https://fulcio.test",
-                    certChain: { certificates: [{ rawBytes: Buffer.from(this.ca.rootCertificate).toString("base64") }] },
+                    certChain: { certificates: [{ rawBytes: bytes(this.ca.rootCertificate).toString("base64") }] },
                     validFor: { start: validFrom },
                 },
             ],
@@ -115,7 +120,7 @@ export class KeylessWorld {
                     baseUrl: "https://ctfe.test",
                     hashAlgorithm: "SHA2_256",
                     publicKey: { rawBytes: ctKey.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: validFrom } },
-                    logId: { keyId: Buffer.from(this.ctLog.logID).toString("base64") },
+                    logId: { keyId: bytes(this.ctLog.logID).toString("base64") },
                 },
             ],
             timestampAuthorities: [
@@ -123,7 +128,7 @@ export class KeylessWorld {
                     subject: { organization: "sigstore.mock", commonName: "tsa" },
                     uri: "https://tsa.test",
                     certChain: {
-                        certificates: [{ rawBytes: Buffer.from(this.tsa.intCertificate).toString("base64") }, { rawBytes: Buffer.from(this.tsa.rootCertificate).toString("base64") }],
+                        certificates: [{ rawBytes: bytes(this.tsa.intCertificate).toString("base64") }, { rawBytes: bytes(this.tsa.rootCertificate).toString("base64") }],
                     },
                     validFor: { start: validFrom },
                 },
@@ -147,8 +152,8 @@ export class KeylessWorld {
             this.clocks.ca.at(time);
             this.clocks.ct.at(time);
         }
-        return Buffer.from(
-            await ca.issueCertificate({ publicKey: spki(publicKey), subjectAltName: identity.subject, extensions: [{ oid: OID_FULCIO_ISSUER_V2, value: identity.issuer }] }),
+        return bytes(
+            await ca.issueCertificate({ publicKey: new Uint8Array(spki(publicKey)), subjectAltName: identity.subject, extensions: [{ oid: OID_FULCIO_ISSUER_V2, value: identity.issuer }] }),
         );
     }
 
@@ -188,7 +193,7 @@ export class KeylessWorld {
     private async timestamp(signature: Buffer, at: Date): Promise<string> {
         this.clocks.tsa.at(at);
         const response = await this.tsa.timestamp({ artifactHash: createHash("sha256").update(signature).digest(), hashAlgorithmOID: SHA256_OID, nonce: 42, policyOID: "1.2.3.4", certReq: true });
-        return Buffer.from(response).toString("base64");
+        return bytes(response).toString("base64");
     }
 
     /** A keyless Sigstore bundle v0.3 over an in-toto statement, as cosign v3 keyless signing writes it. */

@@ -26,7 +26,7 @@ export function findTools(): { bin?: string; reason: string } {
  * For a mocha `before` hook: the tools' bin directory. Without the tools the suite is skipped with
  * the reason, except under CI, where missing tools fail the run.
  */
-export function requireTools(ctx: Mocha.Context): string {
+export function requireTools(ctx: { skip(): never }): string {
     const { bin, reason } = findTools();
     if (bin) {
         return bin;
