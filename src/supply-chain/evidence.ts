@@ -22,6 +22,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import { parseDigest } from "../../core/image-ref";
 import { errorText, isObject } from "./config-util";
 import { Deadline, EvidenceError } from "./http";
 import { Descriptor, RegistryClient, Repository, parseJsonObject, readDescriptor, repositoryName } from "./registry";
@@ -276,7 +277,8 @@ export class DirectorySource implements EvidenceSource {
         if (!isObject(json)) {
             return `${file} is not a JSON object of "name:tag": "sha256:…"`;
         }
-        return new Map(Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string"));
+        // Only well-formed digests: a value becomes a directory name, so "../x" must never be one.
+        return new Map(Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string" && typeof parseDigest(e[1]) !== "string"));
     }
 
     private read(file: string): string {

@@ -99,6 +99,7 @@ interface CachedToken {
 
 export class RegistryClient {
     private readonly tokens = new Map<string, CachedToken>();
+    private readonly pendingTokens = new Map<string, Promise<{ value: string; ttlSeconds: number }>>();
 
     constructor(
         readonly transport: Transport,
@@ -256,7 +257,15 @@ export class RegistryClient {
             if (!realm) {
                 throw new EvidenceError("auth", `registry ${repo.registry} asked for a bearer token without saying where to get one (no realm)`);
             }
-            const token = await this.fetchToken(repo, realm, challenge.params.get("service"), scope, lookup, opts.deadline);
+            // Requests in flight for the same scope share one token request.
+            let pending = this.pendingTokens.get(key);
+            if (!pending) {
+                pending = this.fetchToken(repo, realm, challenge.params.get("service"), scope, lookup, opts.deadline);
+                this.pendingTokens.set(key, pending);
+                const forget = () => this.pendingTokens.delete(key);
+                pending.then(forget, forget);
+            }
+            const token = await pending;
             authorization = `Bearer ${token.value}`;
             this.tokens.set(key, { authorization, expires: Date.now() + token.ttlSeconds * 1000 });
         } else if (challenge?.scheme === "basic") {

@@ -87,6 +87,22 @@ describe("supply chain: misbehaving registries fail closed with a reason", () =>
         assert.ok(Date.now() - started < 2000);
     });
 
+    it("resolves a tag by hashing the manifest when the registry sends no Docker-Content-Digest", async () => {
+        const digest = reg.pushImage("nodigest/app", "1.0");
+        attachBundle(reg, "nodigest/app", digest, keyedBundle(key, statement(digest, COSIGN_SIGN)));
+        reg.hooks.push((req, res, p) => {
+            if (req.method === "HEAD" && p === "/v2/nodigest/app/manifests/1.0") {
+                res.writeHead(200, { "Content-Type": "application/vnd.oci.image.manifest.v1+json" }).end();
+                return true;
+            }
+            return false;
+        });
+        const v = verifier();
+        const resolution = await v.resolveDigest(parseImageRef(`${host}/nodigest/app:1.0`));
+        assert.deepStrictEqual(resolution, { status: "resolved", digest, fromTag: "1.0", pinned: `${host}/nodigest/app:1.0@${digest}` });
+        assert.strictEqual((await verify(v, "nodigest/app:1.0")).status, "verified");
+    });
+
     it("a 500 is reported with the status and what was asked for", async () => {
         const digest = reg.pushImage("err/app", "1.0");
         reg.hooks.push((req, res, p) => (p.includes("/referrers/") ? (res.writeHead(500).end(), true) : false));
@@ -208,6 +224,18 @@ describe("supply chain: misbehaving registries fail closed with a reason", () =>
             assert.strictEqual(tokenRequests.length, 1, "the token is cached for the scope");
             assert.match(tokenRequests[0].path, /^\/token\?service=fake&scope=repository%3Aprivate%2Fapp%3Apull$/);
             assert.strictEqual(tokenRequests[0].headers.authorization, `Basic ${Buffer.from("alice:pa55").toString("base64")}`);
+        });
+
+        it("exchanges an identity token (refresh token) from the Docker config at the token realm", async () => {
+            const digest = reg.pushImage("private/oauth", "1.0");
+            attachBundle(reg, "private/oauth", digest, keyedBundle(key, statement(digest, COSIGN_SIGN)));
+            reg.auth = { kind: "bearer", token: "access-123", refreshToken: "refresh-456" };
+            const file = writeConfig({ auths: { [host]: { identitytoken: "refresh-456" } } });
+            const before = reg.requests.length;
+            const verdict = await verify(verifier({ dockerConfig: file }), `private/oauth@${digest}`);
+            assert.strictEqual(verdict.status, "verified", verdict.reason);
+            const tokenRequests = reg.requests.slice(before).filter((r) => r.path.startsWith("/token"));
+            assert.deepStrictEqual(tokenRequests.map((r) => r.method), ["POST"]);
         });
 
         it("says who asked and how when the registry refuses, without printing the credentials or token", async () => {

@@ -296,6 +296,12 @@ describe("supply chain: key-based verification against a registry", () => {
             assert.strictEqual(other.status, "failed");
             assert.strictEqual(other.reason, `the tag "3.0" does not exist in ${host}/team/offline (evidence directory ${dir})`);
             assert.strictEqual(reg.requests.length, requestsBefore, "no request reaches the registry");
+
+            // tags.json is data: a value that is not a digest never becomes a path.
+            fs.writeFileSync(path.join(dir, "tags.json"), JSON.stringify({ [`${host}/team/evil:1`]: "../../etc" }));
+            const evil = await new Verifier({ evidenceDir: dir }).verifySignature(image("team/evil:1"), signatureRequirement(host, [trusted]));
+            assert.strictEqual(evil.status, "failed");
+            assert.match(evil.reason, /^the tag "1" does not exist/);
         });
 
         it("reports unreadable evidence files instead of passing or throwing", async () => {

@@ -29,7 +29,7 @@ export interface SeenRequest {
 export type Hook = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean;
 
 export type FakeAuth =
-    | { readonly kind: "bearer"; readonly token: string; readonly username?: string; readonly password?: string; readonly realmHost?: string }
+    | { readonly kind: "bearer"; readonly token: string; readonly username?: string; readonly password?: string; readonly realmHost?: string; readonly refreshToken?: string }
     | { readonly kind: "basic"; readonly username: string; readonly password: string };
 
 export class FakeRegistry {
@@ -143,6 +143,18 @@ export class FakeRegistry {
             if (hook(req, res, path)) {
                 return;
             }
+        }
+        if (path === "/token" && this.auth?.kind === "bearer" && req.method === "POST") {
+            // OAuth2 refresh-token grant (Docker config `identitytoken`).
+            const { refreshToken, token } = this.auth;
+            let body = "";
+            req.on("data", (c: Buffer) => (body += c.toString()));
+            req.on("end", () => {
+                const form = new URLSearchParams(body);
+                const ok = refreshToken !== undefined && form.get("grant_type") === "refresh_token" && form.get("refresh_token") === refreshToken;
+                res.writeHead(ok ? 200 : 401, { "Content-Type": "application/json" }).end(ok ? JSON.stringify({ access_token: token, expires_in: 300 }) : "{}");
+            });
+            return;
         }
         if (path === "/token" && this.auth?.kind === "bearer") {
             const { username, password, token } = this.auth;
