@@ -159,6 +159,15 @@ async function main(): Promise<void> {
             console.log(`  wall time:                   ${ms(wallEach)} (images are waited for in parallel, up to the concurrency limit; each image ≤ ${timeoutSeconds} s)`);
             console.log(`  tag resolutions attempted:   ${down.stats.resolutions}`);
             down.close();
+            // One resource at a time, as an engine that judges resources sequentially would ask.
+            const sequential = new Verifier({ insecureRegistries: holes.map((h) => h.host), timeoutSeconds });
+            started = process.hrtime.bigint();
+            for (let i = 0; i < DEPLOYMENTS; i++) {
+                await sequential.verifySignature(parseImageRef(`${holes[i % IMAGES].host}/bench/app:1.0`), requirement(holes[i % IMAGES].host, setup.publicPem));
+            }
+            const wallSequential = Number(process.hrtime.bigint() - started) / 1e6;
+            console.log(`  the same, one deployment at a time: ${ms(wallSequential)} = ${(wallSequential / IMAGES / 1000).toFixed(2)} s per image (timeoutSeconds ${timeoutSeconds})`);
+            sequential.close();
         } finally {
             holes.forEach((h) => h.close());
         }

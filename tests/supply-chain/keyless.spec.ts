@@ -107,6 +107,15 @@ describe("supply chain: keyless signatures", function () {
         assert.strictEqual(lenient.status, "verified", lenient.reason);
     });
 
+    it("fails closed on an RFC 3161 time with one fractional digit, which @sigstore/core 3.2.1 cannot parse", async () => {
+        const next = `sha256:${(n + 1).toString(16).padStart(64, "0")}`;
+        // DER writes 12:01:00.500 as "…0100.5Z"; the library's parser wants exactly three digits.
+        const digest = digestWith({ "a.sigstore.json": await world.dsseBundle(ACME, statement(next, COSIGN_SIGN), { tlogTime: null, tsaTime: new Date(world.start.getTime() + 60_500) }) });
+        const v = await verify(digest, requirement({ issuer: GITHUB, subject: WORKFLOW }, "ifPresent"));
+        assert.strictEqual(v.status, "failed");
+        assert.match(v.reason, /\(it could not be verified \(invalid time\)\)\.$/);
+    });
+
     it("fails a signature with neither log entry nor timestamp: nothing proves when it was made", async () => {
         const next = `sha256:${(n + 1).toString(16).padStart(64, "0")}`;
         const digest = digestWith({ "a.sigstore.json": await world.dsseBundle(ACME, statement(next, COSIGN_SIGN), { tlogTime: null }) });

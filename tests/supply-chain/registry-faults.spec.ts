@@ -58,11 +58,12 @@ describe("supply chain: misbehaving registries fail closed with a reason", () =>
         const elapsed = Date.now() - started;
         assert.ok(verdicts.every((x) => x.status === "error"));
         assert.ok(verdicts[0].reason.startsWith(`could not resolve ${host}/slow/app0:1.0 to a digest: registry ${host} did not answer within 1 s`), verdicts[0].reason);
-        assert.ok(elapsed < 2500, `took ${elapsed} ms for 30 resources of 3 images with timeoutSeconds 1`);
+        // One timeout (the images wait in parallel); per resource it would be 30 s.
+        assert.ok(elapsed < 5000, `took ${elapsed} ms for 30 resources of 3 images with timeoutSeconds 1`);
         assert.strictEqual(v.stats.resolutions, 3);
-        const later = Date.now();
+        const seen = reg.requests.length;
         const next = await verify(v, "slow/another:1.0");
-        assert.ok(Date.now() - later < 200, "the host that did not answer is not asked again");
+        assert.strictEqual(reg.requests.length, seen, "the host that did not answer is not asked again");
         assert.match(next.reason, /did not answer within 1 s \(an earlier request in this run; not asked again\)/);
         hung.forEach((res) => res.destroy());
     });
@@ -84,7 +85,7 @@ describe("supply chain: misbehaving registries fail closed with a reason", () =>
         const verdict = await verify(v, `drip/app@${digest}`);
         assert.strictEqual(verdict.status, "error");
         assert.strictEqual(verdict.reason, `could not verify: registry ${host} did not answer within 1 s`);
-        assert.ok(Date.now() - started < 2000);
+        assert.ok(Date.now() - started < 4000, "the request timeout (1 s) applies, not the 5 s deadline");
     });
 
     it("resolves a tag by hashing the manifest when the registry sends no Docker-Content-Digest", async () => {

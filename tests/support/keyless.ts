@@ -67,9 +67,11 @@ export class KeylessWorld {
         private readonly tsa: TSA,
     ) {}
 
-    static async create(start = new Date(Date.now() + 5000)): Promise<KeylessWorld> {
+    static async create(start = new Date(Math.ceil((Date.now() + 5000) / 1000) * 1000)): Promise<KeylessWorld> {
         // The mock CA and TSA root certificates are valid from the moment they are made (real time), so every
         // signing time in this world lies after that; verification only compares times, it never reads the clock.
+        // Whole seconds: @sigstore/core 3.2.1 parses fractional GeneralizedTime only with exactly three digits, and
+        // DER drops trailing zeros (see the keyless test of a timestamp at .5 s).
         const caKeys = ecKeyPair();
         const ctKeys = ecKeyPair();
         const clocks = { ca: new Clock(start), ct: new Clock(start), tlog: new Clock(start), tsa: new Clock(start) };
