@@ -58,7 +58,7 @@ interface ImageRefError {
 export type ParsedImage = ImageReference | ImageId | ImageRefError;
 
 /** The registry Docker uses for names without one, and the namespace of its official images. */
-const DEFAULT_DOMAIN = "docker.io";
+export const DEFAULT_DOMAIN = "docker.io";
 const LEGACY_DEFAULT_DOMAIN = "index.docker.io";
 const OFFICIAL_REPO_PREFIX = "library/";
 
@@ -103,7 +103,7 @@ function error(input: string, reason: string): ImageRefError {
 }
 
 /** Parses `algorithm:encoded`, or returns the reason it is not a digest Docker accepts. */
-function parseDigest(text: string): Digest | string {
+export function parseDigest(text: string): Digest | string {
     const colon = text.indexOf(":");
     if (colon < 0) {
         return `digest ${quote(text)} has no algorithm (expected sha256:<64 hex digits>)`;

@@ -1,0 +1,228 @@
+// Supply-chain verification cost, as a preview would pay it:
+//   1. 300 "deployments" sharing 10 signed images, verified concurrently against a loopback registry:
+//      registry verifications performed (must be ≤ 10), wall time, HTTP requests;
+//   2. time per verification (fresh verifier, one image at a time; target < 100 ms), with the first
+//      one, which also loads the Sigstore libraries, shown apart;
+//   3. an unreachable registry (a port that accepts connections and never answers): the cost for 300
+//      deployments of 10 images must be about timeoutSeconds per image, not per deployment.
+//
+// Usage: node -r ts-node/register/transpile-only bench/supply-chain.ts [--timeout SECONDS] [--fake]
+//   Uses the real oci-registry and cosign from scripts/supply-chain-tools.sh when built (else, or with
+//   --fake, an in-process registry with signatures made in Node).
+
+import * as fs from "fs";
+import * as net from "net";
+import { parseImageRef } from "../src/images/image-ref";
+import { type SignatureRequirement, Verifier, compileSignatureRequirements } from "../src/supply-chain";
+import { FakeRegistry } from "../tests/support/fake-registry";
+import { COSIGN_SIGN, attachBundle, keyedBundle, statement, testKey } from "../tests/support/signing";
+import { RegistryProcess, ToolBox, findTools } from "../tests/support/supply-chain-tools";
+
+const IMAGES = 10;
+const DEPLOYMENTS = 300;
+
+interface Setup {
+    readonly host: string;
+    readonly publicPem: string;
+    readonly kind: string;
+    stop(): Promise<void> | void;
+}
+
+async function realSetup(bin: string): Promise<Setup> {
+    const tools = new ToolBox(bin);
+    const registry = await RegistryProcess.start(bin, "oci-registry", true);
+    const keys = tools.keyPair("bench");
+    for (let i = 0; i < IMAGES; i++) {
+        const digest = tools.pushRandomImage(`${registry.host}/bench/app${i}:1.0`);
+        tools.sign(keys.key, `${registry.host}/bench/app${i}@${digest}`);
+    }
+    return {
+        host: registry.host,
+        publicPem: fs.readFileSync(keys.pub, "utf8"),
+        kind: "oci-registry (go-containerregistry, referrers API) with cosign v3 signatures",
+        stop: () => {
+            registry.stop();
+            tools.cleanup();
+        },
+    };
+}
+
+async function fakeSetup(): Promise<Setup> {
+    const reg = new FakeRegistry();
+    const host = await reg.start();
+    const key = testKey();
+    for (let i = 0; i < IMAGES; i++) {
+        const digest = reg.pushImage(`bench/app${i}`, "1.0");
+        attachBundle(reg, `bench/app${i}`, digest, keyedBundle(key, statement(digest, COSIGN_SIGN)));
+    }
+    return {
+        host,
+        publicPem: key.publicPem,
+        kind: "in-process registry with cosign-format signatures made in Node",
+        stop: () => reg.stop(),
+    };
+}
+
+function requirement(host: string, pem: string): SignatureRequirement {
+    const c = compileSignatureRequirements([{ images: [`${host}/**`], keys: [pem] }]);
+    if (c.errors.length) {
+        throw new Error(c.errors.join("\n"));
+    }
+    return c.requirements[0];
+}
+
+/** A TCP server that accepts connections and never answers: a registry that hangs. */
+async function blackhole(): Promise<{ host: string; close(): void }> {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return {
+        host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+        close: () => {
+            sockets.forEach((s) => s.destroy());
+            server.close();
+        },
+    };
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+    const args = process.argv.slice(2);
+    const timeoutSeconds = Number(args[args.indexOf("--timeout") + 1]) || 2;
+    const tools = args.includes("--fake") ? { reason: "--fake" } : findTools();
+    const setup = tools.bin ? await realSetup(tools.bin) : await fakeSetup();
+    console.log(
+        `registry: ${setup.kind} on ` +
+            `${setup.host}${tools.bin ? "" : ` (real tools not used: ${tools.reason.split("\n")[0]})`}`,
+    );
+    try {
+        const req = requirement(setup.host, setup.publicPem);
+        const images = Array.from({ length: IMAGES }, (_, i) => parseImageRef(`${setup.host}/bench/app${i}:1.0`));
+
+        // 1. Many resources, few images.
+        const shared = new Verifier({ insecureRegistries: [setup.host], timeoutSeconds });
+        let started = process.hrtime.bigint();
+        const verdicts = await Promise.all(
+            Array.from({ length: DEPLOYMENTS }, (_, i) => shared.verifySignature(images[i % IMAGES], req)),
+        );
+        const wall = Number(process.hrtime.bigint() - started) / 1e6;
+        const verified = verdicts.filter((v) => v.status === "verified").length;
+        const stats = shared.stats;
+        shared.close();
+        console.log(`\n${DEPLOYMENTS} deployments sharing ${IMAGES} images:`);
+        console.log(`  verdicts verified:           ${verified}/${DEPLOYMENTS}`);
+        console.log(`  registry verifications:      ${stats.verifications} (limit ${IMAGES})`);
+        console.log(`  tag resolutions:             ${stats.resolutions}`);
+        console.log(`  HTTP requests:               ${stats.httpRequests}`);
+        console.log(`  wall time:                   ${ms(wall)} (first use of the Sigstore libraries included)`);
+        if (stats.verifications > IMAGES || verified !== DEPLOYMENTS) {
+            throw new Error("more verifications than images, or a verdict that is not verified");
+        }
+
+        // 2. Time per verification, one image at a time on a fresh verifier (libraries already loaded).
+        const single = new Verifier({ insecureRegistries: [setup.host], timeoutSeconds });
+        const times: number[] = [];
+        for (const image of images) {
+            started = process.hrtime.bigint();
+            const v = await single.verifySignature(image, req);
+            times.push(Number(process.hrtime.bigint() - started) / 1e6);
+            if (v.status !== "verified") {
+                throw new Error(v.reason);
+            }
+        }
+        single.close();
+        times.sort((a, b) => a - b);
+        const mean = times.reduce((a, b) => a + b, 0) / times.length;
+        console.log(
+            `\ntime per verification (resolve tag, referrers, bundle, legacy tag, verify; ${IMAGES} images, ` +
+                `sequential):`,
+        );
+        console.log(
+            `  mean ${ms(mean)}, median ${ms(times[Math.floor(times.length / 2)])}, max ` +
+                `${ms(times[times.length - 1])} (target < 100 ms)`,
+        );
+
+        // 3. Unreachable registries.
+        const hole = await blackhole();
+        try {
+            const down = new Verifier({ insecureRegistries: [hole.host], timeoutSeconds });
+            const downImages = Array.from({ length: IMAGES }, (_, i) =>
+                parseImageRef(`${hole.host}/bench/app${i}:1.0`),
+            );
+            const downReq = requirement(hole.host, setup.publicPem);
+            started = process.hrtime.bigint();
+            const downVerdicts = await Promise.all(
+                Array.from({ length: DEPLOYMENTS }, (_, i) => down.verifySignature(downImages[i % IMAGES], downReq)),
+            );
+            const downWall = Number(process.hrtime.bigint() - started) / 1e6;
+            console.log(
+                `\nunreachable registry (accepts, never answers), timeoutSeconds ${timeoutSeconds}, ${DEPLOYMENTS} ` +
+                    `deployments of ${IMAGES} images on it:`,
+            );
+            console.log(
+                `  verdicts:                    ${downVerdicts.filter((v) => v.status === "error").length} error, 0 ` +
+                    `verified expected (got ${downVerdicts.filter((v) => v.status === "verified").length})`,
+            );
+            console.log(
+                `  wall time:                   ${ms(downWall)} (budget: ${IMAGES} images × ${timeoutSeconds} s = ` +
+                    `${IMAGES * timeoutSeconds} s; per deployment would be ${DEPLOYMENTS * timeoutSeconds} s)`,
+            );
+            console.log(
+                `  tag resolutions attempted:   ${down.stats.resolutions}; HTTP requests sent: ` +
+                    `${down.stats.httpRequests}`,
+            );
+            console.log(`  reason:                      ${downVerdicts[0].reason}`);
+            console.log(`  reason (a later image):      ${downVerdicts[IMAGES - 1].reason}`);
+            down.close();
+        } finally {
+            hole.close();
+        }
+        // The same with one unreachable registry per image: no host is remembered as down for another.
+        const holes = await Promise.all(Array.from({ length: IMAGES }, () => blackhole()));
+        try {
+            const down = new Verifier({ insecureRegistries: holes.map((h) => h.host), timeoutSeconds });
+            started = process.hrtime.bigint();
+            await Promise.all(
+                Array.from({ length: DEPLOYMENTS }, (_, i) =>
+                    down.verifySignature(
+                        parseImageRef(`${holes[i % IMAGES].host}/bench/app:1.0`),
+                        requirement(holes[i % IMAGES].host, setup.publicPem),
+                    ),
+                ),
+            );
+            const wallEach = Number(process.hrtime.bigint() - started) / 1e6;
+            console.log(`\n${IMAGES} unreachable registries, one per image, ${DEPLOYMENTS} deployments:`);
+            console.log(
+                `  wall time:                   ${ms(wallEach)} (images are waited for in parallel, up to the ` +
+                    `concurrency limit; each image ≤ ${timeoutSeconds} s)`,
+            );
+            console.log(`  tag resolutions attempted:   ${down.stats.resolutions}`);
+            down.close();
+            // One resource at a time, as an engine that judges resources sequentially would ask.
+            const sequential = new Verifier({ insecureRegistries: holes.map((h) => h.host), timeoutSeconds });
+            started = process.hrtime.bigint();
+            for (let i = 0; i < DEPLOYMENTS; i++) {
+                await sequential.verifySignature(
+                    parseImageRef(`${holes[i % IMAGES].host}/bench/app:1.0`),
+                    requirement(holes[i % IMAGES].host, setup.publicPem),
+                );
+            }
+            const wallSequential = Number(process.hrtime.bigint() - started) / 1e6;
+            console.log(
+                `  the same, one deployment at a time: ${ms(wallSequential)} = ` +
+                    `${(wallSequential / IMAGES / 1000).toFixed(2)} s per image (timeoutSeconds ${timeoutSeconds})`,
+            );
+            sequential.close();
+        } finally {
+            holes.forEach((h) => h.close());
+        }
+    } finally {
+        await setup.stop();
+    }
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});

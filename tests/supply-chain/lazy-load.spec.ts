@@ -1,0 +1,70 @@
+// Start-up cost: loading the supply-chain module (which the policies will import) must not load the
+// Sigstore libraries; they are loaded by the first verification that needs them.
+
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../..");
+const BUILT = path.join(ROOT, "dist/src/supply-chain/index.js");
+
+/** Runs a script in a fresh Node process (a clean module cache) and returns its JSON output. */
+function probe(script: string): { sigstore: string[]; verified?: string } {
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+}
+
+describe("supply chain: start-up cost", () => {
+    before(function () {
+        if (!fs.existsSync(BUILT)) {
+            // npm test builds first; a bare mocha run without dist/ has nothing to measure.
+            console.error("    skipped: dist/ is not built (run npm run build)");
+            this.skip();
+        }
+    });
+
+    it("importing the module loads no @sigstore package and prints nothing", () => {
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-e",
+                `require(${JSON.stringify(BUILT)}); process.stdout.write(JSON.stringify({ sigstore: ` +
+                    `Object.keys(require.cache).filter((k) => k.includes("@sigstore")) }))`,
+            ],
+            { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+        );
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stderr, "");
+        assert.deepStrictEqual(JSON.parse(r.stdout), { sigstore: [] });
+    });
+
+    it("the first verification loads them", () => {
+        const out = probe(`
+            const sc = require(${JSON.stringify(BUILT)});
+            const { generateKeyPairSync } = require("crypto");
+            const pem = generateKeyPairSync("ec", { namedCurve: "P-256" })
+                .publicKey.export({ format: "pem", type: "spki" });
+            const fs = require("fs"), os = require("os"), path = require("path");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cg-lazy-"));
+            const digest = "sha256:" + "d".repeat(64);
+            const evidence = path.join(dir, "sha256-" + "d".repeat(64));
+            fs.mkdirSync(evidence);
+            fs.writeFileSync(
+                path.join(evidence, "x.sigstore.json"),
+                JSON.stringify({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" }),
+            );
+            const req = sc.compileSignatureRequirements([{ images: ["**"], keys: [pem] }]).requirements[0];
+            const { parseImageRef } = require(${JSON.stringify(path.join(ROOT, "dist/src/images/image-ref.js"))});
+            const image = parseImageRef("ghcr.io/a/b@" + digest);
+            new sc.Verifier({ evidenceDir: dir }).verifySignature(image, req).then((v) => {
+                fs.rmSync(dir, { recursive: true, force: true });
+                const sigstore = Object.keys(require.cache).filter((k) => k.includes("@sigstore/verify"));
+                process.stdout.write(JSON.stringify({ sigstore, verified: v.status }));
+            });
+        `);
+        assert.strictEqual(out.verified, "failed");
+        assert.ok(out.sigstore.length > 0, "the verifier was loaded for the verification");
+    });
+});
