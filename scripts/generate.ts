@@ -61,11 +61,15 @@ function levelIn(profile: Profile, name: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Markdown helpers
 
-/** Text for a Markdown table cell or paragraph: pipes escaped, and `*` outside code spans kept literal. */
+/**
+ * Text for a Markdown table cell or paragraph: pipes escaped; outside code spans `*` kept literal and `<` kept
+ * from starting HTML (remediation steps write placeholders such as <file>).
+ */
 function md(text: string): string {
+    const literal = (t: string) => t.replace(/\\/g, "\\\\").replace(/\*/g, "\\*").replace(/</g, "&lt;");
     return text
         .split(/(`[^`]*`)/)
-        .map((part, i) => (i % 2 === 1 ? part : part.replace(/\\/g, "\\\\").replace(/\*/g, "\\*")))
+        .map((part, i) => (i % 2 === 1 ? part : literal(part)))
         .join("")
         .replace(/\|/g, "\\|")
         .replace(/\s*\n\s*/g, " ");
