@@ -1,6 +1,6 @@
 // Every policy agrees with where it lives and with what the pack says about it: policies/<area>/<name>.ts
 // exports exactly that policy, its name carries its area's prefix and its tags the area's tag, its
-// metadata is complete, and the shipped profiles and the README table list it.
+// metadata is complete, the shipped profiles and the README table list it, and it has its own test file.
 
 import * as assert from "assert";
 import * as fs from "fs";
@@ -116,6 +116,21 @@ describe("policy metadata", () => {
             }
         }
         assert.deepStrictEqual(problems, []);
+    });
+
+    it("every policy has its own test file, tests/policies/<area>/<name>.spec.ts, and every such file a policy", () => {
+        const expected = allPolicies.map((p) => `${areaOf.get(p)}/${p.name}.spec.ts`).sort();
+        const actual = fs
+            .readdirSync(__dirname, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .flatMap((e) =>
+                fs
+                    .readdirSync(path.join(__dirname, e.name))
+                    .filter((f) => f.endsWith(".spec.ts"))
+                    .map((f) => `${e.name}/${f}`),
+            )
+            .sort();
+        assert.deepStrictEqual(actual, expected);
     });
 
     it("names are unique and kebab-case", () => {
