@@ -1,10 +1,10 @@
 // secrets-env-literal: literal secrets in container environment variables, Kubernetes and Docker.
 
 import * as assert from "assert";
-import { secretsEnvLiteral } from "../../policies/secrets";
-import { type PolicyPackConfig, PolicyTester, secret, type TestResource, unknown } from "../../testkit";
-import { assertNoValueLeaks, dockerContainer, dockerService, findingLine } from "../support/secrets";
-import { deployment, workloadProps } from "../support/workloads";
+import { secretsEnvLiteral } from "../../../policies/secrets";
+import { type PolicyPackConfig, PolicyTester, secret, type TestResource, unknown } from "../../../testkit";
+import { assertNoValueLeaks, dockerContainer, dockerService, findingLine } from "../../support/secrets";
+import { deployment, workloadProps } from "../../support/workloads";
 
 const NAME = "secrets-env-literal";
 const AWS_KEY = "AKIAQ3EGRTWXY7ZPLM4K";

@@ -1,9 +1,9 @@
 // Stack policy: every workload's pods isolated by a NetworkPolicy in the same stack.
 
 import * as assert from "assert";
-import { allPolicies } from "../../policies";
-import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
-import { workloadProps } from "../support/workloads";
+import { allPolicies } from "../../../policies";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../../testkit";
+import { workloadProps } from "../../support/workloads";
 
 type Obj = Record<string, unknown>;
 let seq = 0;

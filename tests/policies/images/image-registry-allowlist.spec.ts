@@ -3,11 +3,11 @@
 // repositories (evilgcr.io, gcr.io.evil.com, gcr.io/acme-evil) are not allowed by gcr.io/acme.
 
 import * as assert from "assert";
-import { imagePolicies } from "../../policies/images";
-import { PolicyTester, type TestResource, unknown } from "../../testkit";
-import { dockerContainer } from "../support/docker";
-import { NGINX, buildImage, detail, dockerImage, findings } from "../support/images";
-import { pod } from "../support/workloads";
+import { imagePolicies } from "../../../policies/images";
+import { PolicyTester, type TestResource, unknown } from "../../../testkit";
+import { dockerContainer } from "../../support/docker";
+import { NGINX, buildImage, detail, dockerImage, findings } from "../../support/images";
+import { pod } from "../../support/workloads";
 
 const POLICY = "image-registry-allowlist";
 

@@ -1,9 +1,9 @@
 // secrets-configmap: secrets stored in ConfigMaps (and Docker swarm configs).
 
 import * as assert from "assert";
-import { secretsConfigMap } from "../../policies/secrets";
-import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
-import { assertNoValueLeaks, configMap, findingLine, problemOf } from "../support/secrets";
+import { secretsConfigMap } from "../../../policies/secrets";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../../testkit";
+import { assertNoValueLeaks, configMap, findingLine, problemOf } from "../../support/secrets";
 
 const NAME = "secrets-configmap";
 const PEM = [

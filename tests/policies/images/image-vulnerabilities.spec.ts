@@ -7,10 +7,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { imagePolicies } from "../../policies/images";
-import { REPORTS_DIR_ENV } from "../../src/images/scan-reports";
-import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
-import { dockerContainer, dockerService } from "../support/docker";
+import { imagePolicies } from "../../../policies/images";
+import { REPORTS_DIR_ENV } from "../../../src/images/scan-reports";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../../testkit";
+import { dockerContainer, dockerService } from "../../support/docker";
 import {
     LEGACY,
     NGINX,
@@ -22,8 +22,8 @@ import {
     detail,
     findings,
     remoteImage,
-} from "../support/images";
-import { pod } from "../support/workloads";
+} from "../../support/images";
+import { pod } from "../../support/workloads";
 
 const POLICY = "image-vulnerabilities";
 const ALL_REPORTS = ["trivy-web.json", "trivy-nginx.json", "trivy-many.json", "grype-redis.json"];

@@ -1,8 +1,8 @@
 // Stack policy: namespaces declared in the stack enforce the Pod Security Standards.
 
 import * as assert from "assert";
-import { allPolicies } from "../../policies";
-import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
+import { allPolicies } from "../../../policies";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../../testkit";
 
 const ns = (name: string, labels?: Record<string, unknown>): TestResource => ({
     type: "kubernetes:core/v1:Namespace",

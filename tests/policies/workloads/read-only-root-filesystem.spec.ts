@@ -1,10 +1,10 @@
 // read-only-root-filesystem: Kubernetes containers of every list and kind, Docker Containers and Services.
 
 import * as assert from "assert";
-import { readOnlyRootFilesystem } from "../../policies/workloads";
-import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
-import { dockerContainer, dockerService, findingLine, problemOf } from "../support/secrets";
-import { deployment, hardenedContainer, workloadProps } from "../support/workloads";
+import { readOnlyRootFilesystem } from "../../../policies/workloads";
+import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../../testkit";
+import { dockerContainer, dockerService, findingLine, problemOf } from "../../support/secrets";
+import { deployment, hardenedContainer, workloadProps } from "../../support/workloads";
 
 const NAME = "read-only-root-filesystem";
 
