@@ -264,7 +264,10 @@ describe("policy metadata", () => {
         const start = readme.indexOf("<!-- policy-table:start");
         const end = readme.indexOf("<!-- policy-table:end -->");
         assert.ok(start >= 0 && end > start, "README.md has no policy table markers");
-        const rows = [...readme.slice(start, end).matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+        // Each row starts with the policy's name linking to its generated page.
+        const rows = [...readme.slice(start, end).matchAll(/^\| \[`([^`]+)`\]\(docs\/policies\/\1\.md\) \|/gm)].map(
+            (m) => m[1],
+        );
         assert.deepStrictEqual([...rows].sort(), allPolicies.map((p) => p.name).sort());
     });
 });
