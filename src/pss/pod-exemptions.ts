@@ -27,26 +27,26 @@ const NOT_EXEMPT: PodExemption = { exempt: false };
 
 /** Decides the rule's exemptions for a pod. Any exemption that applies wins over an undecided one. */
 export function podExemption(pod: PodSpec, rule: PodExemptions): PodExemption {
-    const candidates: [boolean | undefined, () => Field][] = [];
+    const candidates: [exempt: boolean | undefined, decidedBy: Field][] = [];
     if (rule.windowsExempt === true) {
-        candidates.push([isWindowsPod(pod), () => pod.osName]);
+        candidates.push([isWindowsPod(pod), pod.osName]);
     }
     if (rule.userNamespaceExempt === true) {
-        candidates.push([usesUserNamespace(pod), () => pod.hostUsers]);
+        candidates.push([usesUserNamespace(pod), pod.hostUsers]);
     }
     if (candidates.some(([exempt]) => exempt === true)) {
         return { exempt: true };
     }
     const undecided = candidates.find(([exempt]) => exempt === undefined);
-    return undecided ? { exempt: undefined, field: undecided[1]() } : NOT_EXEMPT;
+    return undecided ? { exempt: undefined, field: undecided[1] } : NOT_EXEMPT;
 }
 
 /**
- * The evaluation a check of an exempt or undecided pod reports to. Its violations are dropped for
- * an exempt pod, and become "not known during preview" on the deciding field for an undecided
- * one, so a Windows pod whose `os.name` is unknown is judged once `pulumi up` knows it. Everything
- * else (including unknown fields the check reads) goes to the evaluation unchanged, as before a
- * check knew about exemptions.
+ * The evaluation a check of an exempt or undecided pod reports to, so that check bodies say only
+ * what is wrong and never which pods are exempt. Violations are dropped for an exempt pod, and
+ * become "not known during preview" on the deciding field for an undecided one (a Windows pod
+ * whose `os.name` is unknown is judged once `pulumi up` knows it). Everything else, including the
+ * unknown fields the check reads, reaches the evaluation unchanged.
  */
 export function withPodExemption<O>(ev: Evaluation<O>, exemption: PodExemption): Evaluation<O> {
     if (exemption.exempt === false) {
