@@ -349,8 +349,8 @@ function heredocMarkers(line: string): Omit<Heredoc, "content">[] {
 /**
  * A heredoc terminator with its quotes and escapes removed, as a shell word: single quotes keep
  * everything literally, a backslash escapes any character outside quotes and only `"`, `$` and `\`
- * inside double quotes. Any quote means the body is not expanded (an escape alone does not, as in
- * BuildKit). An unterminated quote opens no heredoc.
+ * inside double quotes, and is dropped at the end. Any quote means the body is not expanded (an
+ * escape alone does not, as in BuildKit). An unterminated quote opens no heredoc.
  */
 function unquoteTerminator(word: string): { name: string; quoted: boolean } | undefined {
     let name = "";
@@ -366,6 +366,8 @@ function unquoteTerminator(word: string): { name: string; quoted: boolean } | un
             }
         } else if (ch === "\\" && pos + 1 < word.length && (quote === "" || '"$\\'.includes(word[pos + 1]))) {
             name += word[++pos];
+        } else if (ch === "\\" && pos + 1 === word.length && quote === "") {
+            break; // an escape character at the end escapes nothing and is dropped
         } else if (ch === quote) {
             quote = "";
         } else if (quote === "" && (ch === "'" || ch === '"')) {

@@ -659,6 +659,8 @@ describe("Dockerfile parser: agrees with BuildKit", () => {
         assert.deepStrictEqual(heredocs("RUN <<'a\\b'\nx\na\\b"), [["a\\b", "x\n", false]]);
         assert.deepStrictEqual(heredocs('RUN <<"E\\xF"\nx\nE\\xF'), [["E\\xF", "x\n", false]]);
         assert.deepStrictEqual(keywords('RUN <<"EOF\nUSER root\nEOF'), ["RUN@1", "USER@2", "EOF@3"]);
+        // A terminator that is only an escape character is empty (the backtick escape keeps `\` off the next line).
+        assert.deepStrictEqual(keywords("# escape=`\nRUN <<\\\nUSER root"), ["RUN@2", "USER@3"]);
     });
 
     it("spaces are Go's: form feeds split a keyword, Unicode spaces split words and blank lines", () => {
