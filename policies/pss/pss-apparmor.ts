@@ -3,7 +3,10 @@ import { type Field } from "../../src/framework/field";
 import { type ContainerRef } from "../../src/kubernetes/workload";
 import { checkProfileType, definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
 
-/** v1.0: unchanged since (the appArmorProfile fields and the beta annotations are both judged at every version). */
+/**
+ * v1.0: the check appears; no version has changed it since (the appArmorProfile fields and the
+ * beta annotations are both judged at every version).
+ */
 const VERSIONS = unchangedSince("v1.0");
 
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);

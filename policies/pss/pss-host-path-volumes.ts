@@ -1,6 +1,6 @@
 import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
 
-/** v1.0: unchanged since. */
+/** v1.0: the check appears; no version has changed it since. */
 const VERSIONS = unchangedSince("v1.0");
 
 /** Baseline: no hostPath volumes. */

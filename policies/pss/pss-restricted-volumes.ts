@@ -1,8 +1,8 @@
 import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
 
 /**
- * v1.0: unchanged since. The admission controller added the image volume type to the allowed list
- * without a new version, so it is allowed at every version here too.
+ * v1.0: the check appears; no version has changed it since. The admission controller added the
+ * image volume type to the allowed list without a new version, so it is allowed at every version.
  */
 const VERSIONS = unchangedSince("v1.0");
 
