@@ -5,6 +5,7 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { type Instruction, parseDockerfile } from "../../src/dockerfile/parser";
 import {
+    argDeclarations,
     type BuildInputs,
     DockerfileBuild,
     MAX_STAGES,
@@ -601,5 +602,98 @@ describe("property: Dockerfile parser", () => {
     it("deeply nested substitutions do not throw", () => {
         const deep = "${A:-".repeat(5000) + "x" + "}".repeat(5000);
         assert.doesNotThrow(() => expandWord(deep, () => ({ kind: "unset" })));
+    });
+});
+
+// Cases where the parser used to read a Dockerfile differently from BuildKit (found by running
+// both, and dockerfile-ast, over the same files: docs/decisions/dockerfile-parser.md). Each
+// expectation is BuildKit's own reading (frontend/dockerfile/parser v0.34.2).
+describe("Dockerfile parser: agrees with BuildKit", () => {
+    const keywords = (text: string) => parseDockerfile(text).instructions.map((i) => `${i.keyword}@${i.line}`);
+    const heredocs = (text: string) =>
+        parseDockerfile(text).instructions.flatMap((i) => i.heredocs.map((h) => [h.name, h.content, h.expand]));
+
+    it("an escaped escape character at the end of a line does not continue it", () => {
+        assert.deepStrictEqual(keywords("FROM a\nRUN echo a\\\\\nUSER root"), ["FROM@1", "RUN@2", "USER@3"]);
+        // BuildKit's pattern needs a character other than the escape before it, so three do not continue either.
+        assert.deepStrictEqual(keywords("FROM a\nRUN echo a\\\\\\\nUSER root"), ["FROM@1", "RUN@2", "USER@3"]);
+        assert.deepStrictEqual(keywords("# escape=`\nFROM a\nRUN echo a``\nUSER root"), ["FROM@2", "RUN@3", "USER@4"]);
+        // Alone on a line, the escape character still continues it.
+        assert.deepStrictEqual(parseDockerfile("FROM a\nRUN a \\\n  \\\n  b").instructions[1].args, "a     b");
+    });
+
+    it("`<< EOF` opens a heredoc; `<<- EOF` and `<< <<EOF` do not", () => {
+        assert.deepStrictEqual(heredocs("RUN << EOF\nUSER app\nEOF"), [["EOF", "USER app\n", true]]);
+        assert.deepStrictEqual(heredocs('RUN 3<< EOF << "Q" cat\nx\nEOF\n$Y\nQ'), [
+            ["EOF", "x\n", true],
+            ["Q", "$Y\n", false],
+        ]);
+        assert.deepStrictEqual(keywords("RUN cat <<- EOF\nUSER root"), ["RUN@1", "USER@2"]);
+        assert.deepStrictEqual(keywords("RUN cat << <<EOF\nUSER root\nEOF"), ["RUN@1", "USER@2", "EOF@3"]);
+    });
+
+    it("ONBUILD RUN, COPY and ADD triggers open heredocs too (not in exec form)", () => {
+        const p = parseDockerfile("FROM a\nONBUILD ADD <<EOF /x\nUSER root\nEOF\nonbuild run <<X\nFROM y\nX\nUSER app");
+        assert.deepStrictEqual(
+            p.instructions.map((i) => i.keyword),
+            ["FROM", "ONBUILD", "ONBUILD", "USER"],
+        );
+        assert.deepStrictEqual(
+            p.instructions.flatMap((i) => i.heredocs.map((h) => h.content)),
+            ["USER root\n", "FROM y\n"],
+        );
+        assert.deepStrictEqual(keywords('ONBUILD RUN ["a", "<<EOF"]\nUSER app'), ["ONBUILD@1", "USER@2"]);
+    });
+
+    it("a line BuildKit's shell lexer cannot read opens no heredoc", () => {
+        for (const line of ['RUN cat <<EOF "', "RUN cat <<EOF 'x", "RUN cat <<EOF ${A=x}", "RUN cat <<EOF ${A"]) {
+            assert.deepStrictEqual(keywords(`${line}\nUSER root`), ["RUN@1", "USER@2"], line);
+        }
+        // The forms BuildKit reads (unset variables stay as written) still open one.
+        assert.deepStrictEqual(keywords("RUN cat <<EOF ${A:-x} ${A:=y} ${A/a/b}\nUSER root\nEOF"), ["RUN@1"]);
+    });
+
+    it("heredoc terminators are unquoted as shell words; only quotes stop expansion", () => {
+        assert.deepStrictEqual(heredocs("RUN <<\\EOF\n$X\nEOF"), [["EOF", "$X\n", true]]);
+        assert.deepStrictEqual(heredocs('RUN <<E\\"F\nx\nE"F'), [['E"F', "x\n", true]]);
+        assert.deepStrictEqual(heredocs("RUN <<'a\\b'\nx\na\\b"), [["a\\b", "x\n", false]]);
+        assert.deepStrictEqual(heredocs('RUN <<"E\\xF"\nx\nE\\xF'), [["E\\xF", "x\n", false]]);
+        assert.deepStrictEqual(keywords('RUN <<"EOF\nUSER root\nEOF'), ["RUN@1", "USER@2", "EOF@3"]);
+        // A terminator that is only an escape character is empty (the backtick escape keeps `\` off the next line).
+        assert.deepStrictEqual(keywords("# escape=`\nRUN <<\\\nUSER root"), ["RUN@2", "USER@3"]);
+    });
+
+    it("spaces are Go's: form feeds split a keyword, Unicode spaces split words and blank lines", () => {
+        assert.deepStrictEqual(parseDockerfile("USER\froot").instructions.map(summary), [
+            { keyword: "USER", flags: [], args: "root" },
+        ]);
+        assert.deepStrictEqual(keywords("FROM a\n\u00a0\u2003\n\u00a0# comment\nUSER app"), ["FROM@1", "USER@4"]);
+        assert.deepStrictEqual(heredocs("RUN true ||\u00a0<<EOF\nUSER app\nEOF"), [["EOF", "USER app\n", true]]);
+        // Flags are read byte by byte: a non-ASCII space starts the arguments.
+        assert.deepStrictEqual(parseDockerfile("COPY \u00a0--from=x a b").instructions[0].flags, []);
+    });
+
+    it("an escape character at the very end of an ARG is dropped", () => {
+        // (A form feed after it is not a continuation, and is trimmed from the arguments.)
+        const b = build("ARG By z\\\f\nFROM a");
+        assert.deepStrictEqual(
+            b.globalArgs.flatMap((i) => argDeclarations(i, "\\").map((d) => d.name)),
+            ["By", "z"],
+        );
+    });
+
+    it("long runs of spaces take linear time (no backtracking regular expressions)", () => {
+        const inputs = [
+            "# escape=`" + " ".repeat(200_000) + "x\nFROM a",
+            "FROM a\nRUN a" + " ".repeat(500_000) + "x",
+            "FROM a\nRUN <<" + " ".repeat(500_000) + "<x\nUSER app",
+            "FROM a\nRUN " + "<<A ".repeat(20_000) + "\n" + "A\n".repeat(20_000),
+        ];
+        for (const text of inputs) {
+            const start = Date.now();
+            parseDockerfile(text);
+            // Quadratic matching took minutes on these; linear takes milliseconds.
+            assert.ok(Date.now() - start < 5000, `${Date.now() - start} ms`);
+        }
     });
 });

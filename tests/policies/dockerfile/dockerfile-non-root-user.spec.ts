@@ -141,3 +141,27 @@ describe("dockerfile-non-root-user", () => {
         assert.ok(v.enforcementLevel === "advisory" && detail(v).includes("more than 128 stages"), detail(v));
     });
 });
+
+describe("dockerfile-non-root-user judges the instructions BuildKit runs", () => {
+    // Each of these Dockerfiles runs as root when BuildKit builds it; the parser used to read the
+    // last USER line into a continuation or a heredoc body, or a heredoc body as instructions.
+    const rootImages: [string, string][] = [
+        ["an escaped backslash ends a line", "FROM alpine:3.19\nUSER app\nRUN echo done\\\\\nUSER root"],
+        ["a line BuildKit cannot lex opens no heredoc", "FROM alpine:3.19\nUSER app\nRUN cat <<EOF ${A=x}\nUSER root"],
+        ["`<<- EOF` opens no heredoc", "FROM alpine:3.19\nUSER app\nRUN cat <<- EOF\nUSER root"],
+        ["a form feed separates USER from its argument", "FROM alpine:3.19\nUSER app\nUSER\froot"],
+        ["`<< EOF` opens a heredoc", "FROM alpine:3.19\nRUN cat << EOF > /etc/motd\nUSER app\nEOF"],
+        ["an ONBUILD trigger opens a heredoc", "FROM alpine:3.19\nONBUILD RUN <<EOF\nUSER app\nEOF"],
+        ["a no-break space separates a heredoc word", "FROM alpine:3.19\nRUN true ||\u00a0<<EOF\nUSER app\nEOF"],
+    ];
+    for (const [what, text] of rootImages) {
+        it(`fails: ${what}`, async () => {
+            const found = await findings(inline(text), "dockerfile-non-root-user");
+            assert.deepStrictEqual(
+                found.map((v) => v.enforcementLevel),
+                ["mandatory"],
+            );
+            assert.ok(/runs as root|sets no USER/.test(detail(found[0])), detail(found[0]));
+        });
+    }
+});
