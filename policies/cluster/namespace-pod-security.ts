@@ -5,6 +5,7 @@ import { boolean, option, string } from "../../src/framework/options";
 import { buildStackPolicy, identityOf } from "../../src/framework/stack-policy";
 import { isKubernetesKind } from "../../src/framework/resource";
 import { VERSION_PATTERN } from "../../src/pss/standard";
+import { show } from "../../src/framework/checks";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version";
@@ -67,7 +68,7 @@ export const namespacePodSecurity = buildStackPolicy({
                 ev.violation({
                     at: level,
                     problem:
-                        `${ENFORCE} is ${JSON.stringify(level.value)}, not a level (privileged, baseline, ` +
+                        `${ENFORCE} is ${show(level)}, not a level (privileged, baseline, ` +
                         `restricted)`,
                     fix: `set it to ${stack.options.minimumLevel}`,
                 });
@@ -75,7 +76,7 @@ export const namespacePodSecurity = buildStackPolicy({
                 ev.violation({
                     at: level,
                     problem:
-                        `${ENFORCE} is ${JSON.stringify(level.value)}, below the required ` +
+                        `${ENFORCE} is ${show(level)}, below the required ` +
                         `${stack.options.minimumLevel}`,
                     fix: `set it to ${stack.options.minimumLevel} or restricted`,
                 });
@@ -93,7 +94,7 @@ export const namespacePodSecurity = buildStackPolicy({
                 ev.violation({
                     at: version,
                     problem:
-                        `${ENFORCE_VERSION} is ${JSON.stringify(version.value)}, not a version the admission ` +
+                        `${ENFORCE_VERSION} is ${show(version)}, not a version the admission ` +
                         `controller accepts (latest or v1.N)`,
                     fix: `set it to latest or a version such as v1.37`,
                 });

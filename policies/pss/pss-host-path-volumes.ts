@@ -1,4 +1,5 @@
 import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
+import { volumeLabel } from "../../src/kubernetes/pod-checks";
 
 /** v1.0: the check appears; no version has changed it since. */
 const VERSIONS = unchangedSince("v1.0");
@@ -26,10 +27,9 @@ export const hostPathVolumes = definePssCheck({
             // A hostPath key makes this a hostPath volume even if its value is unknown during preview.
             const hostPath = vol.get("hostPath");
             if (!hostPath.isAbsent) {
-                const name = vol.get("name").str();
                 ev.violation({
                     at: hostPath,
-                    problem: `volume ${name !== undefined ? JSON.stringify(name) : "(unnamed)"} is a hostPath volume`,
+                    problem: `${volumeLabel(vol)} is a hostPath volume`,
                     fix: "use an emptyDir, configMap, secret, projected or persistentVolumeClaim volume instead",
                 });
             }

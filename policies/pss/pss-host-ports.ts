@@ -25,7 +25,7 @@ export const hostPorts = definePssCheck({
                     ev.violation({
                         at: hostPort,
                         container: c,
-                        problem: `hostPort is ${show(hostPort.value)}`,
+                        problem: `hostPort is ${show(hostPort)}`,
                         fix: "remove hostPort (or set it to 0) and use a Service",
                     });
                 }

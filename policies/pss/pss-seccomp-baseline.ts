@@ -38,7 +38,7 @@ function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: strin
         ev.violation({
             at: v,
             container,
-            problem: `annotation ${key} is ${show(v.value)}`,
+            problem: `annotation ${key} is ${show(v)}`,
             fix: 'set it to "runtime/default" or "localhost/<profile>"',
         });
     }

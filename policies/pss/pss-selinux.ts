@@ -33,7 +33,7 @@ function checkOptions(
         ev.violation({
             at: type,
             container,
-            problem: `SELinux type is ${show(type.value)}`,
+            problem: `SELinux type is ${show(type)}`,
             fix: `remove seLinuxOptions.type or use one of ${[...types].filter(Boolean).join(", ")}`,
         });
     }
@@ -43,7 +43,7 @@ function checkOptions(
             ev.violation({
                 at: f,
                 container,
-                problem: `SELinux ${key} is ${show(f.value)}`,
+                problem: `SELinux ${key} is ${show(f)}`,
                 fix: `remove seLinuxOptions.${key}`,
             });
         }

@@ -46,7 +46,7 @@ export const serviceAccountTokenAutomount = defineWorkloadPolicy({
             problem: automount.isAbsent
                 ? "automountServiceAccountToken is not set, so every container gets a Kubernetes API token unless " +
                   "the pod's ServiceAccount sets automountServiceAccountToken: false (which this check cannot see)"
-                : `automountServiceAccountToken is ${show(automount.value)}`,
+                : `automountServiceAccountToken is ${show(automount)}`,
             fix:
                 "set spec.automountServiceAccountToken: false (or, if the workload calls the Kubernetes API, keep " +
                 "the token and set allowExplicitTrue or exempt the workload)",

@@ -1,9 +1,13 @@
 // Serving a pack. The engine accepts configuration for policy names a pack does not have (a typo
-// such as "pss-privilegd" is silently ignored and the real policy keeps its default level), so the
-// pack checks the names itself when the engine configures it, and fails with a clear message.
+// such as "pss-privilegd" is silently ignored and the real policy keeps its default level), and
+// validates option values only as far as JSON Schema goes, so the pack checks the names and every
+// policy's options itself when the engine configures it, and fails with a clear message. An error
+// at Configure is shown by the engine as `configuring policy pack "<pack>": <message>`, without the
+// stack trace an error thrown while analyzing a resource would carry.
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
-import { unknownKey } from "./options";
+import { ConfigError, parseOptions, unknownKey } from "./options";
+import { optionSpecOf } from "./policy";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
@@ -18,22 +22,54 @@ export function unknownPolicyNames(configured: readonly string[], policyNames: r
         .map((n) => unknownKey(`policy "${n}"`, n, policyNames, "is not a policy of this pack (policies: "));
 }
 
-/** The SDK's handlers with configuration names checked and each resource's props decoded once. */
-function guarded(packName: string, policyNames: readonly string[], impl: AnalyzerHandlers): AnalyzerHandlers {
+/** Problems with each policy's options in a configuration (parsed as each policy will parse them). */
+export function optionProblems(
+    configured: ReadonlyMap<string, Record<string, unknown>>,
+    policies: PolicyPackArgs["policies"],
+): string[] {
+    const problems: string[] = [];
+    for (const policy of policies) {
+        const config = configured.get(policy.name);
+        const spec = optionSpecOf(policy);
+        if (config === undefined || spec === undefined) {
+            continue;
+        }
+        try {
+            parseOptions(policy.name, spec, config);
+        } catch (err) {
+            if (!(err instanceof ConfigError)) {
+                throw err;
+            }
+            problems.push(err.message);
+        }
+    }
+    return problems;
+}
+
+/** The SDK's handlers with the configuration checked and each resource's props decoded once. */
+function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): AnalyzerHandlers {
     const configure = impl.configure;
+    const policyNames = policies.map((p) => p.name);
     if (typeof configure === "function") {
         impl = {
             ...impl,
             configure(call, callback) {
-                const names: string[] = [];
+                const configured = new Map<string, Record<string, unknown>>();
                 try {
-                    call.request.getPolicyconfigMap().forEach((_v, k) => names.push(k));
+                    call.request.getPolicyconfigMap().forEach((v, k) => {
+                        const props = v?.getProperties?.()?.toJavaScript?.();
+                        configured.set(k, typeof props === "object" && props !== null ? props : {});
+                    });
                 } catch {
                     // an unexpected request shape: leave validation to the SDK
                 }
-                const problems = unknownPolicyNames(names, policyNames);
+                const problems = [
+                    ...unknownPolicyNames([...configured.keys()], policyNames),
+                    ...optionProblems(configured, policies),
+                ];
                 if (problems.length > 0) {
-                    const details = `${packName}: invalid policy pack configuration: ${problems.join("; ")}`;
+                    // The engine prefixes the pack's name; the message says only what is wrong.
+                    const details = `invalid policy pack configuration: ${problems.join("; ")}`;
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;
                 }
@@ -49,9 +85,8 @@ function guarded(packName: string, policyNames: readonly string[], impl: Analyze
 /** Creates and serves a policy pack (one per process) whose configuration is checked for unknown policy names. */
 export function servePolicyPack(name: string, args: PolicyPackArgs, initialConfig?: PolicyPackConfig): PolicyPack {
     let pack: PolicyPack | undefined;
-    const names = args.policies.map((p) => p.name);
     interceptAnalyzerService(
-        (impl) => guarded(name, names, impl),
+        (impl) => guarded(args.policies, impl),
         () => (pack = new PolicyPack(name, args, initialConfig)),
     );
     return pack!;
