@@ -67,17 +67,13 @@ export const namespacePodSecurity = buildStackPolicy({
             } else if (!LEVELS.includes(String(level.value))) {
                 ev.violation({
                     at: level,
-                    problem:
-                        `${ENFORCE} is ${show(level)}, not a level (privileged, baseline, ` +
-                        `restricted)`,
+                    problem: `${ENFORCE} is ${show(level)}, not a level (privileged, baseline, ` + `restricted)`,
                     fix: `set it to ${stack.options.minimumLevel}`,
                 });
             } else if (LEVELS.indexOf(String(level.value)) < minimum) {
                 ev.violation({
                     at: level,
-                    problem:
-                        `${ENFORCE} is ${show(level)}, below the required ` +
-                        `${stack.options.minimumLevel}`,
+                    problem: `${ENFORCE} is ${show(level)}, below the required ` + `${stack.options.minimumLevel}`,
                     fix: `set it to ${stack.options.minimumLevel} or restricted`,
                 });
             }

@@ -141,7 +141,8 @@ export const dockerHostMounts = defineDockerContainerPolicy({
                 ev.unknown(m.undecided);
                 continue;
             }
-            const shown = path === raw || source.isSecret ? quoteField(source, raw) : `${quoteField(source, raw)} (${path})`;
+            const shown =
+                path === raw || source.isSecret ? quoteField(source, raw) : `${quoteField(source, raw)} (${path})`;
             ev.violation({
                 at: source,
                 problem: `${m.verb} ${shown}: ${why}`,

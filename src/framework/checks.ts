@@ -7,6 +7,9 @@ import { Field } from "./field";
 import { type ContainerLocation } from "./finding";
 import { SECRET_PLACEHOLDER } from "../sdk/secrets";
 
+/** How a secret value is shown wherever a value would be printed. */
+export { SECRET_PLACEHOLDER } from "../sdk/secrets";
+
 /**
  * Returns the field as the receiving side reads it if its value is known; otherwise records it as
  * unknown and returns undefined. A value of the wrong type is converted as the receiver converts it,
@@ -31,7 +34,8 @@ export function known(ev: Evaluation<unknown>, field: Field, container?: Contain
 export function reportUnreadable(ev: Evaluation<unknown>, field: Field, container?: ContainerLocation): void {
     if (ev.firstReportOf(`unreadable ${field.path}`)) {
         ev.violation({
-            at: field,
+            // The path as text: a note on how the field was read would repeat the reason.
+            at: field.path,
             container,
             problem: `${field.unreadableReason}, so this check cannot judge it`,
             fix: field.unreadableFix,
@@ -109,7 +113,7 @@ function redacted(field: Field, depth: number): unknown {
  * Pulumi secret (and for the secret parts of a list or object). Pass the field, not its value, so
  * that secrets stay hidden.
  */
-export function show(value: Field | unknown): string {
+export function show(value: unknown): string {
     if (value instanceof Field) {
         if (value.isSecret) {
             return SECRET_PLACEHOLDER;

@@ -94,6 +94,11 @@ export function fieldName(path: string): string {
     return p.slice(dot + 1) || path;
 }
 
+/** The last name in a path with its list indices, for messages: `env[1]`, `privileged`. */
+export function elementName(path: string): string {
+    return fieldName(path) + (/(\[\d+\])+$/.exec(path)?.[0] ?? "");
+}
+
 /** Describes a value of the wrong type without showing secret content: `the string "true"`, `an object`. */
 export function describeValue(value: unknown, secret: boolean): string {
     if (Array.isArray(value)) {
@@ -163,7 +168,10 @@ export class Field<T = unknown> {
         return new Field<T>(this.path, this.state, this.value, this.unknownAt, { ...this.ctx, type });
     }
 
-    /** A value derived from this field (e.g. the value part of a `NAME=value` string), at its path and as secret as it. */
+    /**
+     * A value derived from this field (e.g. the value part of a `NAME=value` string), at its path and as
+     * secret as it.
+     */
     derived(value: unknown): Field<unknown> {
         return Field.of(value, this.path, { secret: this.ctx.secret, secrets: this.ctx.secrets });
     }
@@ -374,10 +382,13 @@ export class Field<T = unknown> {
         return readWrongType(this.value, type);
     }
 
-    /** `<name> is <value>, not <type>: <the receiver rejects it>, and it <how it is judged>`, without secret content. */
+    /**
+     * `<name> is <value>, not <type>: <the receiver rejects it>, and it <how it is judged>`, without secret
+     * content.
+     */
     private wrongTypeNote(value: unknown, judged: string): string {
         const type = this.ctx.type;
-        const what = `${fieldName(this.path)} is ${describeValue(value, this.ctx.secret)}`;
+        const what = `${elementName(this.path)} is ${describeValue(value, this.ctx.secret)}`;
         return type ? `${what}, not ${expectedType(type)}: ${receiverRejects(type.receiver)}, and it ${judged}` : what;
     }
 
@@ -398,8 +409,8 @@ export class Field<T = unknown> {
                 return new Field<T>(this.path, "value", reading.value, "", {
                     ...this.ctx,
                     note:
-                        `${fieldName(this.path)} is ${describeValue(this.value, this.ctx.secret)}, which the Docker ` +
-                        `provider converts to ${shown(reading.value)}`,
+                        `${elementName(this.path)} is ${describeValue(this.value, this.ctx.secret)}, which the ` +
+                        `Docker provider converts to ${shown(reading.value)}`,
                 });
             case "unsafe":
                 return new Field<T>(this.path, "value", reading.value, "", {
@@ -440,7 +451,7 @@ export class Field<T = unknown> {
      */
     get unreadableReason(): string {
         const type = this.ctx.listOf ?? this.ctx.type;
-        const what = `${fieldName(this.path)} is ${describeValue(this.value, this.ctx.secret)}`;
+        const what = `${elementName(this.path)} is ${describeValue(this.value, this.ctx.secret)}`;
         if (!type) {
             return what;
         }
@@ -457,7 +468,7 @@ export class Field<T = unknown> {
                 : type
                   ? expectedType(type)
                   : "the type the API defines";
-        return `write ${fieldName(this.path)} as ${expected}`;
+        return `write ${elementName(this.path)} as ${expected}`;
     }
 
     /** The value if it is a string (a number or boolean where the Docker provider converts it to one). */

@@ -33,13 +33,7 @@ import { Fixer } from "./remediation";
 import { type ResourceIdentity } from "./resource";
 import { type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
 import { type ContainerLocation, containerLabel } from "./finding";
-import {
-    type ResourceSecrets,
-    Scrubber,
-    type SecretIndex,
-    attachSecrets,
-    currentRequestSecrets,
-} from "../sdk/secrets";
+import { type ResourceSecrets, Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 
 /** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
 export interface PolicyMetadata {
@@ -324,11 +318,7 @@ export function registerPolicy<P extends object>(policy: P, options: OptionsSpec
  * The secrets of the resource a validation judges (from the request being handled), attached to the
  * props objects it was given so that every field read from them knows what is secret.
  */
-export function secretsOfResource(
-    urn: string,
-    props: unknown,
-    providerProps: unknown,
-): ResourceSecrets | undefined {
+export function secretsOfResource(urn: string, props: unknown, providerProps: unknown): ResourceSecrets | undefined {
     const secrets = currentRequestSecrets()?.of(urn);
     if (secrets) {
         attachSecrets(props, secrets.props);

@@ -12,7 +12,7 @@ import {
 } from "../framework/policy";
 import { type ImageSite, type ImageUse, imageSitesOf } from "./image-sites";
 import { type ParsedImage, parseImageRef, quote } from "./image-ref";
-import { SECRET_PLACEHOLDER } from "../sdk/secrets";
+import { SECRET_PLACEHOLDER } from "../framework/checks";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { type WorkloadOptions, catalogFor, providerNamespace, workloadOptions } from "../kubernetes/workload-policy";
 

@@ -66,7 +66,12 @@ const volume = k.object({
     persistentVolumeClaim: k.object({ claimName: str, readOnly: k.bool(false) }),
     projected: k.object({
         sources: k.list(
-            k.object({ secret: k.object(), serviceAccountToken: k.object(), configMap: k.object(), downwardAPI: k.object() }),
+            k.object({
+                secret: k.object(),
+                serviceAccountToken: k.object(),
+                configMap: k.object(),
+                downwardAPI: k.object(),
+            }),
         ),
     }),
     csi: k.object({ driver: str, readOnly: k.bool(false) }),

@@ -129,7 +129,8 @@ function judgeInside(
             ev.violation({
                 at: s.at,
                 container: s.container,
-                problem: `${subject} holds a JSON document that could not be fully scanned for secrets: ${scan.incomplete}`,
+                problem:
+                    `${subject} holds a JSON document that could not be fully scanned for secrets: ` + scan.incomplete,
                 fix,
             });
             reported = true;

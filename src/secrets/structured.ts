@@ -44,7 +44,8 @@ export interface StructuredScan {
     readonly incomplete?: string;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
+// Dotted keys stay unquoted: `spring.datasource.password` of a properties file reads as written.
+const IDENTIFIER = /^[A-Za-z_$][\w$.-]*$/;
 
 function joinKey(path: string, key: string): string {
     if (!IDENTIFIER.test(key)) {
@@ -121,7 +122,7 @@ function parseYaml(text: string): { value: Tree } | undefined {
 
 function parseTomlText(text: string): { value: Tree } | undefined {
     try {
-        return { value: parseToml(text, { maxDepth: MAX_DEPTH }) as Tree };
+        return { value: parseToml(text, { maxDepth: MAX_DEPTH }) };
     } catch {
         return undefined;
     }

@@ -177,16 +177,31 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         );
     });
 
-    it("fails the analysis with a clear error for a misspelled option", async () => {
-        await server.configure({ "pss-run-as-user": { verson: "v1.30" } });
+    it("rejects a misspelled option when configured, once, without a doubled prefix or a stack trace", async () => {
         await assert.rejects(
-            () => server.analyze(deployment(hardenedPodSpec())),
+            () => server.configure({ "pss-run-as-user": { verson: "v1.30" } }),
             (err: Error) => {
                 assert.ok(
-                    err.message.includes('invalid configuration for policy "pss-run-as-user"') &&
-                        err.message.includes('Did you mean "version"?'),
+                    err.message.includes(
+                        'invalid policy pack configuration: invalid configuration for policy "pss-run-as-user": ' +
+                            "verson is not a known option",
+                    ) && err.message.includes('Did you mean "version"?'),
                     err.message,
                 );
+                assert.ok(!err.message.includes("container-guard:"), err.message);
+                assert.ok(!/\n\s+at /.test(err.message), err.message);
+                return true;
+            },
+        );
+        await server.configure(undefined);
+    });
+
+    it("suggests enforcementLevel for a misspelling of it", async () => {
+        await assert.rejects(
+            () => server.configure({ "pss-privileged": { enforcmentLevel: "advisory" } }),
+            (err: Error) => {
+                assert.ok(err.message.includes('Did you mean "enforcementLevel"?'), err.message);
+                assert.match(err.message, /known: [^)]*enforcementLevel/);
                 return true;
             },
         );

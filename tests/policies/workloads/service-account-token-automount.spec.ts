@@ -71,6 +71,12 @@ describe("service-account-token-automount", () => {
         const u = await check(pod({ automountServiceAccountToken: unknown }));
         assert.ok(u[0].message.includes("spec.template.spec.automountServiceAccountToken is not known during preview"));
         const s = await check(pod({ automountServiceAccountToken: "false" }));
-        assert.ok(findingLine(s[0]).includes('automountServiceAccountToken is "false"'), s[0].message);
+        assert.ok(
+            findingLine(s[0]).includes(
+                'automountServiceAccountToken is the string "false", not a boolean: the Kubernetes API rejects it, ' +
+                    "and it is judged as true",
+            ),
+            s[0].message,
+        );
     });
 });
