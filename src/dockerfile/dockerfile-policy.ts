@@ -80,6 +80,29 @@ function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableVa
     };
 }
 
+const INSTRUCTIONS: ReadonlySet<string> = new Set(
+    (
+        "from run cmd label maintainer expose env add copy entrypoint volume user workdir arg onbuild stopsignal " +
+        "healthcheck shell as none"
+    ).split(" "),
+);
+
+/**
+ * The pieces of a secret Dockerfile a check may print on their own (an image after its build
+ * arguments are substituted, a user name, a stage name): every run of text between whitespace,
+ * quotes, `=`, `:`, `@`, `/`, `,` and variable references, of 4 characters or more, except the
+ * instruction keywords. The evaluation scrubs them from its messages.
+ */
+export function secretPieces(text: string): string[] {
+    const pieces = new Set<string>();
+    for (const piece of text.slice(0, 1 << 20).split(/\$\{[^}]*\}|\$\w+|[\s"'=:@/,\[\]]+/)) {
+        if (piece.length >= 4 && !INSTRUCTIONS.has(piece.toLowerCase())) {
+            pieces.add(piece);
+        }
+    }
+    return [...pieces];
+}
+
 /** The parser's problem for text past the length it reads (the pack's limit, not BuildKit's). */
 const TRUNCATED = /characters long; only the first \d+ are read$/;
 
@@ -90,9 +113,25 @@ const TRUNCATED = /characters long; only the first \d+ are read$/;
  * judges what it could read; text past the length the pack reads is reported at the policy's level,
  * because BuildKit may build it and the rest is not judged.
  */
-function reportReadProblems(ev: Evaluation<unknown>, problems: readonly string[], origin: string): void {
+function reportReadProblems(
+    ev: Evaluation<unknown>,
+    problems: readonly string[],
+    origin: string,
+    secret: boolean,
+): void {
     const rejected = problems.filter((p) => !TRUNCATED.test(p));
-    if (rejected.length > 0) {
+    if (rejected.length > 0 && secret) {
+        // The parser's problems quote the Dockerfile's text.
+        ev.violation({
+            at: origin,
+            advisory: true,
+            problem:
+                `the Dockerfile could not be fully read (${rejected.length} problem` +
+                `${rejected.length === 1 ? "" : "s"}, not shown because the Dockerfile is a secret); BuildKit ` +
+                `rejects it, so the build would fail; what could be read is judged`,
+            fix: "fix the Dockerfile so that BuildKit can read it",
+        });
+    } else if (rejected.length > 0) {
         ev.violation({
             at: origin,
             advisory: true,
@@ -134,6 +173,9 @@ export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
                         ev.violation({ at: source.at, advisory: true, problem: source.problem, fix: source.fix });
                         return;
                     }
+                    if (source.at.isSecret) {
+                        ev.secretText(...secretPieces(source.text));
+                    }
                     const named = definition.namedContexts;
                     const build = new DockerfileBuild(parsed(source.text), {
                         buildArg: buildArgLookup(definition.buildArgs),
@@ -148,7 +190,7 @@ export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
                         });
                         return;
                     }
-                    reportReadProblems(ev, build.problems, source.origin);
+                    reportReadProblems(ev, build.problems, source.origin, source.at.isSecret);
                     def.check(
                         { build, definition, origin: source.origin, at: (ins) => `${source.origin} line ${ins.line}` },
                         ev,

@@ -119,6 +119,36 @@ function scrubForms(value: string): string[] {
     return out;
 }
 
+/**
+ * Folds letter case code unit by code unit (so indices stay those of the original text): a check
+ * that upper-cases a name it read (a capability, a Dockerfile instruction) must not slip a secret
+ * past the scrubber.
+ */
+function foldCase(text: string): string {
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7f]*$/.test(text)) {
+        return text.toLowerCase();
+    }
+    let out = "";
+    for (const unit of text.split("")) {
+        const lower = unit.toLowerCase();
+        out += lower.length === 1 ? lower : unit;
+    }
+    return out;
+}
+
+/** Replaces every occurrence of `folded` (case-folded) in `text`, comparing case-insensitively. */
+function replaceFolded(text: string, folded: string, placeholder: string): string {
+    const haystack = foldCase(text);
+    let out = "";
+    let from = 0;
+    for (let at = haystack.indexOf(folded); at >= 0; at = haystack.indexOf(folded, at + folded.length)) {
+        out += text.slice(from, at) + placeholder;
+        from = at + folded.length;
+    }
+    return out + text.slice(from);
+}
+
 function escapeRegExp(text: string): string {
     return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -134,7 +164,7 @@ export class Scrubber {
     private runs?: Set<string>;
 
     constructor(texts: Iterable<string>) {
-        this.texts = [...new Set(texts)].sort((a, b) => b.length - a.length);
+        this.texts = [...new Set([...texts].map(foldCase))].sort((a, b) => b.length - a.length);
     }
 
     get isEmpty(): boolean {
@@ -151,6 +181,7 @@ export class Scrubber {
                 }
                 budget -= text.length;
                 for (let i = 0; i + SCRUBBED_RUN <= text.length; i++) {
+                    // texts are case-folded already
                     this.runs.add(text.slice(i, i + SCRUBBED_RUN));
                 }
             }
@@ -161,14 +192,14 @@ export class Scrubber {
     scrub(message: string): string {
         let out = message;
         for (const text of this.texts) {
-            if (text.length < MIN_SCRUBBED_LENGTH || !out.includes(text)) {
+            if (text.length < MIN_SCRUBBED_LENGTH || !foldCase(out).includes(text)) {
                 continue;
             }
             out =
                 text.length >= WHOLE_WORD_BELOW
-                    ? out.split(text).join(SECRET_PLACEHOLDER)
+                    ? replaceFolded(out, text, SECRET_PLACEHOLDER)
                     : out.replace(
-                          new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])`, "g"),
+                          new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])`, "gi"),
                           SECRET_PLACEHOLDER,
                       );
         }
@@ -177,8 +208,9 @@ export class Scrubber {
             return out;
         }
         const covered: [number, number][] = [];
-        for (let i = 0; i + SCRUBBED_RUN <= out.length; i++) {
-            if (runs.has(out.slice(i, i + SCRUBBED_RUN))) {
+        const folded = foldCase(out);
+        for (let i = 0; i + SCRUBBED_RUN <= folded.length; i++) {
+            if (runs.has(folded.slice(i, i + SCRUBBED_RUN))) {
                 const last = covered[covered.length - 1];
                 if (last && i <= last[1]) {
                     last[1] = i + SCRUBBED_RUN;
