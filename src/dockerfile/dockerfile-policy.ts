@@ -95,7 +95,7 @@ const INSTRUCTIONS: ReadonlySet<string> = new Set(
  */
 export function secretPieces(text: string): string[] {
     const pieces = new Set<string>();
-    for (const piece of text.slice(0, 1 << 20).split(/\$\{[^}]*\}|\$\w+|[\s"'=:@/,\[\]]+/)) {
+    for (const piece of text.slice(0, 1 << 20).split(/\$\{[^}]*\}|\$\w+|[\s"'=:@/,[\]]+/)) {
         if (piece.length >= 4 && !INSTRUCTIONS.has(piece.toLowerCase())) {
             pieces.add(piece);
         }

@@ -183,7 +183,9 @@ function fileText(
         return {
             kind: "unreadable",
             at: pathField,
-            problem: `the Dockerfile comes from the remote location ${quoteField(pathField, written)}, which is not read`,
+            problem:
+                `the Dockerfile comes from the remote location ${quoteField(pathField, written)}, ` +
+                "which is not read",
             fix: "inline the Dockerfile or keep it in the program's repository",
         };
     }

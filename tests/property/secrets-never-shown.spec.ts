@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { allPolicies } from "../../policies";
-import { PolicyTester, secret, type TestResource, UNKNOWN } from "../../testkit";
+import { PolicyTester, secret, UNKNOWN } from "../../testkit";
 import { dockerResource, resource, runtimeResource } from "../support/fuzz";
 import { runCli, tempDir, writeFile } from "../support/cli";
 
