@@ -39,7 +39,7 @@ describe("pss-seccomp-restricted", () => {
         ]);
     });
 
-    it("a container under a pod-level Unconfined profile is told it inherits Unconfined, not that none is set", async () => {
+    it("a container under a pod-level Unconfined profile is told it inherits it, not that none is set", async () => {
         const spec = { ...podProfile("Unconfined"), containers: [c("app")] };
         const found = await pssFindings(seccompRestricted, deployment(spec));
         assert.ok(
