@@ -169,7 +169,7 @@ describe("real engine: pulumi preview --policy-pack", function () {
         assert.strictEqual(r.status, 1, r.stderr);
     });
 
-    it("judges an image and a hostPath that are Pulumi secrets and prints neither (stdout, stderr, JSON events)", () => {
+    it("judges an image and a hostPath that are Pulumi secrets, printing neither (stdout, stderr, events)", () => {
         const image = "registry.internal/payments-secret-team/ledger-web:latest";
         const hostPath = "/srv/secret-node-keys/ledger";
         const r = sandbox.program("secret-values", { secret: { image, hostPath } }).preview();
