@@ -17,7 +17,7 @@
 // over rounds (bench/stats.ts). Writes JSON to bench/results/engine.json by default.
 //
 // Options: --sizes 300,1000 (workloads per program), --runs 5 (timed runs per configuration),
-// --state-resources 10000 (0 skips the analyze part), --analyze-only, --timeout 900 (seconds per CLI
+// --state-resources 10000 (0 skips the analyze part), --analyze-only, --timeout 1800 (seconds per CLI
 // call), --seed N, --out FILE, --keep-temp.
 
 import { type ChildProcess, spawn, spawnSync } from "child_process";
@@ -85,7 +85,7 @@ function parseArgs(argv: readonly string[]): Options {
         runs: whole("--runs", arg("--runs"), 5),
         stateResources: whole("--state-resources", arg("--state-resources"), 10000, 0),
         preview: !argv.includes("--analyze-only"),
-        timeoutMs: whole("--timeout", arg("--timeout"), 900) * 1000,
+        timeoutMs: whole("--timeout", arg("--timeout"), 1800) * 1000,
         seed: whole("--seed", arg("--seed"), 20260301, 0),
         out: path.resolve(arg("--out") ?? path.join(ROOT, "bench", "results", "engine.json")),
         keepTemp: argv.includes("--keep-temp"),
@@ -676,6 +676,8 @@ function marginal(preview: readonly PreviewResult[], metric: "wall" | "cpu"): Ma
 interface Report {
     readonly date: string;
     readonly command: string;
+    /** Set while parts are still to come (the file is rewritten after each part). */
+    readonly partial?: boolean;
     readonly commit?: string;
     readonly uncommittedChanges: boolean;
     readonly machine: {
@@ -799,19 +801,19 @@ async function main(work: string): Promise<void> {
     ];
     log(`toolchain ${bin} (pulumi ${pulumiVersion}); load average ${os.loadavg().map(round1).join(" ")}`);
 
+    // What ran is decided now: a commit made while a long benchmark runs must not be credited with it.
+    const commit = git("rev-parse", "HEAD");
+    const uncommittedChanges = (git("status", "--porcelain") ?? "").length > 0;
     const preview: PreviewResult[] = [];
-    for (const size of options.preview ? options.sizes : []) {
-        preview.push(await benchPreview(cli, configs, size, options));
-    }
-    const analyze = options.stateResources > 0 ? await benchAnalyze(cli, configs, options) : undefined;
-
-    const report: Report = {
+    let analyze: AnalyzeResult | undefined;
+    const report = (complete: boolean): Report => ({
         date: new Date().toISOString(),
         command: ["npm run bench:engine", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(
             " ",
         ),
-        commit: git("rev-parse", "HEAD"),
-        uncommittedChanges: (git("status", "--porcelain") ?? "").length > 0,
+        ...(!complete && { partial: true }),
+        commit,
+        uncommittedChanges,
         machine: {
             node: process.version,
             cpu: os.cpus()[0]?.model ?? "unknown",
@@ -830,10 +832,22 @@ async function main(work: string): Promise<void> {
         preview,
         ...(preview.length > 1 && { betweenSizes: { wall: marginal(preview, "wall"), cpu: marginal(preview, "cpu") } }),
         analyze,
+    });
+    // Written after every part, marked partial until the end: an hour of runs survives a late failure.
+    const write = (r: Report) => {
+        fs.mkdirSync(path.dirname(options.out), { recursive: true });
+        fs.writeFileSync(options.out, JSON.stringify(r, null, 2) + "\n");
     };
-    fs.mkdirSync(path.dirname(options.out), { recursive: true });
-    fs.writeFileSync(options.out, JSON.stringify(report, null, 2) + "\n");
-    process.stdout.write(`${render(report)}\nWritten to ${path.relative(process.cwd(), options.out)}\n`);
+    for (const size of options.preview ? options.sizes : []) {
+        preview.push(await benchPreview(cli, configs, size, options));
+        write(report(false));
+    }
+    if (options.stateResources > 0) {
+        analyze = await benchAnalyze(cli, configs, options);
+    }
+    const final = report(true);
+    write(final);
+    process.stdout.write(`${render(final)}\nWritten to ${path.relative(process.cwd(), options.out)}\n`);
 }
 
 if (require.main === module) {
