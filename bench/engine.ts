@@ -18,7 +18,9 @@
 //
 // Options: --sizes 300,1000 (workloads per program), --runs 5 (timed runs per configuration),
 // --state-resources 10000 (0 skips the analyze part), --analyze-only, --timeout 1800 (seconds per CLI
-// call), --seed N, --out FILE, --keep-temp.
+// call), --seed N, --out FILE, --keep-temp. --quick checks that everything runs, not how fast: 10
+// workloads, 1 round, a state file of 100 resources, written to bench/results/engine-quick.json (the
+// other options still apply). Its figures are start-up time, not cost per resource.
 
 import { type ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -47,7 +49,7 @@ const TARGET_RATIO = 1.03;
 /** The profile the issue names: every policy reports, nothing blocks. */
 const ADVISORY_CONFIG = path.join(ROOT, "config", "advisory.json");
 
-interface Options {
+export interface Options {
     readonly sizes: readonly number[];
     readonly runs: number;
     readonly stateResources: number;
@@ -56,11 +58,12 @@ interface Options {
     readonly seed: number;
     readonly out: string;
     readonly keepTemp: boolean;
+    readonly quick: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options {
+export function parseArgs(argv: readonly string[]): Options {
     const known = ["--sizes", "--runs", "--state-resources", "--timeout", "--seed", "--out"];
-    const flags = ["--analyze-only", "--keep-temp"];
+    const flags = ["--analyze-only", "--keep-temp", "--quick"];
     for (let i = 0; i < argv.length; i++) {
         if (known.includes(argv[i])) {
             i++;
@@ -79,16 +82,21 @@ function parseArgs(argv: readonly string[]): Options {
         }
         return n;
     };
-    const sizes = (arg("--sizes") ?? "300,1000").split(",").map((s) => whole("--sizes", s.trim(), 0));
+    const quick = argv.includes("--quick");
+    const sizes = (arg("--sizes") ?? (quick ? "10" : "300,1000")).split(",").map((s) => whole("--sizes", s.trim(), 0));
     return {
         sizes,
-        runs: whole("--runs", arg("--runs"), 5),
-        stateResources: whole("--state-resources", arg("--state-resources"), 10000, 0),
+        runs: whole("--runs", arg("--runs"), quick ? 1 : 5),
+        stateResources: whole("--state-resources", arg("--state-resources"), quick ? 100 : 10000, 0),
         preview: !argv.includes("--analyze-only"),
         timeoutMs: whole("--timeout", arg("--timeout"), 1800) * 1000,
         seed: whole("--seed", arg("--seed"), 20260301, 0),
-        out: path.resolve(arg("--out") ?? path.join(ROOT, "bench", "results", "engine.json")),
+        // A quick run must not replace the recorded full-size figures.
+        out: path.resolve(
+            arg("--out") ?? path.join(ROOT, "bench", "results", quick ? "engine-quick.json" : "engine.json"),
+        ),
         keepTemp: argv.includes("--keep-temp"),
+        quick,
     };
 }
 
@@ -678,6 +686,8 @@ interface Report {
     readonly command: string;
     /** Set while parts are still to come (the file is rewritten after each part). */
     readonly partial?: boolean;
+    /** Set for --quick: the run shows that the benchmark works; its figures are mostly start-up time. */
+    readonly quick?: boolean;
     readonly commit?: string;
     readonly uncommittedChanges: boolean;
     readonly machine: {
@@ -715,6 +725,9 @@ function render(r: Report): string {
             `${r.machine.loadAverageAtStart.join(" ")} → ${r.machine.loadAverageAtEnd.join(" ")}`,
         `Median of ${r.runs} runs per configuration, rounds in rotated order; [95% paired bootstrap interval]; ` +
             `CPU = user + system time of every process a run started`,
+        ...(r.quick
+            ? ["Quick run (--quick): it shows that every part works; at this size the figures are mostly start-up."]
+            : []),
         "",
         "| | | no pack | one-policy pack | container-guard (advisory) | ms/resource above no pack: " +
             "one-policy / container-guard | container-guard above one-policy, ms/resource | " +
@@ -812,6 +825,7 @@ async function main(work: string): Promise<void> {
             " ",
         ),
         ...(!complete && { partial: true }),
+        ...(options.quick && { quick: true }),
         commit,
         uncommittedChanges,
         machine: {
