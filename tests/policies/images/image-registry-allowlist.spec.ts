@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { imagePolicies } from "../../../policies/images";
 import { PolicyTester, type TestResource, unknown } from "../../../testkit";
 import { dockerContainer } from "../../support/docker";
-import { NGINX, buildImage, detail, dockerImage, findings } from "../../support/images";
+import { NGINX, buildImage, detail, dockerImage, dockerTag, findings } from "../../support/images";
 import { pod } from "../../support/workloads";
 
 const POLICY = "image-registry-allowlist";
@@ -147,6 +147,20 @@ describe("image-registry-allowlist", () => {
             (await findings(imagePolicies, POLICY, dockerContainer({ image: "quay.io/x/y:1" }), config)).length,
             1,
         );
+    });
+
+    it("judges both names of a docker.Tag: the image copied and the name it is published under", async () => {
+        const vs = await findings(
+            imagePolicies,
+            POLICY,
+            dockerTag({ sourceImage: "quay.io/x/y:1", targetImage: "docker.io/acme/y:1" }),
+            { [POLICY]: { allowed: ["ghcr.io/acme"] } },
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => /^(docker Tag tag: [a-z]+ image "[^"]*")/.exec(detail(v))?.[1] ?? detail(v)),
+            ['docker Tag tag: source image "quay.io/x/y:1"', 'docker Tag tag: target image "docker.io/acme/y:1"'],
+        );
+        assert.ok(detail(vs[1]).includes("(targetImage)"), detail(vs[1]));
     });
 
     it("an unknown image is an advisory when a list is configured", async () => {
