@@ -130,7 +130,7 @@ describe("exemptImages", () => {
     });
 
     it("a Docker Container or Service is one container: its image decides", async () => {
-        const config = {
+        const config: PolicyPackConfig = {
             "docker-privileged": { enforcementLevel: "mandatory", exemptImages: ["ghcr.io/acme/dind"] },
             "docker-non-root-user": { enforcementLevel: "mandatory", exemptImages: ["ghcr.io/acme/dind"] },
         };
