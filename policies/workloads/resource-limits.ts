@@ -132,7 +132,16 @@ export const resourceLimits = defineWorkloadPolicy({
                     continue;
                 }
                 const set = own.isPresent ? own : limit.isPresent ? limit : undefined;
-                if (set && isZeroQuantity(set)) {
+                const amount = set?.scalar();
+                if (set && typeof amount !== "string" && typeof amount !== "number") {
+                    // The API server accepts only a quantity here; anything else cannot count as a bound.
+                    ev.violation({
+                        at: set,
+                        container: c,
+                        problem: `the ${s.label} is not a quantity (${show(set.value)}), so it bounds nothing`,
+                        fix: `set resources.${key} to an amount, e.g. ${s.example}`,
+                    });
+                } else if (set && isZeroQuantity(set)) {
                     ev.violation({
                         at: set,
                         container: c,

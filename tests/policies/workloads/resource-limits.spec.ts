@@ -119,6 +119,29 @@ describe("resource-limits", () => {
         );
     });
 
+    it("a limit or request that is not a quantity bounds nothing (fail closed)", async () => {
+        for (const [memory, shown] of [
+            [{}, "{}"],
+            [[], "[]"],
+            [true, "true"],
+            [{ value: "1Gi" }, '{"value":"1Gi"}'],
+        ] as const) {
+            const vs = await run(
+                deployment({
+                    containers: [bounded("a", { resources: { ...BOUNDED, limits: { ...BOUNDED.limits, memory } } })],
+                }),
+            );
+            assert.deepStrictEqual(
+                vs.map((v) => problemOf(findingLine(v))),
+                [
+                    `Deployment prod/web, container "a": the memory limit is not a quantity (${shown}), ` +
+                        "so it bounds nothing",
+                ],
+                JSON.stringify(memory),
+            );
+        }
+    });
+
     it("reports emptyDir volumes without a sizeLimit (a finding about the pod)", async () => {
         const vs = await run(
             deployment({
