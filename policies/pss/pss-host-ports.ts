@@ -1,12 +1,5 @@
 import { array, integer, object, option, refine } from "../../src/framework/options";
-import {
-    allowedByOption,
-    definePssCheck,
-    eachContainer,
-    known,
-    show,
-    unchangedSince,
-} from "../../src/pss/standard";
+import { allowedByOption, definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
 
 /** v1.0: the check appears; no version has changed it since. */
 const VERSIONS = unchangedSince("v1.0");

@@ -78,12 +78,7 @@ interface PssCheckDefinition<R extends object, X extends OptionsSpec> {
      */
     readonly options?: X;
     /** `version` is the configured version (`latest` resolved), for messages. */
-    readonly check: (
-        pod: PodSpec,
-        ev: Evaluation<PssOptions & OptionValues<X>>,
-        rule: R,
-        version: PssVersion,
-    ) => void;
+    readonly check: (pod: PodSpec, ev: Evaluation<PssOptions & OptionValues<X>>, rule: R, version: PssVersion) => void;
     /** Safe fix applied at the `remediate` level (remediationSteps must say why it is safe). */
     readonly remediate?: (pod: PodSpec, fix: Fixer, rule: R) => void;
 }
