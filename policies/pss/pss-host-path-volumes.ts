@@ -171,9 +171,9 @@ export const hostPathVolumes = definePssCheck({
         allowedHostPaths: option(
             array(allowedHostPath, {
                 description:
-                    "hostPath volumes to allow, by path prefix (paths are normalised: //, . and .. resolved, trailing " +
-                    "/ removed). An allowed volume is reported as an advisory naming the entry. Empty: every hostPath " +
-                    "volume is a finding, as in the standard.",
+                    "hostPath volumes to allow, by path prefix (paths are normalised: //, . and .. resolved, " +
+                    "trailing / removed). An allowed volume is reported as an advisory naming the entry. Empty: " +
+                    "every hostPath volume is a finding, as in the standard.",
             }),
             [] as AllowedHostPath[],
         ),

@@ -43,9 +43,9 @@ export const hostPorts = definePssCheck({
         allowedHostPorts: option(
             array(hostPortRange, {
                 description:
-                    "Host port ranges to allow, each { min, max } (inclusive; min = max for one port). An allowed port " +
-                    "is reported as an advisory naming the range. Empty: every host port is a finding, as in the " +
-                    "standard.",
+                    "Host port ranges to allow, each { min, max } (inclusive; min = max for one port). An allowed " +
+                    "port is reported as an advisory naming the range. Empty: every host port is a finding, as in " +
+                    "the standard.",
             }),
             [] as HostPortRange[],
         ),

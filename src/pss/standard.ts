@@ -208,9 +208,9 @@ export const localhostProfileOptions = {
             }),
             {
                 description:
-                    "Restricts Localhost seccomp profiles to these localhostProfile names (stricter than the standard, " +
-                    "which allows any Localhost profile): a Localhost profile not listed is a finding. Empty: any " +
-                    "Localhost profile passes, as in the standard.",
+                    "Restricts Localhost seccomp profiles to these localhostProfile names (stricter than the " +
+                    "standard, which allows any Localhost profile): a Localhost profile not listed is a finding. " +
+                    "Empty: any Localhost profile passes, as in the standard.",
             },
         ),
         [] as string[],

@@ -234,7 +234,7 @@ describe("stack: host-path-persistent-volumes", () => {
         assert.strictEqual((await run([east, claim, web])).filter((v) => v.urn === web.urn).length, 1);
     });
 
-    it("exemptions: an exempted PersistentVolume makes its workloads' findings advisory, naming the exemption", async () => {
+    it("exemptions: an exempted PersistentVolume makes its workloads' findings advisory, naming it", async () => {
         const vs = await run([nodeLogs(), pvc("data", "prod", { volumeName: "node-logs" }), deployment()], {
             "host-path-persistent-volumes": {
                 exclude: [
@@ -249,8 +249,8 @@ describe("stack: host-path-persistent-volumes", () => {
         assert.ok(vs[0].message.includes("SEC-7"), vs[0].message);
         assert.ok(
             findingLine(vs[1]).includes(
-                "(PersistentVolume node-logs is exempted by config host-path-persistent-volumes.exclude[0], so this is " +
-                    "advisory)",
+                "(PersistentVolume node-logs is exempted by config host-path-persistent-volumes.exclude[0], so " +
+                    "this is advisory)",
             ),
             findingLine(vs[1]),
         );

@@ -78,8 +78,8 @@ describe("legacy-service-account-token-secrets", () => {
 
     it("unknown during preview, exemptions, malformed input", async () => {
         assert.deepStrictEqual(await findings(secretOf({ type: unknown })), [
-            "advisory: Secret ci/ci-token: type is not known during preview, so this check cannot judge it yet; it is " +
-                "checked when the value is known (pulumi up).",
+            "advisory: Secret ci/ci-token: type is not known during preview, so this check cannot judge it yet; " +
+                "it is checked when the value is known (pulumi up).",
         ]);
         const exempt = await findings(secretOf({ type: TYPE }), {
             "legacy-service-account-token-secrets": {

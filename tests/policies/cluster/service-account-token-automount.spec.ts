@@ -14,7 +14,7 @@ let seq = 0;
 function workload(type: string, spec: Obj, metadata: Obj = { name: "web", namespace: "prod" }, extra: Obj = {}) {
     return {
         type,
-        name: String(metadata.name ?? "web"),
+        name: typeof metadata.name === "string" ? metadata.name : "web",
         urn: `urn:pulumi:dev::shop::${type}::w${seq++}`,
         props: workloadProps(type, { containers: [{ name: "app", image: "i" }], ...spec }, {}, metadata),
         ...extra,
@@ -180,7 +180,7 @@ describe("stack: service-account-token-automount", () => {
         );
     });
 
-    it("allowExplicitTrue accepts an explicit true on the pod, or on the ServiceAccount of a pod that leaves it unset", async () => {
+    it("allowExplicitTrue: an explicit true on the pod, or on its ServiceAccount if the pod sets none", async () => {
         const opts = { "service-account-token-automount": { allowExplicitTrue: true } };
         const on = account("web", "prod", { automountServiceAccountToken: true });
         assert.deepStrictEqual(await run([deployment({ automountServiceAccountToken: true })], opts), []);
@@ -261,8 +261,8 @@ describe("stack: service-account-token-automount", () => {
                 [
                     [
                         "advisory",
-                        `Deployment prod/web: ${what} is not known during preview, so this check cannot judge it yet; ` +
-                            "it is checked when the value is known (pulumi up).",
+                        `Deployment prod/web: ${what} is not known during preview, so this check cannot judge it ` +
+                            "yet; it is checked when the value is known (pulumi up).",
                     ],
                 ],
             );
