@@ -130,6 +130,12 @@ describe("pss-host-ports", () => {
             await reject({ min: 80.5, max: 81 }, /must be an integer/);
         });
 
+        it("an unknown host port is undecided, never allowed", async () => {
+            assert.deepStrictEqual(await judge(unknown, [{ min: 1, max: 65535 }]), [
+                notKnown('Pod prod/web, container "app"', "spec.containers[0].ports[0].hostPort"),
+            ]);
+        });
+
         it("malformed props never throw with the option set", async () => {
             await assertJudgesMalformedSpecs(hostPorts, { allowedHostPorts: [{ min: 1, max: 65535 }] });
         });

@@ -137,6 +137,15 @@ describe("pss-restricted-volumes", () => {
             ]);
         });
 
+        it("configuration is checked: a list of driver names", async () => {
+            for (const [allowedFlexVolumeDrivers, message] of [
+                ["example.com/lvm", /must be an array/],
+                [[7], /allowedFlexVolumeDrivers\[0\]/],
+            ] as const) {
+                await assert.rejects(judge([], allowedFlexVolumeDrivers as unknown as unknown[]), message);
+            }
+        });
+
         it("malformed props never throw with the option set", async () => {
             await assertJudgesMalformedSpecs(restrictedVolumes, { allowedFlexVolumeDrivers: ["x"] });
         });

@@ -121,6 +121,27 @@ describe("pss-seccomp-restricted", () => {
             assert.deepStrictEqual(await pssFindings(seccompRestricted, pod(spec), options), []);
         });
 
+        it("an unknown localhostProfile is undecided, never allowed", async () => {
+            const spec = { containers: [{ name: "app", image: "i", securityContext: profile(unknown) }] };
+            assert.deepStrictEqual(await pssFindings(seccompRestricted, pod(spec), options), [
+                notKnown(
+                    'Pod prod/web, container "app"',
+                    "spec.containers[0].securityContext.seccompProfile.localhostProfile",
+                ),
+            ]);
+        });
+
+        it("configuration is checked: a list of non-empty names", async () => {
+            const r = pod({ containers: [c("app")] });
+            for (const [allowedLocalhostProfiles, message] of [
+                [[""], /allowedLocalhostProfiles\[0\]/],
+                ["ok.json", /must be an array/],
+                [[7], /allowedLocalhostProfiles\[0\]/],
+            ] as const) {
+                await assert.rejects(pssFindings(seccompRestricted, r, { allowedLocalhostProfiles }), message);
+            }
+        });
+
         it("malformed props never throw with the option set", async () => {
             await assertJudgesMalformedSpecs(seccompRestricted, options);
         });

@@ -156,6 +156,13 @@ describe("pss-selinux", () => {
             );
         });
 
+        it("an unknown type is undecided, never allowed", async () => {
+            const spec = hardenedPodSpec({ containers: [labelled("app", { type: unknown })] });
+            assert.deepStrictEqual(await pssFindings(seLinux, pod(spec), { allowedTypes: ["spc_t"] }), [
+                notKnown('Pod prod/web, container "app"', `${at}.type`),
+            ]);
+        });
+
         it("malformed props never throw with the option set", async () => {
             await assertJudgesMalformedSpecs(seLinux, { allowedTypes: ["spc_t"] });
         });
