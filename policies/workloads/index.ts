@@ -4,15 +4,8 @@
 import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
 import { resourceLimits } from "./resource-limits";
 import { rootGroup } from "./root-group";
-import { serviceAccountTokenAutomount } from "./service-account-token-automount";
 import { sysctlValueInjection } from "./sysctl-value-injection";
 
-export const workloadPolicies = [
-    serviceAccountTokenAutomount,
-    readOnlyRootFilesystem,
-    sysctlValueInjection,
-    rootGroup,
-    resourceLimits,
-] as const;
+export const workloadPolicies = [readOnlyRootFilesystem, sysctlValueInjection, rootGroup, resourceLimits] as const;
 
-export { readOnlyRootFilesystem, resourceLimits, rootGroup, serviceAccountTokenAutomount, sysctlValueInjection };
+export { readOnlyRootFilesystem, resourceLimits, rootGroup, sysctlValueInjection };

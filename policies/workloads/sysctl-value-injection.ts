@@ -61,7 +61,8 @@ export const sysctlValueInjection = defineContainerPolicy({
         "sysctls): a vulnerable CRI-O reads them as further sysctls, which lets a pod escape to the node " +
         "(CVE-2022-0811).",
     severity: "high",
-    tags: ["kubernetes", "docker", "kernel", "isolation", "cve"],
+    // The same control as pss-sysctls (a baseline check), applied to the values it does not read.
+    tags: ["kubernetes", "docker", "kernel", "isolation", "cve", "profile:baseline"],
     remediationSteps:
         "Give each sysctl a plain value without + or = (the Pod Security Standards check only the names, so a safe " +
         "name such as kernel.shm_rmid_forced can carry an injected kernel.core_pattern). " +

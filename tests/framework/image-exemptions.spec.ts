@@ -219,7 +219,7 @@ describe("exemptImages", () => {
         for (const p of allPolicies) {
             const properties = Object.keys(p.configSchema?.properties ?? {});
             const judgesContainers =
-                (properties.includes("customWorkloads") && p.name !== "network-isolation") ||
+                (properties.includes("customWorkloads") && !("validateStack" in p)) ||
                 p.name.startsWith("docker-") ||
                 p.name.startsWith("image-");
             const withoutContainers = ["docker-build-args-secrets"];
