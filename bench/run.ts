@@ -18,6 +18,7 @@ import * as path from "path";
 import { BenchPack, type EncodedRequest } from "./pack-process";
 import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, stackResources, typeCounts } from "./resources";
+import { transpile, writeReferencePack } from "./reference-packs";
 import { type EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -101,38 +102,6 @@ const began = performance.now();
 
 function log(message: string): void {
     process.stderr.write(`[${Math.round((performance.now() - began) / 1000)} s] ${message}\n`);
-}
-
-function transpile(source: string, target: string): void {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require("typescript") as typeof import("typescript");
-    const js = ts.transpileModule(fs.readFileSync(source, "utf8"), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, js);
-}
-
-/**
- * Writes a reference pack as a pack author ships one: PulumiPolicy.yaml, package.json with a
- * version, compiled index.js, and node_modules resolving to the measured pack's (the same SDK).
- */
-function writeReferencePack(name: string, packDir: string): string {
-    const dir = path.join(WORK, name);
-    fs.mkdirSync(dir, { recursive: true });
-    transpile(path.join(ROOT, "bench", "reference-pack.ts"), path.join(dir, "index.js"));
-    fs.writeFileSync(
-        path.join(dir, "package.json"),
-        JSON.stringify({ name: `reference-${name}`, version: "1.0.0", main: "index.js" }, null, 2),
-    );
-    fs.writeFileSync(
-        path.join(dir, "PulumiPolicy.yaml"),
-        "runtime: nodejs\ndescription: Reference pack for the container-guard benchmark.\n",
-    );
-    const modules = path.join(dir, "node_modules");
-    fs.rmSync(modules, { force: true });
-    fs.symlinkSync(path.join(packDir, "node_modules"), modules, "dir");
-    return dir;
 }
 
 /** Environment that preloads the probe (bench/probe.ts) into a pack process. */
@@ -427,13 +396,13 @@ async function main(): Promise<void> {
         {
             key: "onePolicy",
             label: "1 trivial policy",
-            dir: writeReferencePack("one-policy", ours.dir),
+            dir: writeReferencePack(WORK, "one-policy", ours.dir),
             env: { BENCH_REFERENCE_RESOURCE_POLICIES: "1", BENCH_REFERENCE_STACK_POLICIES: "0" },
         },
         {
             key: "sameCount",
             label: `${resourcePolicies} + ${stackPolicies} trivial policies`,
-            dir: writeReferencePack("same-count", ours.dir),
+            dir: writeReferencePack(WORK, "same-count", ours.dir),
             env: {
                 BENCH_REFERENCE_RESOURCE_POLICIES: String(resourcePolicies),
                 BENCH_REFERENCE_STACK_POLICIES: String(stackPolicies),

@@ -2,8 +2,10 @@
 // controls that stand on their own and are named for what they require.
 
 import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
-import { serviceAccountTokenAutomount } from "./service-account-token-automount";
+import { resourceLimits } from "./resource-limits";
+import { rootGroup } from "./root-group";
+import { sysctlValueInjection } from "./sysctl-value-injection";
 
-export const workloadPolicies = [serviceAccountTokenAutomount, readOnlyRootFilesystem] as const;
+export const workloadPolicies = [readOnlyRootFilesystem, sysctlValueInjection, rootGroup, resourceLimits] as const;
 
-export { readOnlyRootFilesystem, serviceAccountTokenAutomount };
+export { readOnlyRootFilesystem, resourceLimits, rootGroup, sysctlValueInjection };

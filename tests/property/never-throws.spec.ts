@@ -10,8 +10,11 @@ import { PolicyTester, type TestResource } from "../../testkit";
 import { dockerResource, resource, runtimeResource } from "../support/fuzz";
 
 /** A finding's first line starts with the resource it is about: `Deployment prod/web: ...`. */
-const NAMED_RESOURCE =
-    /^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap) [^\n]+\/[^\n]*(: |, )/m;
+const NAMED_RESOURCE = new RegExp(
+    /^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap|Secret|Service) /.source +
+        /[^\n]+\/[^\n]*(: |, )/.source,
+    "m",
+);
 
 describe("property: policies never throw on input", () => {
     const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });

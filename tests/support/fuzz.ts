@@ -76,6 +76,10 @@ export const KEYS = [
     "binaryData",
     "DB_PASSWORD",
     "app.yaml",
+    "externalIPs",
+    "flexVolume",
+    "localhostProfile",
+    "path",
 ];
 export const STRINGS = [
     "",
@@ -103,6 +107,10 @@ export const STRINGS = [
     "/run/secrets/x",
     "secrets-store.csi.k8s.io",
     "cGFzc3dvcmQ6IHg=",
+    "kubernetes.io/service-account-token",
+    "203.0.113.7",
+    "2001:db8::1",
+    "/var/log",
 ];
 
 export const leaf = fc.oneof(
@@ -141,6 +149,8 @@ export const TYPES = [
     "kubernetes:apps/v1:StatefulSetList",
     "kubernetes:argoproj.io/v1alpha1:Rollout",
     "kubernetes:core/v1:ConfigMap",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:core/v1:ServiceList",
 ];
 
 /** A resource whose pod spec starts compliant and then has random parts replaced by random values. */
@@ -211,6 +221,10 @@ export const IMAGE_STRINGS = [
     "DB_PASSWORD=hunter2",
     "AKIAQ3EGRTWXY7ZPLM4K",
     "cGFzc3dvcmQ6IHg=",
+    "kubernetes.io/service-account-token",
+    "203.0.113.7",
+    "2001:db8::1",
+    "/var/log",
 ];
 export const imageLeaf = fc.oneof(fc.constantFrom(...IMAGE_STRINGS), leaf);
 export const imageValue = valuesOf(imageLeaf, IMAGE_KEYS, 5);
