@@ -41,6 +41,8 @@ export const DOCKER_CONTAINER_ARGS: ApiType = d.object({
     devices: d.list(d.object({ hostPath: str, containerPath: str, permissions: str })),
     deviceCgroupRules: strings,
     securityOpts: strings,
+    groupAdds: strings,
+    sysctls: d.map(str),
 });
 
 /** docker.Service arguments, as far as the checks read them. */
@@ -52,6 +54,8 @@ export const DOCKER_SERVICE_ARGS: ApiType = d.object({
             readOnly: d.bool(false),
             capAdds: strings,
             capDrops: d.list(str, "empty list"),
+            groups: strings,
+            sysctl: d.map(str),
             env: d.map(str),
             commands: strings,
             args: strings,

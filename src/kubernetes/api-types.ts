@@ -45,6 +45,7 @@ const containerSecurityContext = k.object({
 const container = k.object({
     name: str,
     image: str,
+    imagePullPolicy: str,
     command: strings,
     args: strings,
     securityContext: containerSecurityContext,
@@ -82,11 +83,14 @@ const podSecurityContext = k.object({
     runAsNonRoot: k.bool(false),
     runAsUser: k.int(0),
     runAsGroup: k.int(0),
+    fsGroup: k.int(0),
+    supplementalGroups: k.list(k.int(0)),
     seccompProfile,
     appArmorProfile,
     seLinuxOptions,
     windowsOptions,
-    sysctls: k.list(k.object({ name: str, value: str })),
+    // sysctl values are left to sysctl-value-injection, which judges numbers as their text.
+    sysctls: k.list(k.object({ name: str })),
 });
 
 /** core/v1 PodSpec, as far as the checks read it. */
