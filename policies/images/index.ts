@@ -1,9 +1,12 @@
-// Image provenance: where images come from, whether they name fixed content, and what is known to be
-// wrong with them — for Kubernetes workloads and the Docker providers' resources alike.
+// Image provenance: where images come from, whether they name fixed content, who signed them and how
+// they were built, and what is known to be wrong with them — for Kubernetes workloads and the Docker
+// providers' resources alike.
 
 import { type ContainerGuardPolicy } from "../../src/framework/policy";
 import { imageDigestPinned } from "./image-digest-pinned";
+import { imageProvenance } from "./image-provenance";
 import { imageRegistryAllowlist } from "./image-registry-allowlist";
+import { imageSignature } from "./image-signature";
 import { imageTagNotLatest } from "./image-tag-not-latest";
 import { imageVulnerabilities } from "./image-vulnerabilities";
 
@@ -12,6 +15,15 @@ export const imagePolicies = [
     imageDigestPinned,
     imageRegistryAllowlist,
     imageVulnerabilities,
+    imageSignature,
+    imageProvenance,
 ] as const satisfies readonly ContainerGuardPolicy[];
 
-export { imageDigestPinned, imageRegistryAllowlist, imageTagNotLatest, imageVulnerabilities };
+export {
+    imageDigestPinned,
+    imageProvenance,
+    imageRegistryAllowlist,
+    imageSignature,
+    imageTagNotLatest,
+    imageVulnerabilities,
+};

@@ -138,6 +138,31 @@ export function record<T>(value: Schema<T>, opts: Common = {}): Schema<Record<st
     };
 }
 
+/**
+ * An optional feature: `false` (off), `true` (on, with its default settings) or its settings (on).
+ * The value a policy reads is the same three-way choice.
+ */
+export function feature<T>(settings: Schema<T>, opts: Common = {}): Schema<boolean | T> {
+    return {
+        // `properties` and `additionalProperties` apply to objects only, so one schema serves both forms.
+        json: {
+            ...settings.json,
+            type: ["boolean", "object"],
+            ...(opts.description && { description: opts.description }),
+        },
+        parse(value, path, errors) {
+            if (typeof value === "boolean") {
+                return value;
+            }
+            if (typeof value !== "object" || value === null || Array.isArray(value)) {
+                errors.push(`${path} must be true, false or an object of settings, not ${typeName(value)}`);
+                return false;
+            }
+            return settings.parse(value, path, errors);
+        },
+    };
+}
+
 /** Adds a check beyond what JSON Schema expresses (reported like any other configuration error). */
 export function refine<T>(schema: Schema<T>, check: (value: T, path: string, errors: string[]) => void): Schema<T> {
     return {
