@@ -179,9 +179,12 @@ export function refine<T>(schema: Schema<T>, check: (value: T, path: string, err
 }
 
 type Props = Record<string, Schema<unknown>>;
-type ObjectOf<P extends Props, R extends keyof P> = { [K in R]: Infer<P[K]> } & {
-    [K in Exclude<keyof P, R>]?: Infer<P[K]>;
-};
+// Without required keys the type is the optional part alone: intersected with `{}` it would also
+// accept strings and numbers.
+type Optional<P extends Props, R extends keyof P> = { [K in Exclude<keyof P, R>]?: Infer<P[K]> };
+type ObjectOf<P extends Props, R extends keyof P> = [R] extends [never]
+    ? Optional<P, R>
+    : { [K in R]: Infer<P[K]> } & Optional<P, R>;
 
 export function object<P extends Props, R extends keyof P & string = never>(
     props: P,

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { imagePolicies } from "../../../policies/images";
-import { ContainerGuard } from "../../../lib";
+import { ContainerGuard, type ContainerGuardConfig } from "../../../lib";
 import { collectEvidence } from "../../../src/supply-chain";
 import {
     PackServer,
@@ -35,6 +35,41 @@ import { deployment, pod, workloadProps } from "../../support/workloads";
 
 const POLICY = "image-signature";
 const ROOT = path.resolve(__dirname, "../../..");
+
+// The composable API types the options (this file is type-checked by `npm test`).
+const typed: ContainerGuardConfig = {
+    "image-signature": {
+        enforcementLevel: "mandatory",
+        requirements: [
+            { images: ["registry.example.com/team/*"], keys: ["-----BEGIN PUBLIC KEY-----…"] },
+            {
+                images: ["ghcr.io/acme/*"],
+                keyless: [{ issuer: "https://token.actions.githubusercontent.com", subjectRegExp: "^https://x/.*" }],
+            },
+        ],
+        insecureRegistries: ["127.0.0.1:5000"],
+        timeoutSeconds: 10,
+    },
+    "image-provenance": {
+        requirements: [
+            {
+                images: ["ghcr.io/acme/*"],
+                keys: ["…"],
+                predicateType: "slsaprovenance1",
+                conditions: { sourceRepository: ["github.com/acme/*"], builderId: "https://github.com/*" },
+            },
+        ],
+    },
+    "image-digest-pinned": {
+        enforcementLevel: "remediate",
+        resolveDigests: { insecureRegistries: ["127.0.0.1:5000"] },
+    },
+};
+// @ts-expect-error a misspelled requirement field does not compile
+const badField: ContainerGuardConfig = { "image-signature": { requirements: [{ image: ["x/*"], keys: [] }] } };
+// @ts-expect-error resolveDigests is true, false or settings
+const badResolve: ContainerGuardConfig = { "image-digest-pinned": { resolveDigests: "yes" } };
+void [typed, badField, badResolve];
 
 describe("image-signature", function () {
     this.timeout(60_000);
