@@ -110,6 +110,28 @@ describe("real engine: signed images (cosign, crane, a loopback registry)", func
         assert.strictEqual(r.status, 1, r.stderr);
     });
 
+    it("stops before the program's resources are judged when a requirement's key is not a public key", () => {
+        const config = sandbox.write("bad-key.json", {
+            "image-signature": {
+                requirements: [{ images: ["ghcr.io/acme/*"], keys: [trustedPem.replace(/[A-Za-z0-9+/]{20}\n/, "\n")] }],
+            },
+        });
+        const r = sandbox
+            .program("signed-images", { plain: { images: JSON.stringify({ signed: images.signed.tag }) } })
+            .preview({ config });
+        assert.notStrictEqual(r.status, 0);
+        assert.deepStrictEqual(findings(r.events), []);
+        assert.match(
+            r.stdout + r.stderr,
+            new RegExp(
+                /error: configuring policy pack "container-guard" at "[^"]+": container-guard: invalid policy pack /
+                    .source +
+                    /configuration: /.source +
+                    /policy "image-signature": requirements\[0\]\.keys\[0\] is not a valid public key/.source,
+            ),
+        );
+    });
+
     it("passes the preview when every image is signed by the trusted key", () => {
         const host = registry!.host;
         const config = sandbox.write("signed-only.json", {
