@@ -5,6 +5,7 @@
 
 import * as assert from "assert";
 import * as fs from "fs";
+import type * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { imagePolicies } from "../../../policies/images";
@@ -19,6 +20,7 @@ import {
     unknown,
 } from "../../../testkit";
 import { dockerContainer, dockerService } from "../../support/docker";
+import { FakeRegistry, sha256 } from "../../support/fake-registry";
 import { detail, remoteImage } from "../../support/images";
 import { KeylessWorld } from "../../support/keyless";
 import { SignedRegistry, closedPort } from "../../support/signed-registry";
@@ -26,6 +28,7 @@ import {
     COSIGN_SIGN,
     attachBundle,
     attachLegacy,
+    keyedBundle,
     legacySignatureLayer,
     simpleSigningPayload,
     statement,
@@ -182,6 +185,149 @@ describe("image-signature", function () {
             [POLICY]: { ...(c[POLICY] as object), enforcementLevel: "advisory" },
         });
         assert.strictEqual(advisory.enforcementLevel, "advisory");
+    });
+
+    describe("a registry that misbehaves: a finding at the policy's level naming the reason, never a pass", () => {
+        // A registry of its own, so the faults (and the verifier's memory of a host that did not answer)
+        // touch no other test. Every image here is signed by the trusted key: only the fault can fail it.
+        const faulty = new FakeRegistry();
+        let host = "";
+        before(async () => {
+            host = await faulty.start();
+        });
+        after(() => faulty.stop());
+        afterEach(() => {
+            faulty.hooks.length = 0;
+            faulty.auth = undefined;
+        });
+
+        function signedImage(repo: string): { pinned: string; tag: string; referrer: string } {
+            const digest = faulty.pushImage(repo, "1.0");
+            const referrer = attachBundle(
+                faulty,
+                repo,
+                digest,
+                keyedBundle(reg.trusted, statement(digest, COSIGN_SIGN)),
+            );
+            return { pinned: `${host}/${repo}@${digest}`, tag: `${host}/${repo}:1.0`, referrer };
+        }
+
+        /** The policy's only finding for the image, mandatory and "could not verify: …". */
+        async function couldNotVerify(image: string, extra: Record<string, unknown> = {}): Promise<string> {
+            const c = config({
+                requirements: [{ images: [`${host}/**`], keys: [reg.trusted.publicPem] }],
+                insecureRegistries: [host],
+                timeoutSeconds: 3,
+                ...extra,
+            });
+            const vs = await findings(withImage(image), c);
+            assert.strictEqual(vs.length, 1, `expected one finding, got ${JSON.stringify(vs.map(detail))}`);
+            assert.strictEqual(vs[0].enforcementLevel, "mandatory");
+            const text = detail(vs[0]);
+            assert.ok(text.includes(`image "${image}" (requirements[0]): could not verify: `), text);
+            assert.match(text, /Fix: make the registry reachable from where the preview runs/);
+            return text;
+        }
+
+        const answer = (prefix: string, respond: (res: http.ServerResponse, p: string) => void) =>
+            faulty.hooks.push((req, res, p) => (p.startsWith(prefix) ? (respond(res, p), true) : false));
+
+        it("the same registry, well behaved, verifies the image (the control)", async () => {
+            const image = signedImage("fine/app");
+            const c = config({
+                requirements: [{ images: [`${host}/**`], keys: [reg.trusted.publicPem] }],
+                insecureRegistries: [host],
+                timeoutSeconds: 3,
+            });
+            assert.deepStrictEqual(await findings(withImage(image.pinned), c), []);
+            assert.deepStrictEqual(await findings(withImage(image.tag), c), []);
+        });
+
+        it("slow: a registry that does not answer within timeoutSeconds", async () => {
+            const image = signedImage("slow/app");
+            const hung: http.ServerResponse[] = [];
+            answer("/v2/slow/app/manifests/", (res) => hung.push(res));
+            const started = Date.now();
+            const text = await couldNotVerify(image.tag, { timeoutSeconds: 1 });
+            hung.forEach((res) => res.destroy());
+            assert.ok(
+                text.includes(`could not resolve ${image.tag} to a digest: registry ${host} did not answer within 1 s`),
+                text,
+            );
+            assert.ok(Date.now() - started < 3000, "waited longer than timeoutSeconds");
+        });
+
+        it("500: the status and what was asked for", async () => {
+            const image = signedImage("err/app");
+            answer("/v2/err/app/referrers/", (res) => res.writeHead(500).end());
+            const text = await couldNotVerify(image.pinned);
+            assert.ok(
+                text.includes(
+                    `registry ${host} answered 500 Internal Server Error for the referrers list of ${image.pinned}`,
+                ),
+                text,
+            );
+        });
+
+        it("wrong digest: content whose hash is not the digest asked for", async () => {
+            const image = signedImage("swap/app");
+            const swapped = '{"schemaVersion":2,"layers":[]}';
+            answer(`/v2/swap/app/manifests/${image.referrer}`, (res) =>
+                res.writeHead(200, { "Content-Type": "application/vnd.oci.image.manifest.v1+json" }).end(swapped),
+            );
+            const text = await couldNotVerify(image.pinned);
+            assert.ok(
+                text.includes(
+                    `registry ${host} returned content for ${image.referrer} whose digest is ${sha256(swapped)}`,
+                ),
+                text,
+            );
+        });
+
+        it("huge body: over the size limit, with or without a Content-Length", async () => {
+            const image = signedImage("huge/app");
+            const huge = Buffer.alloc(64 * 1024, 0x20);
+            answer("/v2/huge/app/referrers/", (res) => {
+                res.writeHead(200, { "Content-Type": "application/vnd.oci.image.index.v1+json" });
+                res.write(huge);
+                res.end(huge);
+            });
+            const text = await couldNotVerify(image.pinned, { limits: { manifestBytes: 16 * 1024 } });
+            assert.ok(text.includes(`the referrers list of ${image.pinned} is larger than the 16 KiB limit`), text);
+        });
+
+        it("redirect loop: stops after limits.maxRedirects", async () => {
+            const image = signedImage("loop/app");
+            let hops = 0;
+            answer("/v2/loop/app/referrers/", (res, p) => res.writeHead(307, { Location: `${p}?hop=${++hops}` }).end());
+            const text = await couldNotVerify(image.pinned, { limits: { maxRedirects: 2 } });
+            assert.ok(
+                text.includes(`too many redirects (more than 2) fetching the referrers list of ${image.pinned}`),
+                text,
+            );
+            assert.strictEqual(hops, 3);
+        });
+
+        it("malformed JSON: reported, not trusted", async () => {
+            const image = signedImage("badjson/app");
+            answer("/v2/badjson/app/referrers/", (res) => res.writeHead(200).end('{"manifests": [}'));
+            const text = await couldNotVerify(image.pinned);
+            assert.ok(text.includes(`the referrers list of ${image.pinned} is not valid JSON (`), text);
+        });
+
+        it("auth failure: the registry refuses, and no credentials are printed", async () => {
+            const image = signedImage("private/app");
+            faulty.auth = { kind: "basic", username: "alice", password: "s3cr3t" };
+            const text = await couldNotVerify(image.pinned);
+            assert.ok(
+                text.includes(
+                    `could not verify: registry ${host} refused access to private/app (401 Unauthorized) for the ` +
+                        `referrers list of ${image.pinned}, asked anonymously`,
+                ),
+                text,
+            );
+            assert.ok(!text.includes("s3cr3t"), text);
+        });
     });
 
     it("reports an image unknown during preview as an advisory naming the field", async () => {
@@ -372,6 +518,38 @@ describe("image-signature", function () {
             const [v] = await findings(withImage(theirs.pinned), c);
             assert.match(detail(v), /expected signer \(keyless identity with subject matching/);
             assert.match(detail(v), /https:\/\/github\.com\/evil\/app/);
+        });
+
+        it("blocks a signature whose certificate had expired when it was logged", async () => {
+            const late = reg.push("keyless-late");
+            const subject = "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main";
+            // Certificates live ten minutes; this signature was logged an hour after issuance.
+            const tlogTime = new Date(world.start.getTime() + 60 * 60 * 1000);
+            attachBundle(
+                reg.registry,
+                "team/keyless-late",
+                late.digest,
+                await world.dsseBundle({ subject, issuer: GITHUB }, statement(late.digest, COSIGN_SIGN), { tlogTime }),
+            );
+            const c = config({
+                requirements: [
+                    {
+                        images: [`${reg.host}/team/keyless-*`],
+                        keyless: [{ issuer: GITHUB, subjectRegExp: "^https://github.com/acme/.*" }],
+                    },
+                ],
+                trustedRoot,
+            });
+            const [v, ...rest] = await findings(withImage(late.pinned), c);
+            assert.deepStrictEqual(rest, []);
+            assert.strictEqual(v.enforcementLevel, "mandatory");
+            assert.match(
+                detail(v),
+                new RegExp(
+                    /its certificate could not be verified against the trusted root .* at the signing time \(/.source +
+                        /.*the signature was made at \S+ \(after it expired\)\)/.source,
+                ),
+            );
         });
     });
 });
