@@ -5,6 +5,7 @@
 import { type ContainerGuardPolicy } from "../../src/framework/policy";
 import { imageDigestPinned } from "./image-digest-pinned";
 import { imageProvenance } from "./image-provenance";
+import { imagePullPolicy } from "./image-pull-policy";
 import { imageRegistryAllowlist } from "./image-registry-allowlist";
 import { imageSignature } from "./image-signature";
 import { imageTagNotLatest } from "./image-tag-not-latest";
@@ -17,11 +18,13 @@ export const imagePolicies = [
     imageVulnerabilities,
     imageSignature,
     imageProvenance,
+    imagePullPolicy,
 ] as const satisfies readonly ContainerGuardPolicy[];
 
 export {
     imageDigestPinned,
     imageProvenance,
+    imagePullPolicy,
     imageRegistryAllowlist,
     imageSignature,
     imageTagNotLatest,

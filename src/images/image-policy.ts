@@ -5,6 +5,7 @@
 // asks a registry returns a promise from `check` (and `remediate`); the others stay synchronous.
 
 import { type exemptionOptions } from "../framework/exemptions";
+import { imageExemptionOptions } from "../framework/image-exemptions";
 import {
     type ContainerGuardPolicy,
     type Evaluation,
@@ -57,8 +58,8 @@ export { nist800190 } from "../framework/compliance";
 
 export function defineImagePolicy<O extends OptionsSpec, N extends string>(
     def: ImagePolicyDefinition<O> & { readonly name: N },
-): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
-    const options = { ...def.options, ...workloadOptions };
+): ContainerGuardPolicy<O & typeof workloadOptions & typeof imageExemptionOptions & typeof exemptionOptions, N> {
+    const options = { ...def.options, ...workloadOptions, ...imageExemptionOptions };
     const remediate = def.remediate;
     return buildResourcePolicy({
         ...def,

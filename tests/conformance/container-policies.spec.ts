@@ -6,10 +6,13 @@
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { type PolicyPackConfig, PolicyTester, unknown } from "../../testkit";
+import { parseImageRef } from "../../src/images/image-ref";
 import { testKey } from "../support/signing";
 import { hardenedContainer, hardenedPodSpec, podSpecPathOf, workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;
+
+const LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
 interface Case {
     /** Fields that make container "c" break the policy. */
@@ -21,6 +24,8 @@ interface Case {
     /** Pod-level additions the bad container needs (e.g. the volume it mounts). */
     readonly pod?: Obj;
     readonly config?: Obj;
+    /** The container lists the setting exists in (default: all three). */
+    readonly lists?: readonly (typeof LISTS)[number][];
 }
 
 /** Nothing listens on 127.0.0.1:1: the signature policies' verdict there is "could not verify" (refused). */
@@ -83,12 +88,12 @@ const CASES: Record<string, Case> = {
         config: { allowed: ["registry.example.com"] },
     },
     "image-signature": {
-        bad: { image: `${NO_REGISTRY}/team/app@sha256:${"b".repeat(64)}` },
+        bad: { image: `${NO_REGISTRY}/team/app:1.0@sha256:${"b".repeat(64)}` },
         field: "image",
         config: covering(),
     },
     "image-provenance": {
-        bad: { image: `${NO_REGISTRY}/team/app@sha256:${"b".repeat(64)}` },
+        bad: { image: `${NO_REGISTRY}/team/app:1.0@sha256:${"b".repeat(64)}` },
         field: "image",
         config: covering({ predicateType: "slsaprovenance1" }),
     },
@@ -105,6 +110,22 @@ const CASES: Record<string, Case> = {
     "read-only-root-filesystem": {
         bad: sc({ readOnlyRootFilesystem: false }),
         field: "securityContext.readOnlyRootFilesystem",
+    },
+    "root-group": { bad: sc({ runAsGroup: 0 }), field: "securityContext.runAsGroup" },
+    "resource-limits": {
+        bad: { resources: { requests: { cpu: "100m" }, limits: { "ephemeral-storage": "1Gi" } } },
+        field: "resources.limits.memory",
+        missing: true,
+        // Kubernetes does not allow resources on ephemeral containers.
+        lists: ["containers", "initContainers"],
+    },
+    "secrets-as-env": {
+        bad: { env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] },
+        field: "env[0].valueFrom.secretKeyRef",
+    },
+    "image-pull-policy": {
+        bad: { image: "registry.example.com/team/app:1.4.2", imagePullPolicy: "IfNotPresent" },
+        field: "imagePullPolicy",
     },
 };
 
@@ -123,7 +144,6 @@ const TYPES = [
     "kubernetes:batch/v1:JobList",
     "kubernetes:argoproj.io/v1alpha1:Rollout",
 ];
-const LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 const LABELS = {
     containers: 'container "c"',
     initContainers: 'init container "c"',
@@ -144,6 +164,7 @@ describe("conformance: every container policy", () => {
             "pss-host-namespaces",
             "pss-host-path-volumes",
             "pss-sysctls",
+            "sysctl-value-injection",
             "pss-restricted-volumes",
             "service-account-token-automount",
             "image-vulnerabilities",
@@ -172,6 +193,10 @@ describe("conformance: every container policy", () => {
                                 podWith(list, { ...hardenedContainer("c"), ...c.bad }, c.pod),
                             );
                             const where = `${type} ${list}`;
+                            if (c.lists && !c.lists.includes(list)) {
+                                assert.deepStrictEqual(found, [], `${where}: the setting does not exist there`);
+                                continue;
+                            }
                             assert.strictEqual(
                                 found.length,
                                 1,
@@ -197,6 +222,40 @@ describe("conformance: every container policy", () => {
                     }
                 },
             );
+
+            it("reports an image exempted by option exemptImages as advisory, naming the glob", async () => {
+                const image = parseImageRef(c.bad.image ?? hardenedContainer().image);
+                assert.ok(image.kind === "reference");
+                const type = "kubernetes:apps/v1:Deployment";
+                const resource = {
+                    type,
+                    name: "w",
+                    props: workloadProps(type, podWith("containers", { ...hardenedContainer("c"), ...c.bad }, c.pod)),
+                };
+                const withGlob = async (glob: string) =>
+                    (
+                        await new PolicyTester(
+                            { policies: [policy] },
+                            {
+                                [name]: { enforcementLevel: "mandatory", ...c.config, exemptImages: [glob] },
+                            },
+                        ).analyze(resource)
+                    ).violations;
+                const exempt = await withGlob(`${image.name}:*`);
+                assert.strictEqual(exempt.length, 1, JSON.stringify(exempt));
+                assert.strictEqual(exempt[0].enforcementLevel, "advisory", exempt[0].message);
+                assert.ok(
+                    exempt[0].message.includes(`allowed by option exemptImages: ${image.name}:*;`),
+                    exempt[0].message,
+                );
+                // A glob for another tag of the same repository leaves the finding at its level.
+                const held = await withGlob(`${image.name}:0.0.0-other`);
+                assert.deepStrictEqual(
+                    held.map((v) => v.enforcementLevel),
+                    ["mandatory"],
+                );
+                assert.ok(!held[0].message.includes("exemptImages"));
+            });
 
             it("passes a hardened container", async () => {
                 for (const type of TYPES) {
