@@ -1,9 +1,12 @@
 // Serving a pack. The engine accepts configuration for policy names a pack does not have (a typo
-// such as "pss-privilegd" is silently ignored and the real policy keeps its default level), so the
-// pack checks the names itself when the engine configures it, and fails with a clear message.
+// such as "pss-privilegd" is silently ignored and the real policy keeps its default level), and
+// checks option values only against the JSON schema, so the pack checks the names and every
+// policy's options itself when the engine configures it, and fails with a clear message before any
+// resource is judged.
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
 import { unknownKey } from "./options";
+import { policyConfigProblems } from "./policy";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
@@ -18,20 +21,40 @@ export function unknownPolicyNames(configured: readonly string[], policyNames: r
         .map((n) => unknownKey(`policy "${n}"`, n, policyNames, "is not a policy of this pack (policies: "));
 }
 
+/** The problems of each configured policy's options (`policy "<name>": <option> ...`). */
+function optionProblems(
+    configured: ReadonlyMap<string, Record<string, unknown>>,
+    policies: PolicyPackArgs["policies"],
+): string[] {
+    const problems: string[] = [];
+    for (const policy of policies) {
+        const properties = configured.get(policy.name);
+        if (properties) {
+            problems.push(...policyConfigProblems(policy, properties).map((p) => `policy "${policy.name}": ${p}`));
+        }
+    }
+    return problems;
+}
+
 /** The SDK's handlers with configuration names checked and each resource's props decoded once. */
-function guarded(packName: string, policyNames: readonly string[], impl: AnalyzerHandlers): AnalyzerHandlers {
+function guarded(packName: string, policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): AnalyzerHandlers {
     const configure = impl.configure;
+    const policyNames = policies.map((p) => p.name);
     if (typeof configure === "function") {
         impl = {
             ...impl,
             configure(call, callback) {
-                const names: string[] = [];
+                const configured = new Map<string, Record<string, unknown>>();
                 try {
-                    call.request.getPolicyconfigMap().forEach((_v, k) => names.push(k));
+                    call.request.getPolicyconfigMap().forEach((v, k) => {
+                        configured.set(k, v.getProperties()?.toJavaScript() ?? {});
+                    });
                 } catch {
                     // an unexpected request shape: leave validation to the SDK
                 }
-                const problems = unknownPolicyNames(names, policyNames);
+                const unknownNames = unknownPolicyNames([...configured.keys()], policyNames);
+                // Option values are checked only for known names (a typo's options have no schema).
+                const problems = unknownNames.length > 0 ? unknownNames : optionProblems(configured, policies);
                 if (problems.length > 0) {
                     const details = `${packName}: invalid policy pack configuration: ${problems.join("; ")}`;
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
@@ -49,9 +72,8 @@ function guarded(packName: string, policyNames: readonly string[], impl: Analyze
 /** Creates and serves a policy pack (one per process) whose configuration is checked for unknown policy names. */
 export function servePolicyPack(name: string, args: PolicyPackArgs, initialConfig?: PolicyPackConfig): PolicyPack {
     let pack: PolicyPack | undefined;
-    const names = args.policies.map((p) => p.name);
     interceptAnalyzerService(
-        (impl) => guarded(name, names, impl),
+        (impl) => guarded(name, args.policies, impl),
         () => (pack = new PolicyPack(name, args, initialConfig)),
     );
     return pack!;

@@ -177,14 +177,14 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         );
     });
 
-    it("fails the analysis with a clear error for a misspelled option", async () => {
-        await server.configure({ "pss-run-as-user": { verson: "v1.30" } });
+    it("rejects at Configure, before any resource is judged, an option a policy does not have", async () => {
         await assert.rejects(
-            () => server.analyze(deployment(hardenedPodSpec())),
+            () => server.configure({ "pss-run-as-user": { verson: "v1.30" } }),
             (err: Error) => {
                 assert.ok(
-                    err.message.includes('invalid configuration for policy "pss-run-as-user"') &&
-                        err.message.includes('Did you mean "version"?'),
+                    err.message.includes(
+                        'invalid policy pack configuration: policy "pss-run-as-user": verson is not',
+                    ) && err.message.includes('Did you mean "version"?'),
                     err.message,
                 );
                 return true;
