@@ -4,8 +4,8 @@
 
 import type { EnforcementLevel, Policies, PolicyPack, PolicyPackConfig } from "@pulumi/policy";
 import { servePolicyPack } from "./src/framework/pack";
-import { type ContainerGuardPolicy, optionSpecOf } from "./src/framework/policy";
-import { ConfigError, type OptionInputs, type OptionsSpec, parseOptions, unknownKey } from "./src/framework/options";
+import { type ContainerGuardPolicy, policyConfigProblems } from "./src/framework/policy";
+import { ConfigError, type OptionInputs, type OptionsSpec, unknownKey } from "./src/framework/options";
 import { allPolicies } from "./policies";
 
 export { allPolicies } from "./policies";
@@ -65,13 +65,7 @@ export class ContainerGuard {
                 const { enforcementLevel: _level, ...props } = value as Record<string, unknown>;
                 void _level;
                 // Fail at construction, not at the first preview, for JavaScript users without types.
-                try {
-                    parseOptions(name, optionSpecOf(policy) ?? {}, props);
-                } catch (err) {
-                    problems.push(
-                        ...(err instanceof ConfigError ? err.problems.map((p) => `${name}: ${p}`) : [String(err)]),
-                    );
-                }
+                problems.push(...policyConfigProblems(policy, props).map((p) => `${name}: ${p}`));
             }
         }
         if (problems.length > 0) {

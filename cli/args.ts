@@ -16,6 +16,8 @@ export interface ScanArgs {
     readonly stdinName: string;
     /** Explicit colour choice; undefined decides by terminal and NO_COLOR. */
     readonly color?: boolean;
+    /** Policies that can reach registries use only their evidence directories. */
+    readonly offline?: boolean;
 }
 
 type ParsedArgs = ScanArgs | { readonly command: "help" } | { readonly command: "version" };
@@ -49,6 +51,8 @@ Options:
   --stdin-name <path>          how reports name standard input (default: "stdin")
   --color, --no-color          force colour on or off (default: on for a terminal
                                unless NO_COLOR is set)
+  --offline                    never contact a registry: image-signature and
+                               image-provenance verify from their evidenceDir only
   -h, --help                   show this help
   -V, --version                show the version
 
@@ -81,6 +85,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     let help = false;
     let version = false;
     let color: boolean | undefined;
+    let offline = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--") {
@@ -99,6 +104,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
             version = true;
         } else if (name === "--color" || name === "--no-color") {
             color = name === "--color";
+        } else if (name === "--offline") {
+            offline = true;
         } else if (VALUE_OPTIONS[name]) {
             const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
             if (value === undefined || value === "") {
@@ -139,5 +146,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         ...(values.namespace !== undefined && { namespace: values.namespace }),
         stdinName: values.stdinName ?? "stdin",
         ...(color !== undefined && { color }),
+        ...(offline && { offline }),
     };
 }

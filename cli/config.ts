@@ -2,7 +2,7 @@
 // checked as strictly as the pack checks it when the engine configures it (levels, policy names).
 // Option values are checked by each policy when it first runs, exactly as in a preview.
 
-import type { PolicyPackConfig } from "../src/engine/local-engine";
+import type { Policy, PolicyPackConfig } from "../src/engine/local-engine";
 import { unknownPolicyNames } from "../src/framework/pack";
 
 const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
@@ -81,4 +81,21 @@ export function parsePackConfig(text: string, file: string, policyNames: readonl
     }
     problems.push(...unknownPolicyNames(Object.keys(config), policyNames).map((p) => `${file}: ${p}`));
     return { ...(problems.length === 0 && { config }), problems, notes };
+}
+
+/**
+ * `--offline`: every policy that can reach the network (those with an `offline` option) is configured
+ * with `offline: true`, so it uses its evidence directory only. The scanner knows no policy by name.
+ */
+export function offlineConfig(config: PolicyPackConfig | undefined, policies: readonly Policy[]): PolicyPackConfig {
+    const out: PolicyPackConfig = { ...config };
+    for (const p of policies) {
+        if (!p.configSchema?.properties || !("offline" in p.configSchema.properties)) {
+            continue;
+        }
+        const current = out[p.name];
+        out[p.name] =
+            typeof current === "string" ? { enforcementLevel: current, offline: true } : { ...current, offline: true };
+    }
+    return out;
 }

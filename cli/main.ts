@@ -9,7 +9,7 @@ import { allPolicies } from "../policies";
 import { type Policy, type PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { HELP, type ScanArgs, UsageError, parseArgs } from "./args";
-import { parsePackConfig } from "./config";
+import { offlineConfig, parsePackConfig } from "./config";
 import { formatJson } from "./format/json";
 import { formatSarif } from "./format/sarif";
 import { formatText, inputErrorText } from "./format/text";
@@ -133,6 +133,9 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
             return EXIT_USAGE;
         }
         config = loaded.config;
+    }
+    if (args.offline) {
+        config = offlineConfig(config, policies);
     }
 
     const progress = progressReporter(io.stderr);

@@ -137,6 +137,11 @@ const GUIDE_BY_POLICY: Record<string, Guide> = {
         title: "Secrets: service account tokens and secret volumes",
     },
     "docker-build-args-secrets": DOCKERFILE_GUIDE,
+    "image-signature": { target: "supply-chain.md", title: "Supply chain: signatures, provenance and digests" },
+    "image-provenance": {
+        target: "supply-chain.md#requiring-provenance-and-sboms",
+        title: "Supply chain: requiring provenance and SBOMs",
+    },
 };
 
 function guideOf(name: string, area: string | undefined): Guide | undefined {

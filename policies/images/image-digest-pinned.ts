@@ -1,5 +1,7 @@
 import { formatImageRef } from "../../src/images/image-ref";
 import { IMAGE_TAGS, defineImagePolicy, nist800190, reportMalformed } from "../../src/images/image-policy";
+import { pinToDigests } from "../../src/supply-chain/image-verification";
+import { resolveDigestsOption } from "../../src/supply-chain/policy-options";
 
 /** Images that are pulled and run must name fixed content. */
 export const imageDigestPinned = defineImagePolicy({
@@ -14,11 +16,17 @@ export const imageDigestPinned = defineImagePolicy({
         "Reference each image by digest, e.g. ghcr.io/acme/app:1.4.2@sha256:<digest> (the tag may stay for " +
         "readability; the digest decides what is pulled). " +
         "Get the digest with `docker buildx imagetools inspect <image>` or `crane digest <image>`, or use a " +
-        "docker.RemoteImage's repoDigest or a docker-build Image's ref output.",
+        "docker.RemoteImage's repoDigest or a docker-build Image's ref output. " +
+        "At the remediate level with resolveDigests set, the pack asks each image's registry for the digest its " +
+        "tag names now and pins the image to it (name:tag@sha256:<digest>) in the planned inputs.",
     url: "https://kubernetes.io/docs/concepts/containers/images/#image-names",
     framework: nist800190("4.2.2 Stale images in registries (use immutable image names)"),
-    options: {},
+    options: {
+        // Off by default: the fix then changes nothing and the pack never contacts a registry.
+        resolveDigests: resolveDigestsOption,
+    },
     uses: ["run"],
+    remediate: (images, fix, options) => pinToDigests(images, fix, options.resolveDigests),
     check(images, ev) {
         for (const image of images) {
             const p = image.parsed;

@@ -1,10 +1,13 @@
-// Image provenance: where images come from, whether they name fixed content, and what is known to be
-// wrong with them — for Kubernetes workloads and the Docker providers' resources alike.
+// Image provenance: where images come from, whether they name fixed content, who signed them and how
+// they were built, and what is known to be wrong with them — for Kubernetes workloads and the Docker
+// providers' resources alike.
 
 import { type ContainerGuardPolicy } from "../../src/framework/policy";
 import { imageDigestPinned } from "./image-digest-pinned";
+import { imageProvenance } from "./image-provenance";
 import { imagePullPolicy } from "./image-pull-policy";
 import { imageRegistryAllowlist } from "./image-registry-allowlist";
+import { imageSignature } from "./image-signature";
 import { imageTagNotLatest } from "./image-tag-not-latest";
 import { imageVulnerabilities } from "./image-vulnerabilities";
 
@@ -13,7 +16,17 @@ export const imagePolicies = [
     imageDigestPinned,
     imageRegistryAllowlist,
     imageVulnerabilities,
+    imageSignature,
+    imageProvenance,
     imagePullPolicy,
 ] as const satisfies readonly ContainerGuardPolicy[];
 
-export { imageDigestPinned, imagePullPolicy, imageRegistryAllowlist, imageTagNotLatest, imageVulnerabilities };
+export {
+    imageDigestPinned,
+    imageProvenance,
+    imagePullPolicy,
+    imageRegistryAllowlist,
+    imageSignature,
+    imageTagNotLatest,
+    imageVulnerabilities,
+};

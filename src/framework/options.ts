@@ -138,6 +138,31 @@ export function record<T>(value: Schema<T>, opts: Common = {}): Schema<Record<st
     };
 }
 
+/**
+ * An optional feature: `false` (off), `true` (on, with its default settings) or its settings (on).
+ * The value a policy reads is the same three-way choice.
+ */
+export function feature<T>(settings: Schema<T>, opts: Common = {}): Schema<boolean | T> {
+    return {
+        // `properties` and `additionalProperties` apply to objects only, so one schema serves both forms.
+        json: {
+            ...settings.json,
+            type: ["boolean", "object"],
+            ...(opts.description && { description: opts.description }),
+        },
+        parse(value, path, errors) {
+            if (typeof value === "boolean") {
+                return value;
+            }
+            if (typeof value !== "object" || value === null || Array.isArray(value)) {
+                errors.push(`${path} must be true, false or an object of settings, not ${typeName(value)}`);
+                return false;
+            }
+            return settings.parse(value, path, errors);
+        },
+    };
+}
+
 /** Adds a check beyond what JSON Schema expresses (reported like any other configuration error). */
 export function refine<T>(schema: Schema<T>, check: (value: T, path: string, errors: string[]) => void): Schema<T> {
     return {
@@ -154,9 +179,12 @@ export function refine<T>(schema: Schema<T>, check: (value: T, path: string, err
 }
 
 type Props = Record<string, Schema<unknown>>;
-type ObjectOf<P extends Props, R extends keyof P> = { [K in R]: Infer<P[K]> } & {
-    [K in Exclude<keyof P, R>]?: Infer<P[K]>;
-};
+// Without required keys the type is the optional part alone: intersected with `{}` it would also
+// accept strings and numbers.
+type Optional<P extends Props, R extends keyof P> = { [K in Exclude<keyof P, R>]?: Infer<P[K]> };
+type ObjectOf<P extends Props, R extends keyof P> = [R] extends [never]
+    ? Optional<P, R>
+    : { [K in R]: Infer<P[K]> } & Optional<P, R>;
 
 export function object<P extends Props, R extends keyof P & string = never>(
     props: P,

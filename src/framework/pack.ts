@@ -1,13 +1,12 @@
 // Serving a pack. The engine accepts configuration for policy names a pack does not have (a typo
 // such as "pss-privilegd" is silently ignored and the real policy keeps its default level), and
-// validates option values only as far as JSON Schema goes, so the pack checks the names and every
-// policy's options itself when the engine configures it, and fails with a clear message. An error
-// at Configure is shown by the engine as `configuring policy pack "<pack>": <message>`, without the
-// stack trace an error thrown while analyzing a resource would carry.
+// checks option values only against the JSON schema, so the pack checks the names and every
+// policy's options itself when the engine configures it, and fails with a clear message before any
+// resource is judged.
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
-import { ConfigError, parseOptions, unknownKey } from "./options";
-import { optionSpecOf } from "./policy";
+import { unknownKey } from "./options";
+import { policyConfigProblems } from "./policy";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
@@ -22,31 +21,22 @@ export function unknownPolicyNames(configured: readonly string[], policyNames: r
         .map((n) => unknownKey(`policy "${n}"`, n, policyNames, "is not a policy of this pack (policies: "));
 }
 
-/** Problems with each policy's options in a configuration (parsed as each policy will parse them). */
-export function optionProblems(
+/** The problems of each configured policy's options (`policy "<name>": <option> ...`). */
+function optionProblems(
     configured: ReadonlyMap<string, Record<string, unknown>>,
     policies: PolicyPackArgs["policies"],
 ): string[] {
     const problems: string[] = [];
     for (const policy of policies) {
-        const config = configured.get(policy.name);
-        const spec = optionSpecOf(policy);
-        if (config === undefined || spec === undefined) {
-            continue;
-        }
-        try {
-            parseOptions(policy.name, spec, config);
-        } catch (err) {
-            if (!(err instanceof ConfigError)) {
-                throw err;
-            }
-            problems.push(err.message);
+        const properties = configured.get(policy.name);
+        if (properties) {
+            problems.push(...policyConfigProblems(policy, properties).map((p) => `policy "${policy.name}": ${p}`));
         }
     }
     return problems;
 }
 
-/** The SDK's handlers with the configuration checked and each resource's props decoded once. */
+/** The SDK's handlers with configuration names checked and each resource's props decoded once. */
 function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): AnalyzerHandlers {
     const configure = impl.configure;
     const policyNames = policies.map((p) => p.name);
@@ -57,18 +47,16 @@ function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): 
                 const configured = new Map<string, Record<string, unknown>>();
                 try {
                     call.request.getPolicyconfigMap().forEach((v, k) => {
-                        const props = v?.getProperties?.()?.toJavaScript?.();
-                        configured.set(k, typeof props === "object" && props !== null ? props : {});
+                        configured.set(k, v.getProperties()?.toJavaScript() ?? {});
                     });
                 } catch {
                     // an unexpected request shape: leave validation to the SDK
                 }
-                const problems = [
-                    ...unknownPolicyNames([...configured.keys()], policyNames),
-                    ...optionProblems(configured, policies),
-                ];
+                const unknownNames = unknownPolicyNames([...configured.keys()], policyNames);
+                // Option values are checked only for known names (a typo's options have no schema).
+                const problems = unknownNames.length > 0 ? unknownNames : optionProblems(configured, policies);
                 if (problems.length > 0) {
-                    // The engine prefixes the pack's name; the message says only what is wrong.
+                    // The engine prefixes the pack's name (`configuring policy pack "<name>": `) and no stack trace.
                     const details = `invalid policy pack configuration: ${problems.join("; ")}`;
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;

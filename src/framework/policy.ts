@@ -32,7 +32,7 @@ import {
 } from "../sdk/policy-sdk";
 import { Fixer } from "./remediation";
 import { type ResourceIdentity } from "./resource";
-import { type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
+import { ConfigError, type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
 import { type ContainerLocation, containerLabel } from "./finding";
 import { type ResourceSecrets, Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 
@@ -232,6 +232,27 @@ export class Evaluation<O> {
     }
 }
 
+/**
+ * Problems that involve several options of a policy (each option's own problems are found by its
+ * schema), e.g. "a keyless signer needs trustedRoot". Messages name the options.
+ */
+export type OptionsCheck<V> = (options: V) => readonly string[];
+
+/** Parses a policy's options and checks them as a whole; throws ConfigError naming every problem. */
+export function parsePolicyOptions<O extends OptionsSpec>(
+    policy: string,
+    spec: O,
+    config: Record<string, unknown>,
+    check?: OptionsCheck<OptionValues<O>>,
+): OptionValues<O> {
+    const parsed = parseOptions(policy, spec, config);
+    const problems = check?.(parsed) ?? [];
+    if (problems.length > 0) {
+        throw new ConfigError(policy, problems);
+    }
+    return parsed;
+}
+
 /** Parses options once per distinct configuration (the engine passes the same values every call). */
 export class OptionsCache<O extends OptionsSpec> {
     private lastKeys: string[] = [];
@@ -241,6 +262,7 @@ export class OptionsCache<O extends OptionsSpec> {
     constructor(
         private readonly policy: string,
         private readonly spec: O,
+        private readonly check?: OptionsCheck<OptionValues<O>>,
     ) {}
 
     get(config: Record<string, unknown>): OptionValues<O> {
@@ -252,7 +274,7 @@ export class OptionsCache<O extends OptionsSpec> {
         ) {
             return this.last;
         }
-        const parsed = parseOptions(this.policy, this.spec, config);
+        const parsed = parsePolicyOptions(this.policy, this.spec, config, this.check);
         this.lastKeys = keys;
         this.lastValues = keys.map((k) => config[k]);
         this.last = parsed;
@@ -273,15 +295,25 @@ interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata
     ) => Preparation<OptionValues<O>> | undefined;
     /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
     readonly remediates?: boolean;
+    /** Problems that involve several options, reported like any other configuration error. */
+    readonly checkOptions?: OptionsCheck<OptionValues<O>>;
 }
 
-/** What `prepare` returns: the resource's identity and the check to run on it. */
+/**
+ * What `prepare` returns: the resource's identity and the check to run on it. A check that needs
+ * I/O (a registry) returns a promise; every other check stays synchronous, and the policy's
+ * validation then returns no promise either (the engine runs dozens of policies per resource).
+ */
 export interface Preparation<V> {
     readonly resource: ResourceIdentity;
     readonly isPatch: boolean;
-    readonly run: (ev: Evaluation<V>) => void;
+    readonly run: (ev: Evaluation<V>) => void | Promise<void>;
     /** Applies the policy's safe fixes (policies with a `remediate` level). */
-    readonly remediate?: (fix: Fixer) => void;
+    readonly remediate?: (fix: Fixer) => void | Promise<void>;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+    return value instanceof Promise;
 }
 
 /** Metadata every policy of this pack has, on top of Pulumi's policy fields. */
@@ -299,12 +331,35 @@ type PolicyExtras<O extends OptionsSpec, N extends string> = {
 export type ContainerGuardPolicy<O extends OptionsSpec = OptionsSpec, N extends string = string> =
     (ResourceValidationPolicy & PolicyExtras<O, N>) | (StackValidationPolicy & PolicyExtras<O, N>);
 
-/** Option specs by policy object (the composable API parses configuration with them up front). */
-const optionSpecs = new WeakMap<object, OptionsSpec>();
+interface RegisteredOptions {
+    readonly spec: OptionsSpec;
+    readonly check?: OptionsCheck<never>;
+}
 
-/** The option spec a policy of this pack was built with. */
-export function optionSpecOf(policy: object): OptionsSpec | undefined {
-    return optionSpecs.get(policy);
+/** Option specs by policy object (the composable API and Configure check configuration with them up front). */
+const optionSpecs = new WeakMap<object, RegisteredOptions>();
+
+/**
+ * The problems of a policy's configuration (its properties, as `args.getConfig()` returns them),
+ * exactly as the policy itself would find them when it first runs: each an option path and what is
+ * wrong. Empty for policies not built by this pack.
+ */
+export function policyConfigProblems(policy: object, config: Record<string, unknown>): readonly string[] {
+    const registered = optionSpecs.get(policy);
+    if (!registered) {
+        return [];
+    }
+    try {
+        parsePolicyOptions(
+            "",
+            registered.spec,
+            config,
+            registered.check as OptionsCheck<OptionValues<OptionsSpec>> | undefined,
+        );
+        return [];
+    } catch (err) {
+        return err instanceof ConfigError ? err.problems : [String(err)];
+    }
 }
 
 /** The fields every policy of this pack sends to the engine. */
@@ -324,9 +379,13 @@ export function policyFields<O extends OptionsSpec, N extends string>(def: Polic
     return fields;
 }
 
-/** Registers a finished policy object with its options. */
-export function registerPolicy<P extends object>(policy: P, options: OptionsSpec): P {
-    optionSpecs.set(policy, options);
+/** Registers a finished policy object with its options (and the check of its options as a whole). */
+export function registerPolicy<P extends object, O extends OptionsSpec>(
+    policy: P,
+    options: O,
+    check?: OptionsCheck<OptionValues<O>>,
+): P {
+    optionSpecs.set(policy, { spec: options, check });
     return policy;
 }
 
@@ -348,8 +407,9 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     def: ResourcePolicyDefinition<O> & { readonly name: N },
 ): ContainerGuardPolicy<O & typeof exemptionOptions, N> {
     const allOptions = { ...def.options, ...exemptionOptions };
-    const cache = new OptionsCache(def.name, allOptions);
-    const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+    const check = def.checkOptions;
+    const cache = new OptionsCache(def.name, allOptions, check);
+    const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void | Promise<void> => {
         // ConfigError propagates: misconfiguration must fail loudly
         const options = cache.get(args.getConfig<Record<string, unknown>>());
         const secrets = secretsOfResource(args.urn, args.props, args.provider?.props);
@@ -361,24 +421,29 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
             secrets?.props,
             secrets?.provider,
         );
+        let pending: void | Promise<void> = undefined;
         try {
-            prep.run(ev);
+            pending = prep.run(ev);
         } catch (err) {
-            if (isUnknownValueError(err)) {
-                ev.unknown(Field.unknown(unknownValuePath(err)));
-            } else {
-                // A bug must neither break the user's preview nor let the resource pass silently.
-                ev.note(
-                    `container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); ` +
-                        `treat it as not compliant and report the problem.`,
-                );
-            }
+            evaluationFailed(ev, err);
+        }
+        if (isPromise(pending)) {
+            // Only checks that wait for I/O get here; synchronous checks return no promise at all.
+            return pending.then(
+                () => ev.finish(),
+                (err: unknown) => {
+                    evaluationFailed(ev, err);
+                    ev.finish();
+                },
+            );
         }
         ev.finish();
     };
     // The SDK runs this before judging when the policy's level is `remediate`; it returns the
     // changed props, or undefined to leave the resource as it is.
-    const remediate = (args: ResourceValidationArgs): Record<string, unknown> | undefined => {
+    const remediate = (
+        args: ResourceValidationArgs,
+    ): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined> => {
         const options = cache.get(args.getConfig<Record<string, unknown>>());
         const prep = def.prepare(args, options);
         if (!prep?.remediate) {
@@ -389,17 +454,35 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
             return undefined;
         }
         const fixer = new Fixer(prep.isPatch);
+        const result = () => (fixer.changed ? (args.props as Record<string, unknown>) : undefined);
+        let pending: void | Promise<void>;
         try {
-            prep.remediate(fixer);
+            pending = prep.remediate(fixer);
         } catch {
             return undefined; // never break the user's preview; the validation still reports the finding
         }
-        return fixer.changed ? (args.props as Record<string, unknown>) : undefined;
+        if (isPromise(pending)) {
+            return pending.then(result, () => undefined);
+        }
+        return result();
     };
     const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),
         validateResource: validate,
         ...(def.remediates && { remediateResource: remediate }),
     };
-    return registerPolicy(policy, allOptions);
+    return registerPolicy(policy, allOptions, check);
+}
+
+/** What happens when a check throws: an unknown value is reported as such; anything else fails closed. */
+function evaluationFailed(ev: Evaluation<unknown>, err: unknown): void {
+    if (isUnknownValueError(err)) {
+        ev.unknown(Field.unknown(unknownValuePath(err)));
+    } else {
+        // A bug must neither break the user's preview nor let the resource pass silently.
+        ev.note(
+            `container-guard could not evaluate this resource (${(err as Error)?.message ?? String(err)}); ` +
+                `treat it as not compliant and report the problem.`,
+        );
+    }
 }

@@ -1,16 +1,19 @@
 // The shared shape of the image rules: each judges the image references a resource names —
 // Kubernetes containers and image volumes, and the Docker providers' image fields (see
-// core/image-sites.ts) — parsed once by the pack's reference parser. References that are unknown
-// during preview are reported as such, naming the field, and judged at `pulumi up`.
+// image-sites.ts) — parsed once by the pack's reference parser. References that are unknown
+// during preview are reported as such, naming the field, and judged at `pulumi up`. A rule that
+// asks a registry returns a promise from `check` (and `remediate`); the others stay synchronous.
 
 import { type exemptionOptions } from "../framework/exemptions";
 import { imageExemptionOptions } from "../framework/image-exemptions";
 import {
     type ContainerGuardPolicy,
     type Evaluation,
+    type OptionsCheck,
     type PolicyMetadata,
     buildResourcePolicy,
 } from "../framework/policy";
+import { type Fixer } from "../framework/remediation";
 import { type ImageSite, type ImageUse, imageSitesOf } from "./image-sites";
 import { type ParsedImage, parseImageRef, quote } from "./image-ref";
 import { SECRET_PLACEHOLDER } from "../framework/checks";
@@ -32,7 +35,21 @@ interface ImagePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     /** Whether the configuration leaves the policy anything to do (default: always). */
     readonly active?: (options: OptionValues<O & typeof workloadOptions>) => boolean;
     /** Judges the known image references of one resource. */
-    readonly check: (images: readonly ImageAt[], ev: Evaluation<OptionValues<O & typeof workloadOptions>>) => void;
+    readonly check: (
+        images: readonly ImageAt[],
+        ev: Evaluation<OptionValues<O & typeof workloadOptions>>,
+    ) => void | Promise<void>;
+    /**
+     * Safe fixes of the known image references of one resource, at the `remediate` level. Only
+     * references with an `owner` can be rewritten (Fixer.set(owner.field, owner.key, …)).
+     */
+    readonly remediate?: (
+        images: readonly ImageAt[],
+        fix: Fixer,
+        options: OptionValues<O & typeof workloadOptions>,
+    ) => void | Promise<void>;
+    /** Problems that involve several options (reported at Configure, like any configuration error). */
+    readonly checkOptions?: OptionsCheck<OptionValues<O & typeof workloadOptions>>;
 }
 
 export const IMAGE_TAGS = ["images", "supply-chain"] as const;
@@ -44,9 +61,11 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
     def: ImagePolicyDefinition<O> & { readonly name: N },
 ): ContainerGuardPolicy<O & typeof workloadOptions & typeof imageExemptionOptions & typeof exemptionOptions, N> {
     const options = { ...def.options, ...workloadOptions, ...imageExemptionOptions };
+    const remediate = def.remediate;
     return buildResourcePolicy({
         ...def,
         options,
+        remediates: remediate !== undefined,
         prepare(args, opts) {
             if (def.active && !def.active(opts)) {
                 return undefined;
@@ -60,33 +79,37 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
             if (!found || !found.uses.some((u) => def.uses.includes(u))) {
                 return undefined;
             }
+            // The known references; unknown ones are recorded on `ev` (a fix leaves them alone).
+            const knownImages = (ev?: Evaluation<unknown>): ImageAt[] => {
+                const images: ImageAt[] = [];
+                for (const site of found.sites()) {
+                    if (!def.uses.includes(site.use) || site.field.isAbsent) {
+                        continue; // a container without an image is left to higher-level tools (and the API server)
+                    }
+                    if (site.field.isUnknown) {
+                        ev?.unknown(site.field, site.container);
+                        continue;
+                    }
+                    const value = site.field.value;
+                    const parsed = parseImageRef(value);
+                    if (site.field.isSecret) {
+                        // Remediation (no evaluation) writes no messages.
+                        images.push({ site, parsed: ev ? hideSecret(parsed, ev) : parsed, shown: SECRET_PLACEHOLDER });
+                        continue;
+                    }
+                    images.push({
+                        site,
+                        parsed,
+                        shown: typeof value === "string" ? quote(value, 200) : show(value),
+                    });
+                }
+                return images;
+            };
             return {
                 resource: found.resource,
                 isPatch: found.isPatch,
-                run(ev) {
-                    const images: ImageAt[] = [];
-                    for (const site of found.sites()) {
-                        if (!def.uses.includes(site.use) || site.field.isAbsent) {
-                            continue; // a container without an image is left to higher-level tools (and the API server)
-                        }
-                        if (site.field.isUnknown) {
-                            ev.unknown(site.field, site.container);
-                            continue;
-                        }
-                        const value = site.field.value;
-                        const parsed = parseImageRef(value);
-                        if (site.field.isSecret) {
-                            images.push({ site, parsed: hideSecret(parsed, ev), shown: SECRET_PLACEHOLDER });
-                            continue;
-                        }
-                        images.push({
-                            site,
-                            parsed,
-                            shown: typeof value === "string" ? quote(value, 200) : show(value),
-                        });
-                    }
-                    def.check(images, ev);
-                },
+                run: (ev) => def.check(knownImages(ev), ev),
+                ...(remediate && { remediate: (fix: Fixer) => remediate(knownImages(), fix, opts) }),
             };
         },
     });

@@ -11,7 +11,7 @@
 
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
-import { DOCKER_CONTAINER, DOCKER_SERVICE, dockerContainerSpecOf } from "../docker/container";
+import { DOCKER_CONTAINER, DOCKER_SERVICE, type DockerContainerSpec, dockerContainerSpecOf } from "../docker/container";
 import { Field } from "../framework/field";
 import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "../framework/resource";
 import { type ContainerRef, type WorkloadCatalog, podSpecsOf } from "../kubernetes/workload";
@@ -27,6 +27,11 @@ export interface ImageSite {
     readonly use: ImageUse;
     /** What messages call the reference: `image`, `volume "data" image`, `image name`. */
     readonly noun: string;
+    /**
+     * Where a fix writes a rewritten reference: `owner[key]` is the field. Absent where the reference
+     * cannot be rewritten in place (an item of a list).
+     */
+    readonly owner?: { readonly field: Field<unknown>; readonly key: string };
 }
 
 /** The image references of one resource. */
@@ -54,6 +59,11 @@ interface DockerType {
     readonly sites: (props: Field<unknown>) => ImageSite[];
 }
 
+/** The image of a Docker container (both kinds keep it as `image` of their container settings). */
+function containerImageSite(container: DockerContainerSpec): ImageSite {
+    return { field: container.image, use: "run", noun: "image", owner: { field: container.spec, key: "image" } };
+}
+
 const isFalse = (f: Field) => f.bool() === false;
 const isTrue = (f: Field) => f.bool() === true;
 
@@ -78,14 +88,14 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
         DOCKER_CONTAINER,
         {
             uses: ["run"],
-            sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_CONTAINER, p)!.image, use: "run", noun: "image" }],
+            sites: (p) => [containerImageSite(dockerContainerSpecOf(DOCKER_CONTAINER, p)!)],
         },
     ],
     [
         DOCKER_SERVICE,
         {
             uses: ["run"],
-            sites: (p) => [{ field: dockerContainerSpecOf(DOCKER_SERVICE, p)!.image, use: "run", noun: "image" }],
+            sites: (p) => [containerImageSite(dockerContainerSpecOf(DOCKER_SERVICE, p)!)],
         },
     ],
     [
@@ -95,7 +105,9 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
             // With `build`, the provider builds the image locally under `name` instead of pulling it.
             sites: (p) => {
                 const args = p as Field<docker.RemoteImageArgs>;
-                return args.get("build").isAbsent ? [{ field: args.get("name"), use: "run", noun: "image" }] : [];
+                return args.get("build").isAbsent
+                    ? [{ field: args.get("name"), use: "run", noun: "image", owner: { field: p, key: "name" } }]
+                    : [];
             },
         },
     ],
@@ -189,7 +201,13 @@ function kubernetesSites(catalog: WorkloadCatalog, r: ResourceDescription): Imag
                     out.push({ field, use: "run", noun: "image" });
                 }
                 for (const container of pod.containers()) {
-                    out.push({ field: container.field.get("image"), container, use: "run", noun: "image" });
+                    out.push({
+                        field: container.field.get("image"),
+                        container,
+                        use: "run",
+                        noun: "image",
+                        owner: { field: container.field, key: "image" },
+                    });
                 }
                 const volumes = pod.spec.get("volumes");
                 if (volumes.isUnknown) {
@@ -203,6 +221,7 @@ function kubernetesSites(catalog: WorkloadCatalog, r: ResourceDescription): Imag
                             field: image.get("reference"),
                             use: "run",
                             noun: name !== undefined ? `volume ${JSON.stringify(name)} image` : "volume image",
+                            owner: { field: image, key: "reference" },
                         });
                     }
                 }

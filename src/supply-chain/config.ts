@@ -38,15 +38,17 @@ export const VERIFIER_OPTION_FIELDS = [
     "dockerConfig",
     "limits",
 ] as const;
-const LIMIT_FIELDS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
-const LIMIT_RANGES: Record<keyof Limits, [number, number]> = {
+export const LIMIT_FIELDS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
+/** The values each limit may take (inclusive). */
+export const LIMIT_RANGES: Record<keyof Limits, [number, number]> = {
     manifestBytes: [1024, 100 * 1024 * 1024],
     blobBytes: [1024, 512 * 1024 * 1024],
     maxReferrers: [1, 10000],
     maxRedirects: [0, 20],
     concurrency: [1, 256],
 };
-const HOST_PORT =
+/** A registry `host[:port]` as image names write it (no scheme, no path). */
+export const HOST_PORT =
     /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::[0-9]{1,5})?$/i;
 
 function nonEmptyString(raw: unknown, path: string, errors: string[]): string | undefined {

@@ -11,7 +11,7 @@
 //     manifest tagged `sha256-<hex>.sig` (payload blob plus annotations).
 //   * Legacy attestations: the DSSE-envelope layers of `sha256-<hex>.att`.
 //
-// Evidence directory layout (see src/supply-chain/README.md), for air-gapped previews and `scan --offline`:
+// Evidence directory layout (see docs/supply-chain.md), for air-gapped previews and `scan --offline`:
 //   <dir>/tags.json                     {"<registry>/<path>:<tag>": "sha256:<hex>"} for tag resolution
 //   <dir>/sha256-<hex>/*.sigstore.json  Sigstore bundles (signatures and attestations)
 //   <dir>/sha256-<hex>/*.sig.json       legacy signatures {payload, signature, certificate?, chain?, rekorBundle?,

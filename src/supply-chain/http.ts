@@ -37,6 +37,7 @@ export class Deadline {
     private readonly controller = new AbortController();
     private readonly timer: NodeJS.Timeout | undefined;
     private readonly end: number;
+    private wasDisposed = false;
 
     private constructor(readonly seconds: number) {
         this.end = Date.now() + seconds * 1000;
@@ -60,11 +61,17 @@ export class Deadline {
         return Math.max(0, this.end - Date.now());
     }
 
+    /** Whether the work finished (dispose) rather than ran out of time. */
+    get disposed(): boolean {
+        return this.wasDisposed;
+    }
+
     /** Stops the timer (the work finished); the deadline then counts as expired for late users. */
     dispose(): void {
         if (this.timer) {
             clearTimeout(this.timer);
         }
+        this.wasDisposed = true;
         this.controller.abort();
     }
 }
@@ -393,8 +400,11 @@ export class Transport {
                 deadline.signal.removeEventListener("abort", onAbort);
                 if (err) {
                     // A host that did not answer at all, or could not be reached, is remembered as down.
+                    // A request abandoned because its image's verdict was already reached (another
+                    // request failed first) says nothing about the host.
                     if (
                         !gotResponse &&
+                        !deadline.disposed &&
                         (err.category === "timeout" || err.category === "unreachable" || err.category === "tls")
                     ) {
                         this.downHosts.set(host, err);

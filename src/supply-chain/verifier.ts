@@ -27,6 +27,13 @@ import { RegistryClient, type Repository, repositoryName } from "./registry";
 import { type ProvenanceRequirement, type Requirement, type SignatureRequirement } from "./requirements";
 import { type ItemOutcome, type TrustContext, evaluateItem } from "./verify";
 
+/** An evidence lookup shared by every verification of the same digest. */
+interface EvidenceFetch {
+    readonly promise: Promise<EvidenceSet>;
+    /** It failed only because the verification that started it had finished and stopped waiting. */
+    abandoned: boolean;
+}
+
 export interface Limits {
     /** Manifests, indexes and referrer lists (default 4 MiB). */
     readonly manifestBytes: number;
@@ -135,7 +142,7 @@ export class Verifier {
     private readonly verdicts = new Map<string, Promise<Verdict>>();
     private readonly digestVerdicts = new Map<string, Promise<Omit<Verdict, "image" | "resolvedFromTag">>>();
     private readonly resolutions = new Map<string, Promise<DigestResolution>>();
-    private readonly evidence = new Map<string, Promise<EvidenceSet>>();
+    private readonly evidence = new Map<string, EvidenceFetch>();
     private trust?: Promise<TrustContext | string>;
     private counters = { verifications: 0, resolutions: 0, evidenceFetches: 0 };
 
@@ -324,13 +331,32 @@ export class Verifier {
         deadline: Deadline,
     ): Promise<EvidenceSet> {
         const key = `${repositoryName(repo)}@${digest}|${part}`;
-        let p = this.evidence.get(key);
-        if (!p) {
+        let fetch = this.evidence.get(key);
+        if (!fetch) {
             this.counters.evidenceFetches++;
-            p = this.source[part](repo, digest, deadline);
-            this.evidence.set(key, p);
+            const started: EvidenceFetch = {
+                promise: this.source[part](repo, digest, deadline),
+                abandoned: false,
+            };
+            // Rejected because the verification that started it had already reached its verdict (another
+            // part failed first) and stopped waiting: that says nothing about the evidence.
+            started.promise.catch(() => {
+                started.abandoned = deadline.disposed;
+            });
+            this.evidence.set(key, started);
+            fetch = started;
         }
-        return p;
+        const shared = fetch;
+        return shared.promise.catch((err: unknown) => {
+            if (!shared.abandoned || deadline.expired) {
+                throw err;
+            }
+            // Another requirement's verification shared this fetch and gave it up: fetch again for this one.
+            if (this.evidence.get(key) === shared) {
+                this.evidence.delete(key);
+            }
+            return this.evidenceSet(repo, digest, part, deadline);
+        });
     }
 
     private async verifyDigest(

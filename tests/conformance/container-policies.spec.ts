@@ -7,6 +7,7 @@ import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { type PolicyPackConfig, PolicyTester, unknown } from "../../testkit";
 import { parseImageRef } from "../../src/images/image-ref";
+import { testKey } from "../support/signing";
 import { hardenedContainer, hardenedPodSpec, podSpecPathOf, workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;
@@ -26,6 +27,14 @@ interface Case {
     /** The container lists the setting exists in (default: all three). */
     readonly lists?: readonly (typeof LISTS)[number][];
 }
+
+/** Nothing listens on 127.0.0.1:1: the signature policies' verdict there is "could not verify" (refused). */
+const NO_REGISTRY = "127.0.0.1:1";
+const covering = (extra: Obj = {}): Obj => ({
+    requirements: [{ images: [`${NO_REGISTRY}/**`], keys: [testKey().publicPem], ...extra }],
+    insecureRegistries: [NO_REGISTRY],
+    timeoutSeconds: 1,
+});
 
 const sc = (securityContext: Obj): Obj => ({
     securityContext: { ...(hardenedContainer().securityContext as Obj), ...securityContext },
@@ -77,6 +86,16 @@ const CASES: Record<string, Case> = {
         bad: { image: "evil.example.org/team/app:1.4.2@sha256:" + "a".repeat(64) },
         field: "image",
         config: { allowed: ["registry.example.com"] },
+    },
+    "image-signature": {
+        bad: { image: `${NO_REGISTRY}/team/app:1.0@sha256:${"b".repeat(64)}` },
+        field: "image",
+        config: covering(),
+    },
+    "image-provenance": {
+        bad: { image: `${NO_REGISTRY}/team/app:1.0@sha256:${"b".repeat(64)}` },
+        field: "image",
+        config: covering({ predicateType: "slsaprovenance1" }),
     },
     "secrets-env-literal": {
         bad: { env: [{ name: "DB_PASSWORD", value: "correct-horse-battery-staple" }] },
@@ -224,7 +243,7 @@ describe("conformance: every container policy", () => {
                     ).violations;
                 const exempt = await withGlob(`${image.name}:*`);
                 assert.strictEqual(exempt.length, 1, JSON.stringify(exempt));
-                assert.strictEqual(exempt[0].enforcementLevel, "advisory");
+                assert.strictEqual(exempt[0].enforcementLevel, "advisory", exempt[0].message);
                 assert.ok(
                     exempt[0].message.includes(`allowed by option exemptImages: ${image.name}:*;`),
                     exempt[0].message,

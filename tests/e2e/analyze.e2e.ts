@@ -281,7 +281,7 @@ describe("real engine: pulumi policy analyze --file", function () {
             r.stderr,
             new RegExp(
                 /configuring policy pack "container-guard": invalid policy pack configuration: /.source +
-                    /invalid configuration for policy "pss-privileged": enforcmentLevel is not a known option/.source,
+                    /policy "pss-privileged": enforcmentLevel is not a known option/.source,
             ),
         );
         assert.match(r.stderr, /Did you mean "enforcementLevel"\?/);

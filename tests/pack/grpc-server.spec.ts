@@ -183,8 +183,7 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
             (err: Error) => {
                 assert.ok(
                     err.message.includes(
-                        'invalid policy pack configuration: invalid configuration for policy "pss-run-as-user": ' +
-                            "verson is not a known option",
+                        'invalid policy pack configuration: policy "pss-run-as-user": verson is not',
                     ) && err.message.includes('Did you mean "version"?'),
                     err.message,
                 );

@@ -40,6 +40,36 @@ describe("supply chain: start-up cost", () => {
         assert.deepStrictEqual(JSON.parse(r.stdout), { sigstore: [] });
     });
 
+    it("loading the pack's policies (with image-signature and image-provenance) loads none and opens no socket", () => {
+        // The policies themselves (the library and pack entries also load @pulumi/policy, whose
+        // @pulumi/pulumi runtime loads npm's own sigstore package through pacote).
+        const policies = path.join(ROOT, "dist/policies/index.js");
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-e",
+                `const { allPolicies } = require(${JSON.stringify(policies)});
+                const names = allPolicies.map((p) => p.name);
+                const stdio = [process.stdin, process.stdout, process.stderr];
+                const handles = process._getActiveHandles()
+                    .filter((h) => !stdio.includes(h))
+                    .map((h) => h.constructor.name);
+                process.stdout.write(JSON.stringify({
+                    sigstore: Object.keys(require.cache).filter((k) => k.includes("@sigstore")),
+                    policies: names.filter((n) => n === "image-signature" || n === "image-provenance"),
+                    handles,
+                }))`,
+            ],
+            { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+        );
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.deepStrictEqual(JSON.parse(r.stdout), {
+            sigstore: [],
+            policies: ["image-signature", "image-provenance"],
+            handles: [],
+        });
+    });
+
     it("the first verification loads them", () => {
         const out = probe(`
             const sc = require(${JSON.stringify(BUILT)});

@@ -78,6 +78,41 @@ describe("supply chain: misbehaving registries fail closed with a reason", () =>
         hung.forEach((res) => res.destroy());
     });
 
+    it("a verdict reached while other requests are in flight does not mark the registry as down", async () => {
+        // The referrers list is malformed at once while the legacy `.sig` lookup still waits: the
+        // verdict is reached, the waiting request is abandoned, and the registry stays usable.
+        const digest = reg.pushImage("race/app", "1.0");
+        const hung: http.ServerResponse[] = [];
+        let referrers: http.ServerResponse | undefined;
+        // The referrers list is answered only once the legacy lookup is waiting, whichever came first.
+        const answerReferrers = () => {
+            if (referrers && hung.length > 0) {
+                referrers.writeHead(200).end('{"manifests": [}');
+            }
+        };
+        reg.hooks.push((req, res, p) => {
+            if (p.startsWith("/v2/race/app/referrers/")) {
+                referrers = res;
+                answerReferrers();
+                return true;
+            }
+            if (p.startsWith("/v2/race/app/manifests/sha256-")) {
+                hung.push(res);
+                answerReferrers();
+                return true;
+            }
+            return false;
+        });
+        const good = reg.pushImage("race/ok", "1.0");
+        attachBundle(reg, "race/ok", good, keyedBundle(key, statement(good, COSIGN_SIGN)));
+        const v = verifier();
+        const first = await verify(v, `race/app@${digest}`);
+        assert.match(first.reason, /is not valid JSON/);
+        const second = await verify(v, `race/ok@${good}`);
+        hung.forEach((res) => res.destroy());
+        assert.strictEqual(second.status, "verified", second.reason);
+    });
+
     it("a body that arrives too slowly hits the per-request timeout", async () => {
         const digest = reg.pushImage("drip/app", "1.0");
         reg.hooks.push((req, res, p) => {

@@ -14,7 +14,7 @@ import {
     compileProvenanceRequirements,
     compileSignatureRequirements,
 } from "../../src/supply-chain";
-import { FakeRegistry } from "../support/fake-registry";
+import { FakeRegistry, OCI_INDEX } from "../support/fake-registry";
 import {
     COSIGN_SIGN,
     SLSA_V1,
@@ -336,6 +336,44 @@ describe("supply chain: key-based verification against a registry", () => {
                         /signed by key sha256:[0-9a-f]{12}… meets the conditions/.source,
                 ),
             );
+        });
+
+        it("a signature check that fails first does not spoil the evidence an attestation check shares", async () => {
+            // Both checks share the digest's referrers list. The signature check fails at once (its legacy
+            // `.sig` lookup gets a 500) while the list is still on its way; the attestation check must get
+            // the list, not the abandoned request's "did not answer".
+            const digest = reg.pushImage("team/shared", "1.0");
+            attachBundle(
+                reg,
+                "team/shared",
+                digest,
+                keyedBundle(trusted, statement(digest, SLSA_V1, PROVENANCE)),
+                SLSA_V1,
+            );
+            reg.hooks.push((req, res, p) => {
+                if (p.startsWith("/v2/team/shared/manifests/") && p.endsWith(".sig")) {
+                    res.writeHead(500).end();
+                    return true;
+                }
+                if (p.startsWith("/v2/team/shared/referrers/")) {
+                    const list = JSON.stringify(reg.referrersOf("team/shared", digest));
+                    setTimeout(() => res.writeHead(200, { "Content-Type": OCI_INDEX }).end(list), 300);
+                    return true;
+                }
+                return false;
+            });
+            try {
+                const ref = image(`team/shared@${digest}`);
+                const [signature, attestation] = await Promise.all([
+                    verifier.verifySignature(ref, signatureRequirement(host, [trusted])),
+                    verifier.verifyAttestation(ref, provenanceRequirement(host, [trusted])),
+                ]);
+                assert.strictEqual(signature.status, "error");
+                assert.match(signature.reason, /answered 500 Internal Server Error/);
+                assert.strictEqual(attestation.status, "verified", attestation.reason);
+            } finally {
+                reg.hooks.length = 0;
+            }
         });
 
         it("fails provenance from the wrong source repository or builder, saying what it found", async () => {
