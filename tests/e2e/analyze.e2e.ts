@@ -96,12 +96,17 @@ const FINDINGS = [
     "node-agent pss-host-ports",
     "node-agent pss-restricted-volumes",
     "web image-digest-pinned",
+    "web image-pull-policy",
     "web pss-allow-privilege-escalation",
     "web pss-capabilities-restricted",
     "web pss-privileged",
     "web pss-run-as-non-root",
     "web pss-seccomp-restricted",
     "web read-only-root-filesystem",
+    // No resources: the memory limit, the CPU request and the ephemeral-storage limit are each a finding.
+    "web resource-limits",
+    "web resource-limits",
+    "web resource-limits",
     "web service-account-token-automount",
 ];
 

@@ -38,15 +38,20 @@ function result(events: readonly EngineEvent[]): string | undefined {
     return summary.result;
 }
 
+/** resource-limits reports each missing setting (memory limit, CPU request, ephemeral-storage limit). */
+const NO_RESOURCE_LIMITS = (name: string) => Array.from({ length: 3 }, () => `${name} resource-limits advisory`);
+
 /** Findings every preview of the privileged Deployment has, besides pss-privileged. */
 const PRIVILEGED_WEB_ADVISORIES = [
     "web image-digest-pinned advisory",
+    "web image-pull-policy advisory",
     "web network-isolation advisory",
     "web pss-allow-privilege-escalation advisory",
     "web pss-capabilities-restricted advisory",
     "web pss-run-as-non-root advisory",
     "web pss-seccomp-restricted advisory",
     "web read-only-root-filesystem advisory",
+    ...NO_RESOURCE_LIMITS("web"),
     "web service-account-token-automount advisory",
 ];
 
@@ -121,10 +126,10 @@ describe("real engine: pulumi preview --policy-pack", function () {
             const fixable = ["pss-allow-privilege-escalation", "pss-capabilities-restricted", "pss-seccomp-restricted"];
 
             const unfixed = sandbox.program("remediation").preview({ config: `${ROOT}/config/restricted.json` });
-            assert.deepStrictEqual(
-                findings(unfixed.events),
-                fixable.map((p) => `api ${p} mandatory`),
-            );
+            assert.deepStrictEqual(findings(unfixed.events), [
+                ...fixable.map((p) => `api ${p} mandatory`),
+                ...NO_RESOURCE_LIMITS("api"),
+            ]);
             assert.strictEqual(unfixed.status, 1, unfixed.stderr);
 
             const config = sandbox.write("remediate.json", {
@@ -132,7 +137,8 @@ describe("real engine: pulumi preview --policy-pack", function () {
                 ...Object.fromEntries(fixable.map((p) => [p, "remediate"])),
             });
             const fixed = new EngineSandbox(sandbox.bin).program("remediation").preview({ config });
-            assert.deepStrictEqual(findings(fixed.events), [], fixed.stderr);
+            // resource-limits has no remediation: its findings stay, as advisories.
+            assert.deepStrictEqual(findings(fixed.events), NO_RESOURCE_LIMITS("api"), fixed.stderr);
             const remediations = fixed.events.flatMap((e) =>
                 e.policyRemediationEvent ? [e.policyRemediationEvent] : [],
             );
@@ -202,6 +208,7 @@ describe("real engine: pulumi preview --policy-pack", function () {
             [
                 "shop namespace-pod-security mandatory",
                 "web network-isolation mandatory",
+                ...NO_RESOURCE_LIMITS("web"),
                 "web secrets-env-literal mandatory",
             ],
             r.stderr,
@@ -221,7 +228,7 @@ describe("real engine: pulumi preview --policy-pack", function () {
         const isolated = new EngineSandbox(sandbox.bin)
             .program("stack", { plain: { isolated: "true" } })
             .preview({ config: stackPolicies });
-        assert.deepStrictEqual(findings(isolated.events), [], isolated.stderr);
+        assert.deepStrictEqual(findings(isolated.events), NO_RESOURCE_LIMITS("web"), isolated.stderr);
         assert.ok(
             isolated.events.some(
                 (e) => e.resourcePreEvent?.metadata.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
