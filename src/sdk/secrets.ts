@@ -265,11 +265,40 @@ function collectText(index: SecretIndex, v: unknown, depth: number): void {
     }
 }
 
+/** Whether a decoded value holds a secret marker anywhere (a walk that allocates nothing). */
+function containsSecret(v: unknown, depth: number): boolean {
+    if (typeof v !== "object" || v === null || depth > 256) {
+        return false;
+    }
+    if (Array.isArray(v)) {
+        for (const item of v) {
+            if (containsSecret(item, depth + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    const record = v as Record<string, unknown>;
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) {
+        return true;
+    }
+    for (const k in record) {
+        if (containsSecret(record[k], depth + 1)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /**
  * The secrets of a props object as the engine encodes it (the decoded protobuf Struct, before the
  * SDK unwraps secrets). Returns the shared empty index when there are none (the common case).
  */
 export function indexSecrets(encoded: unknown): SecretIndex {
+    // Most requests carry no secret: finding that out builds no paths.
+    if (!containsSecret(encoded, 0)) {
+        return EMPTY;
+    }
     let index: SecretIndex | undefined;
     const ancestors: string[] = [];
     const walk = (v: unknown, path: string, depth: number): void => {
