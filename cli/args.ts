@@ -2,6 +2,7 @@
 // so every problem has a message that names the option and says what it takes.
 
 import { type ParseArgsConfig, parseArgs as tokenize } from "util";
+import { closest } from "./suggest";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
@@ -160,11 +161,21 @@ export function formatSize(bytes: number): string {
         ["KiB", 1024],
     ] as const) {
         if (bytes >= size) {
-            const n = bytes / size;
-            return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
+            return `${(bytes / size).toFixed(1).replace(/\.0$/, "")} ${unit}`;
         }
     }
     return `${bytes} B`;
+}
+
+/**
+ * `bytes` compared with `limit`, as people read it: `52.4 MiB`, or exact (`67108865 bytes`, `64 MiB (67108864 bytes)`)
+ * when rounding would show both the same.
+ */
+export function formatSizes(bytes: number, limit: number): { size: string; limit: string } {
+    const size = formatSize(bytes);
+    return size === formatSize(limit)
+        ? { size: `${bytes} bytes`, limit: `${formatSize(limit)} (${limit} bytes)` }
+        : { size, limit: formatSize(limit) };
 }
 
 /** Parses the arguments after the program name. Throws UsageError. */
@@ -211,7 +222,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
                 color = name === "color";
             }
         } else {
-            throw new UsageError(`unknown option ${option}`);
+            const near = option.startsWith("--")
+                ? closest(option.slice(2), [...VALUE_OPTIONS, ...FLAG_OPTIONS])
+                : undefined;
+            throw new UsageError(`unknown option ${option}${near !== undefined ? ` (did you mean --${near}?)` : ""}`);
         }
     }
     if (help || positional[0] === "help") {

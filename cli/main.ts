@@ -15,6 +15,7 @@ import { formatSarif } from "./format/sarif";
 import { formatText, inputErrorText } from "./format/text";
 import { InputTooLargeError, openInputs } from "./inputs/files";
 import { type KindContext } from "./inputs/kubernetes-api";
+import { TreeCache } from "./inputs/manifests";
 import {
     type InputError,
     type ReportContext,
@@ -206,7 +207,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
         stdinName: args.stdinName,
         maxFileSize: args.maxFileSize,
         maxTotalSize: args.maxTotalSize,
-        scope: { namespace: args.namespace, urns: new Set(), kinds: kindContext(config) },
+        scope: { namespace: args.namespace, urns: new Set(), kinds: kindContext(config), trees: new TreeCache() },
     });
     let fileText = "";
     const evaluator = new Evaluator({
@@ -220,7 +221,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
     const skipped: SkippedDocument[] = [];
     const manifests: ResourceGroup = { resources: [], location: { file: "", line: 1, column: 1 } };
     let firstManifestFile: string | undefined;
-    let documents = 0;
+    const seen = { documents: 0, emptyDocuments: 0, exports: 0 };
     try {
         for await (const event of inputs.events()) {
             switch (event.type) {
@@ -232,7 +233,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
                     break;
                 case "stack-export":
                     inputErrors.push(...event.errors);
-                    documents += event.group.resources.length;
+                    seen.exports++;
                     for (const r of event.group.resources) {
                         await evaluator.judgeResource(r, event.group.location);
                     }
@@ -244,7 +245,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
                     firstManifestFile ??= event.file;
                     inputErrors.push(...document.errors);
                     skipped.push(...document.skipped);
-                    documents += document.hasContent ? 1 : 0;
+                    seen[document.hasContent ? "documents" : "emptyDocuments"]++;
                     const location = { file: firstManifestFile, line: 1, column: 1 };
                     if (inputs.files === 1) {
                         fileText = ` (document ${document.index + 1} of ${document.count})`;
@@ -271,7 +272,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
     }
     progress.clear();
     if (evaluator.resources === 0 && inputErrors.length === 0 && !args.allowEmpty) {
-        inputErrors.push({ message: emptyInputMessage(documents, skipped.length) });
+        inputErrors.push({ message: emptyInputMessage(seen, skipped.length) });
     }
 
     const report: ScanReport = {
@@ -352,13 +353,20 @@ function writeBatched(pieces: Iterable<string>, write: (s: string) => unknown): 
 }
 
 /** Why an input without resources is an error: nothing was judged, so nothing may pass. */
-function emptyInputMessage(documents: number, skipped: number): string {
+function emptyInputMessage(
+    seen: { documents: number; emptyDocuments: number; exports: number },
+    skipped: number,
+): string {
     const why =
         skipped > 0
             ? `${plural(skipped, "document")} ${skipped === 1 ? "was" : "were"} skipped and nothing else was found`
-            : documents === 0
-              ? "the input holds no documents (did the command that rendered it fail?)"
-              : "the input holds only empty documents";
+            : seen.documents > 0
+              ? "the documents hold no Kubernetes objects"
+              : seen.emptyDocuments > 0
+                ? "the input holds only empty documents"
+                : seen.exports > 0
+                  ? "the stack export holds no resources a policy judges"
+                  : "the input holds no documents (did the command that rendered it fail?)";
     return `no resources found to judge: ${why}; pass --allow-empty to accept input without resources`;
 }
 

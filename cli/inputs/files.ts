@@ -8,7 +8,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { formatSize } from "../args";
+import { formatSize, formatSizes } from "../args";
 import { type InputError, type ResourceGroup } from "../model";
 import { type ManifestDocument, type ManifestScope, readManifestDocuments } from "./manifests";
 import { isStackExport, readStackExport } from "./stack-export";
@@ -166,9 +166,10 @@ function describeFsError(err: unknown): string {
     }
 }
 
-function overFileLimit(size: string, limit: number): string {
+function overFileLimit(bytes: number, limit: number): string {
+    const shown = formatSizes(bytes, limit);
     return (
-        `is ${size}, over the ${formatSize(limit)} limit for one input; nothing in it was judged ` +
+        `is ${shown.size}, over the ${shown.limit} limit for one input; nothing in it was judged ` +
         `(raise the limit with --max-file-size, e.g. --max-file-size ${formatSize(limit * 2).replace(" ", "")})`
     );
 }
@@ -187,17 +188,19 @@ export function openInputs(paths: readonly string[], opts: InputOptions): Inputs
     let sources = sourcesOf(paths, opts, early);
     sources = sources.filter((s) => {
         if (s.size !== undefined && s.size > opts.maxFileSize) {
-            early.push({ file: s.file, message: overFileLimit(formatSize(s.size), opts.maxFileSize) });
+            early.push({ file: s.file, message: overFileLimit(s.size, opts.maxFileSize) });
             return false;
         }
         return true;
     });
     const known = sources.reduce((n, s) => n + (s.size ?? 0), 0);
     if (known > opts.maxTotalSize) {
+        const shown = formatSizes(known, opts.maxTotalSize);
         early.push({
             message:
-                `the ${sources.length} input files total ${formatSize(known)}, over the ` +
-                `${formatSize(opts.maxTotalSize)} limit for all inputs together; nothing was judged (raise the ` +
+                `${sources.length === 1 ? "the input file is" : `the ${sources.length} input files total`} ` +
+                `${shown.size}, over the ` +
+                `${shown.limit} limit for all inputs together; nothing was judged (raise the ` +
                 `limit with --max-total-size, or scan fewer files at a time)`,
         });
         sources = [];

@@ -276,13 +276,13 @@ export function classifyKind(apiVersion: string, kind: string, context: KindCont
         );
         const hint =
             elsewhere.length > 0
-                ? ` (did you mean ${elsewhere[0]}?)`
+                ? `; did you mean ${elsewhere[0]}?`
                 : nearGroup !== undefined
-                  ? ` (did you mean ${nearGroup}?)`
+                  ? `; did you mean ${nearGroup}?`
                   : "";
         return {
             judged: false,
-            reason: `${group} is not a Kubernetes API group (custom resource groups contain a dot)${hint}`,
+            reason: `${group} is not a Kubernetes API group, and custom resource groups contain a dot${hint}`,
         };
     }
     if (context.isWorkload(typeToken(group, version, kind))) {
@@ -292,19 +292,24 @@ export function classifyKind(apiVersion: string, kind: string, context: KindCont
     if (miss) {
         return {
             judged: false,
-            reason: `${apiVersion} ${kind} looks like a misspelling of ${miss}`,
+            reason: `${apiVersion} ${kind} looks like a misspelling of ${miss}, a kind the policies judge`,
         };
     }
     return JUDGED;
 }
 
+/** For a kind a built-in group does not have: the kind of that group it was probably meant to be, or where it is. */
 function kindHint(kind: string, kinds: KindVersions): string {
     const near = closest(kind, Object.keys(kinds));
     if (near !== undefined) {
-        return ` (did you mean ${near}?)`;
+        return `; did you mean ${near}?`;
     }
     const elsewhere = apiVersionsOfKind(kind);
-    return elsewhere.length > 0 ? ` (${kind} is in ${elsewhere[0]})` : "";
+    if (elsewhere.length > 0) {
+        return `; ${kind} is in ${elsewhere[0]}`;
+    }
+    const anywhere = closest(kind, new Set([...BUILT_IN.values()].flatMap((k) => Object.keys(k))));
+    return anywhere !== undefined ? `; did you mean ${apiVersionsOfKind(anywhere)[0]} ${anywhere}?` : "";
 }
 
 /**

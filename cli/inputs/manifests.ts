@@ -7,9 +7,9 @@
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 //
 // A file is read one document at a time: a YAML syntax tree costs about 25 times the text it was
-// read from, so only the document being judged has one. Once the reader moves on, a resource keeps
-// its props (stack policies need them) and where its document is in the text; a finding placed later
-// (by a stack policy) parses that one document again.
+// read from, so only the document being judged and the last few megabytes read keep one (TreeCache).
+// A resource keeps its props (stack policies need them) and where its document is in the text; a
+// finding placed later (by a stack policy) whose tree was dropped parses that one document again.
 
 import {
     Composer,
@@ -40,6 +40,8 @@ export interface ManifestScope {
     readonly urns: Set<string>;
     /** Which kinds are judged (default: the built-in workload kinds, no configured custom workloads). */
     readonly kinds?: KindContext;
+    /** Syntax trees kept for placing findings later (default: a cache per file). */
+    readonly trees?: TreeCache;
 }
 
 /** What one document of a manifest file holds. */
@@ -193,38 +195,59 @@ function parseChunk(text: string, json: boolean): Parsed {
     return { doc, lines, errors, aliases };
 }
 
-/** One document of a file: its text, and its syntax tree while it is being read (parsed again when asked later). */
-class DocumentSource {
-    private parsed: Parsed | undefined;
+/**
+ * Syntax trees of documents already read, kept while their text totals at most `budget` characters (about 25 times
+ * that in memory), the oldest dropped first: findings of stack policies, placed after every document was read, then
+ * mostly find the tree still there, while a large input keeps only its last few megabytes of trees.
+ */
+export class TreeCache {
+    private readonly trees = new Map<DocumentSource, Parsed>();
+    private size = 0;
 
+    constructor(private readonly budget = 4 * 1024 * 1024) {}
+
+    get(source: DocumentSource): Parsed | undefined {
+        return this.trees.get(source);
+    }
+
+    put(source: DocumentSource, parsed: Parsed): void {
+        if (this.trees.has(source) || source.length > this.budget) {
+            return;
+        }
+        this.trees.set(source, parsed);
+        this.size += source.length;
+        for (const [oldest] of this.trees) {
+            if (this.size <= this.budget) {
+                break;
+            }
+            this.trees.delete(oldest);
+            this.size -= oldest.length;
+        }
+    }
+}
+
+/** One document of a file: its text, and its syntax tree while it is cached (parsed again when asked later). */
+class DocumentSource {
     constructor(
         readonly file: string,
         private readonly text: string,
         private readonly chunk: Chunk,
         private readonly json: boolean,
+        private readonly cache: TreeCache,
     ) {}
 
-    /** The syntax tree, parsed now if the reader has moved on. */
+    get length(): number {
+        return this.chunk.end - this.chunk.start;
+    }
+
+    /** Parses the document (again, if its tree is no longer cached). */
     tree(): Parsed {
-        if (this.parsed) {
-            return this.parsed;
+        let parsed = this.cache.get(this);
+        if (!parsed) {
+            parsed = parseChunk(this.text.slice(this.chunk.start, this.chunk.end), this.json);
+            this.cache.put(this, parsed);
         }
-        if (lastReparsed?.source === this) {
-            return lastReparsed.parsed;
-        }
-        const parsed = parseChunk(this.text.slice(this.chunk.start, this.chunk.end), this.json);
-        lastReparsed = { source: this, parsed };
         return parsed;
-    }
-
-    /** Parses the document for the reader; the tree is kept until release(). */
-    open(): Parsed {
-        this.parsed = parseChunk(this.text.slice(this.chunk.start, this.chunk.end), this.json);
-        return this.parsed;
-    }
-
-    release(): void {
-        this.parsed = undefined;
     }
 
     at(lines: LineCounter, offset: number | undefined): SourceLocation {
@@ -248,12 +271,9 @@ class DocumentSource {
     }
 }
 
-/** The one document parsed again most recently (stack findings about one resource come together). */
-let lastReparsed: { source: DocumentSource; parsed: Parsed } | undefined;
-
 /**
  * Reads the Kubernetes objects of one manifest file, one document at a time. `explicit`: the user named this file (not
- * found by a directory walk). The syntax tree of a document is dropped when the next one is read.
+ * found by a directory walk).
  */
 export function* readManifestDocuments(
     text: string,
@@ -263,15 +283,11 @@ export function* readManifestDocuments(
 ): Generator<ManifestDocument, void, undefined> {
     const json = looksLikeJson(text);
     const chunks = splitDocuments(text);
+    const cache = scope.trees ?? new TreeCache();
     for (const [index, chunk] of chunks.entries()) {
         const docName = chunks.length > 1 ? `document ${index + 1}` : "the document";
-        const source = new DocumentSource(file, text, chunk, json);
-        const document = readDocument(source, docName, json, explicit, scope);
-        try {
-            yield { ...document, index, count: chunks.length };
-        } finally {
-            source.release();
-        }
+        const source = new DocumentSource(file, text, chunk, json, cache);
+        yield { ...readDocument(source, docName, json, explicit, scope), index, count: chunks.length };
     }
 }
 
@@ -285,7 +301,7 @@ function readDocument(
     const resources: ScanResource[] = [];
     const errors: InputError[] = [];
     const skipped: SkippedDocument[] = [];
-    const parsed = source.open();
+    const parsed = source.tree();
     const { doc, lines } = parsed;
     const at = (offset: number | undefined) => source.at(lines, offset);
     if (parsed.errors.length > 0) {
