@@ -1,4 +1,17 @@
-import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt } from "../../src/pss/standard";
+import {
+    definePssCheck,
+    eachContainer,
+    known,
+    type PodExemptions,
+    show,
+    type VersionedRule,
+} from "../../src/pss/standard";
+
+/** v1.8: the check appears. v1.25: Windows pods are exempt. */
+const VERSIONS: readonly VersionedRule<PodExemptions>[] = [
+    { since: "v1.8", rule: { windowsExempt: false } },
+    { since: "v1.25", rule: { windowsExempt: true } },
+];
 
 /** Restricted: allowPrivilegeEscalation must be explicitly false. */
 export const allowPrivilegeEscalation = definePssCheck({
@@ -11,17 +24,14 @@ export const allowPrivilegeEscalation = definePssCheck({
         "privileges (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["privilege"],
-    since: 8,
+    versions: VERSIONS,
     remediationSteps:
         "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral " +
         "container. " +
         "At the remediate level the pack sets it: safe for almost every workload, because it only stops " +
         "setuid/setgid binaries and file capabilities from raising privileges (it breaks images that rely on " +
         "sudo or su at run time).",
-    remediate(pod, fix, version) {
-        if (version >= 25 && isWindowsPod(pod) !== false) {
-            return; // exempt (or undecided) Windows pods are left alone
-        }
+    remediate(pod, fix) {
         for (const c of pod.containers()) {
             const current = c.field.at("securityContext", "allowPrivilegeEscalation");
             if (current.isUnknown || current.value === false || (current.isAbsent && fix.isPatch)) {
@@ -33,24 +43,21 @@ export const allowPrivilegeEscalation = definePssCheck({
             }
         }
     },
-    check(pod, ev, version) {
-        const windows = version >= 25 ? isWindowsPod(pod) : false;
+    check(pod, ev) {
         eachContainer(pod, ev, (c) => {
             const f = known(ev, c.field.at("securityContext", "allowPrivilegeEscalation"), c);
             if (!f || f.value === false) {
                 return;
             }
-            unlessExempt(ev, windows, pod.osName, () =>
-                ev.violation({
-                    at: f,
-                    container: c,
-                    missing: f.isAbsent,
-                    problem: f.isAbsent
-                        ? "allowPrivilegeEscalation is not set (it defaults to true)"
-                        : `allowPrivilegeEscalation is ${show(f.value)}`,
-                    fix: "set securityContext.allowPrivilegeEscalation to false",
-                }),
-            );
+            ev.violation({
+                at: f,
+                container: c,
+                missing: f.isAbsent,
+                problem: f.isAbsent
+                    ? "allowPrivilegeEscalation is not set (it defaults to true)"
+                    : `allowPrivilegeEscalation is ${show(f.value)}`,
+                fix: "set securityContext.allowPrivilegeEscalation to false",
+            });
         });
     },
 });

@@ -1,7 +1,13 @@
 import { type Evaluation } from "../../src/framework/policy";
 import { type Field } from "../../src/framework/field";
 import { type ContainerRef } from "../../src/kubernetes/workload";
-import { checkProfileType, definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
+import { checkProfileType, definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
+
+/**
+ * v1.0: the check appears; no version has changed it since (the appArmorProfile fields and the
+ * beta annotations are both judged at every version).
+ */
+const VERSIONS = unchangedSince("v1.0");
 
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);
 const ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
@@ -32,6 +38,7 @@ export const appArmor = definePssCheck({
         "Localhost (fields), runtime/default or localhost/* (annotations).",
     severity: "medium",
     topics: ["apparmor", "isolation"],
+    versions: VERSIONS,
     remediationSteps:
         'Set securityContext.appArmorProfile.type to "RuntimeDefault" (or "Localhost" with a profile), or remove it; ' +
         "remove container.apparmor.security.beta.kubernetes.io/* annotations with other values.",

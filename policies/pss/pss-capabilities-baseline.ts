@@ -1,4 +1,7 @@
-import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Capabilities a baseline container may add (compared exactly, as the admission controller does). */
 const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
@@ -29,6 +32,7 @@ export const capabilitiesBaseline = definePssCheck({
         "SYS_CHROOT), spelled exactly so.",
     severity: "high",
     topics: ["capabilities", "privilege"],
+    versions: VERSIONS,
     remediationSteps:
         "Remove other capabilities from securityContext.capabilities.add. Names are matched exactly as Kubernetes " +
         "does: write NET_BIND_SERVICE, not net_bind_service or CAP_NET_BIND_SERVICE (the runtime would still " +

@@ -1,4 +1,17 @@
-import { definePssCheck, eachContainer, isWindowsPod, known, show, unlessExempt } from "../../src/pss/standard";
+import {
+    definePssCheck,
+    eachContainer,
+    known,
+    type PodExemptions,
+    show,
+    type VersionedRule,
+} from "../../src/pss/standard";
+
+/** v1.22: the check appears (replacing capabilities_baseline at restricted). v1.25: Windows pods are exempt. */
+const VERSIONS: readonly VersionedRule<PodExemptions>[] = [
+    { since: "v1.22", rule: { windowsExempt: false } },
+    { since: "v1.25", rule: { windowsExempt: true } },
+];
 
 /** Restricted (v1.22+): drop ALL capabilities; add back at most NET_BIND_SERVICE. */
 export const capabilitiesRestricted = definePssCheck({
@@ -11,7 +24,7 @@ export const capabilitiesRestricted = definePssCheck({
         "only NET_BIND_SERVICE (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["capabilities", "privilege"],
-    since: 22,
+    versions: VERSIONS,
     remediationSteps:
         'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE if the ' +
         "process binds ports below 1024. " +
@@ -19,10 +32,7 @@ export const capabilitiesRestricted = definePssCheck({
         "run as non-root, which have no effective capabilities anyway; a process that starts as root and needs " +
         "e.g. CHOWN or SETUID must add those back explicitly. Capabilities in add are never removed " +
         "automatically.",
-    remediate(pod, fix, version) {
-        if (version >= 25 && isWindowsPod(pod) !== false) {
-            return;
-        }
+    remediate(pod, fix) {
         for (const c of pod.containers()) {
             const drop = c.field.at("securityContext", "capabilities", "drop");
             const items = drop.items();
@@ -41,10 +51,7 @@ export const capabilitiesRestricted = definePssCheck({
             }
         }
     },
-    check(pod, ev, version) {
-        const windows = version >= 25 ? isWindowsPod(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) =>
-            unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
+    check(pod, ev) {
         eachContainer(pod, ev, (c) => {
             const caps = c.field.at("securityContext", "capabilities");
             const drop = known(ev, caps.get("drop"), c);
@@ -55,7 +62,7 @@ export const capabilitiesRestricted = definePssCheck({
                     if (unknownItem) {
                         ev.unknown(unknownItem, c);
                     } else {
-                        report({
+                        ev.violation({
                             at: drop,
                             container: c,
                             missing: drop.isAbsent,
@@ -71,7 +78,7 @@ export const capabilitiesRestricted = definePssCheck({
             for (const item of add?.items() ?? []) {
                 const cap = known(ev, item, c);
                 if (cap && cap.value !== "NET_BIND_SERVICE") {
-                    report({
+                    ev.violation({
                         at: cap,
                         container: c,
                         problem: `adds capability ${show(cap.value)}`,

@@ -1,4 +1,7 @@
-import { definePssCheck, known } from "../../src/pss/standard";
+import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"] as const;
 
@@ -11,6 +14,7 @@ export const hostNamespaces = definePssCheck({
     description: "Pods must not share the host's network, process or IPC namespace (hostNetwork, hostPID, hostIPC).",
     severity: "high",
     topics: ["host-access"],
+    versions: VERSIONS,
     remediationSteps: "Remove spec.hostNetwork, spec.hostPID and spec.hostIPC from the pod spec, or set them to false.",
     check(pod, ev) {
         for (const key of HOST_NAMESPACES) {

@@ -1,4 +1,7 @@
-import { definePssCheck, known } from "../../src/pss/standard";
+import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Baseline: no hostPath volumes. */
 export const hostPathVolumes = definePssCheck({
@@ -11,6 +14,7 @@ export const hostPathVolumes = definePssCheck({
         "runtime's) to the pod.",
     severity: "high",
     topics: ["host-access", "volumes"],
+    versions: VERSIONS,
     remediationSteps:
         "Replace hostPath volumes with emptyDir, configMap, secret, projected, persistentVolumeClaim or CSI volumes.",
     check(pod, ev) {

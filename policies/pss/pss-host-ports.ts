@@ -1,4 +1,7 @@
-import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Baseline: no host ports. */
 export const hostPorts = definePssCheck({
@@ -11,6 +14,7 @@ export const hostPorts = definePssCheck({
         "expose the node.",
     severity: "medium",
     topics: ["host-access", "network"],
+    versions: VERSIONS,
     remediationSteps: "Remove ports[].hostPort (or set it to 0) and expose the workload through a Service instead.",
     check(pod, ev) {
         eachContainer(pod, ev, (c) => {

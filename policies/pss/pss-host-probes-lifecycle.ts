@@ -1,4 +1,7 @@
-import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, show, unchangedSince } from "../../src/pss/standard";
+
+/** v1.34: the check appears. */
+const VERSIONS = unchangedSince("v1.34");
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 const HOOKS = ["postStart", "preStop"] as const;
@@ -15,7 +18,7 @@ export const hostProbesAndLifecycle = definePssCheck({
         "another host on the pod's behalf.",
     severity: "medium",
     topics: ["network"],
-    since: 34,
+    versions: VERSIONS,
     remediationSteps:
         "Remove the host field from httpGet and tcpSocket handlers in livenessProbe, readinessProbe, startupProbe " +
         "and lifecycle hooks; they then target the pod's own IP.",

@@ -1,4 +1,7 @@
-import { definePssCheck, eachContainer, known } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Baseline: no privileged containers. */
 export const privileged = definePssCheck({
@@ -11,6 +14,7 @@ export const privileged = definePssCheck({
         "devices.",
     severity: "critical",
     topics: ["privilege"],
+    versions: VERSIONS,
     remediationSteps:
         "Remove securityContext.privileged from every container, init container and ephemeral container, or set it " +
         "to false.",

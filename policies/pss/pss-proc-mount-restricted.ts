@@ -1,5 +1,8 @@
 import { checkProcMount } from "../../src/pss/proc-mount";
-import { definePssCheck } from "../../src/pss/standard";
+import { definePssCheck, unchangedSince } from "../../src/pss/standard";
+
+/** v1.35: the check appears (replacing procMount at restricted), with no user-namespace exemption. */
+const VERSIONS = unchangedSince("v1.35");
 
 /** Restricted (v1.35+): the default /proc mount even in user namespaces. */
 export const procMountRestricted = definePssCheck({
@@ -11,9 +14,7 @@ export const procMountRestricted = definePssCheck({
         "Containers must keep the default masked /proc mount (procMount unset or Default), also in user namespaces.",
     severity: "medium",
     topics: ["isolation"],
-    since: 35,
+    versions: VERSIONS,
     remediationSteps: 'Remove securityContext.procMount or set it to "Default".',
-    check(pod, ev) {
-        checkProcMount(pod, ev, false);
-    },
+    check: checkProcMount,
 });

@@ -1,4 +1,10 @@
-import { definePssCheck, known } from "../../src/pss/standard";
+import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
+
+/**
+ * v1.0: the check appears; no version has changed it since. The admission controller added the
+ * image volume type to the allowed list without a new version, so it is allowed at every version.
+ */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Volume sources the restricted profile allows. */
 const ALLOWED_SOURCES: ReadonlySet<string> = new Set([
@@ -50,6 +56,7 @@ export const restrictedVolumes = definePssCheck({
         "and secret volumes.",
     severity: "medium",
     topics: ["volumes"],
+    versions: VERSIONS,
     remediationSteps:
         "Replace other volumes (hostPath, nfs, iscsi, ...) with a persistentVolumeClaim backed by that storage, or " +
         "one of the allowed types.",

@@ -1,4 +1,17 @@
-import { definePssCheck, eachContainer, known, show, unlessExempt, usesUserNamespace } from "../../src/pss/standard";
+import {
+    definePssCheck,
+    eachContainer,
+    known,
+    type PodExemptions,
+    show,
+    type VersionedRule,
+} from "../../src/pss/standard";
+
+/** v1.0: the check appears. v1.35: pods in a user namespace (hostUsers: false) are exempt. */
+const VERSIONS: readonly VersionedRule<PodExemptions>[] = [
+    { since: "v1.0", rule: { userNamespaceExempt: false } },
+    { since: "v1.35", rule: { userNamespaceExempt: true } },
+];
 
 /** Restricted: containers must be required to run as a non-root user. */
 export const runAsNonRoot = definePssCheck({
@@ -11,16 +24,14 @@ export const runAsNonRoot = definePssCheck({
         "(from v1.35 pods with hostUsers: false are exempt).",
     severity: "medium",
     topics: ["users"],
+    versions: VERSIONS,
     remediationSteps:
         "Set spec.securityContext.runAsNonRoot: true (or on every container) and make sure the image runs as a " +
         "non-zero UID (USER in the Dockerfile or securityContext.runAsUser).",
-    check(pod, ev, version) {
-        const exempt = version >= 35 ? usesUserNamespace(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) =>
-            unlessExempt(ev, exempt, pod.hostUsers, () => ev.violation(f));
+    check(pod, ev) {
         const podField = known(ev, pod.securityContext.get("runAsNonRoot"));
         if (podField?.isPresent && podField.value !== true) {
-            report({
+            ev.violation({
                 at: podField,
                 problem: `runAsNonRoot is ${show(podField.value)}`,
                 fix: "set spec.securityContext.runAsNonRoot to true",
@@ -33,7 +44,7 @@ export const runAsNonRoot = definePssCheck({
                 return;
             }
             if (f.isPresent && f.value !== true) {
-                report({
+                ev.violation({
                     at: f,
                     container: c,
                     problem: `runAsNonRoot is ${show(f.value)}`,
@@ -43,7 +54,7 @@ export const runAsNonRoot = definePssCheck({
                 if (podField === undefined) {
                     return; // the pod-level value is unknown: already reported as such
                 }
-                report({
+                ev.violation({
                     at: f,
                     container: c,
                     missing: true,

@@ -8,7 +8,17 @@ import {
     known,
     show,
     VALID_SECCOMP_TYPES,
+    type VersionedRule,
 } from "../../src/pss/standard";
+
+/**
+ * v1.0: the alpha seccomp annotations are judged. v1.19: the seccompProfile fields are judged
+ * instead (the annotations are ignored from then on).
+ */
+const VERSIONS: readonly VersionedRule<{ reads: "annotations" | "fields" }>[] = [
+    { since: "v1.0", rule: { reads: "annotations" } },
+    { since: "v1.19", rule: { reads: "fields" } },
+];
 
 const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
@@ -74,11 +84,12 @@ export const seccompBaseline = definePssCheck({
         "seccomp annotations must be runtime/default, docker/default or localhost/*).",
     severity: "medium",
     topics: ["seccomp", "isolation"],
+    versions: VERSIONS,
     remediationSteps:
         'Set securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost" with a profile) at pod or ' +
         'container level, and remove "Unconfined".',
-    check(pod, ev, version) {
-        if (version < 19) {
+    check(pod, ev, rule) {
+        if (rule.reads === "annotations") {
             checkAnnotations(pod, ev);
             return;
         }

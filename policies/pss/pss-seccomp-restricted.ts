@@ -4,12 +4,18 @@ import { type ContainerRef } from "../../src/kubernetes/workload";
 import {
     definePssCheck,
     eachContainer,
-    isWindowsPod,
     known,
+    type PodExemptions,
     show,
-    unlessExempt,
     VALID_SECCOMP_TYPES,
+    type VersionedRule,
 } from "../../src/pss/standard";
+
+/** v1.19: the check appears (replacing seccompProfile_baseline at restricted). v1.25: Windows pods are exempt. */
+const VERSIONS: readonly VersionedRule<PodExemptions>[] = [
+    { since: "v1.19", rule: { windowsExempt: false } },
+    { since: "v1.25", rule: { windowsExempt: true } },
+];
 
 /**
  * The state of one seccompProfile setter: "unset" (no object), "valid", "invalid" (an object whose
@@ -44,18 +50,15 @@ export const seccompRestricted = definePssCheck({
         "Unconfined (Windows pods are exempt from v1.25).",
     severity: "medium",
     topics: ["seccomp", "isolation"],
-    since: 19,
+    versions: VERSIONS,
     remediationSteps:
         "Set spec.securityContext.seccompProfile.type: RuntimeDefault (covers every container), and remove any " +
         '"Unconfined" container setting. ' +
         "At the remediate level the pack sets the pod-level RuntimeDefault profile when the pod sets none: the " +
         "container runtime's default profile blocks only system calls ordinary applications do not make (it is " +
         "Docker's default). Explicit container settings, including Unconfined, are left for a person to change.",
-    remediate(pod, fix, version) {
-        if ((version >= 25 && isWindowsPod(pod) !== false) || fix.isPatch) {
-            return;
-        }
-        if (!pod.securityContext.get("seccompProfile").isAbsent) {
+    remediate(pod, fix) {
+        if (fix.isPatch || !pod.securityContext.get("seccompProfile").isAbsent) {
             return;
         }
         const sc = fix.object(pod.spec, "securityContext");
@@ -63,13 +66,10 @@ export const seccompRestricted = definePssCheck({
             fix.set(sc, "seccompProfile", { type: "RuntimeDefault" });
         }
     },
-    check(pod, ev, version) {
-        const windows = version >= 25 ? isWindowsPod(pod) : false;
-        const report = (f: Parameters<typeof ev.violation>[0]) =>
-            unlessExempt(ev, windows, pod.osName, () => ev.violation(f));
+    check(pod, ev) {
         const podSetter = setterState(ev, pod.securityContext.get("seccompProfile"));
         if (podSetter.state === "invalid") {
-            report({
+            ev.violation({
                 at: podSetter.type,
                 problem: podSetter.type.isAbsent
                     ? "seccomp profile has no type"
@@ -80,7 +80,7 @@ export const seccompRestricted = definePssCheck({
         eachContainer(pod, ev, (c) => {
             const s = setterState(ev, c.field.at("securityContext", "seccompProfile"), c);
             if (s.state === "invalid") {
-                report({
+                ev.violation({
                     at: s.type,
                     container: c,
                     problem: s.type.isAbsent
@@ -89,7 +89,7 @@ export const seccompRestricted = definePssCheck({
                     fix: 'set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
                 });
             } else if (s.state === "unset" && podSetter.state !== "valid" && podSetter.state !== "unknown") {
-                report({
+                ev.violation({
                     at: s.type,
                     container: c,
                     missing: true,

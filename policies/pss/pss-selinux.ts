@@ -1,14 +1,26 @@
 import { type Evaluation } from "../../src/framework/policy";
 import { type Field } from "../../src/framework/field";
 import { type ContainerRef } from "../../src/kubernetes/workload";
-import { definePssCheck, eachContainer, known, show } from "../../src/pss/standard";
+import {
+    cumulativeVariants,
+    definePssCheck,
+    eachContainer,
+    known,
+    type PssVersion,
+    show,
+    type VersionedRule,
+} from "../../src/pss/standard";
 
-const TYPES_V1_0 = ["", "container_t", "container_init_t", "container_kvm_t"];
-const TYPES_V1_31 = [...TYPES_V1_0, "container_engine_t"];
+/** SELinux types allowed from each version on, in addition to the previous ones ("" is an unset type). */
+const TYPES_ADDED: readonly (readonly [PssVersion, readonly string[]])[] = [
+    ["v1.0", ["", "container_t", "container_init_t", "container_kvm_t"]],
+    ["v1.31", ["container_engine_t"]],
+];
 
-function allowedTypes(version: number): ReadonlySet<string> {
-    return new Set(version >= 31 ? TYPES_V1_31 : TYPES_V1_0);
-}
+/** v1.0: the container types. v1.31: container_engine_t is allowed too. */
+const VERSIONS: readonly VersionedRule<{ types: ReadonlySet<string> }>[] = cumulativeVariants(TYPES_ADDED).map(
+    ({ since, rule }) => ({ since, rule: { types: new Set(rule) } }),
+);
 
 function checkOptions(
     ev: Evaluation<unknown>,
@@ -49,11 +61,11 @@ export const seLinux = definePssCheck({
         "container_t, container_init_t, container_kvm_t or (from v1.31) container_engine_t.",
     severity: "high",
     topics: ["selinux", "isolation"],
+    versions: VERSIONS,
     remediationSteps:
         "Remove seLinuxOptions.user and seLinuxOptions.role, and remove seLinuxOptions.type or set it to an allowed " +
         "container type.",
-    check(pod, ev, version) {
-        const types = allowedTypes(version);
+    check(pod, ev, { types }) {
         checkOptions(ev, pod.securityContext.get("seLinuxOptions"), types);
         eachContainer(pod, ev, (c) => checkOptions(ev, c.field.at("securityContext", "seLinuxOptions"), types, c));
     },

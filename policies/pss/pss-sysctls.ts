@@ -1,9 +1,16 @@
-import { definePssCheck, known, show } from "../../src/pss/standard";
+import {
+    cumulativeVariants,
+    definePssCheck,
+    known,
+    type PssVersion,
+    show,
+    type VersionedRule,
+} from "../../src/pss/standard";
 
 /** Sysctls the baseline profile allows, by the policy version that introduced them. */
-const SYSCTLS_BY_VERSION: readonly [number, readonly string[]][] = [
+const SYSCTLS_ADDED: readonly (readonly [PssVersion, readonly string[]])[] = [
     [
-        0,
+        "v1.0",
         [
             "kernel.shm_rmid_forced",
             "net.ipv4.ip_local_port_range",
@@ -12,9 +19,9 @@ const SYSCTLS_BY_VERSION: readonly [number, readonly string[]][] = [
             "net.ipv4.ip_unprivileged_port_start",
         ],
     ],
-    [27, ["net.ipv4.ip_local_reserved_ports"]],
+    ["v1.27", ["net.ipv4.ip_local_reserved_ports"]],
     [
-        29,
+        "v1.29",
         [
             "net.ipv4.tcp_keepalive_time",
             "net.ipv4.tcp_fin_timeout",
@@ -22,21 +29,14 @@ const SYSCTLS_BY_VERSION: readonly [number, readonly string[]][] = [
             "net.ipv4.tcp_keepalive_probes",
         ],
     ],
-    [32, ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]],
-    [37, ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"]],
+    ["v1.32", ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]],
+    ["v1.37", ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"]],
 ];
 
-const allowedCache = new Map<number, ReadonlySet<string>>();
-
-/** The sysctls allowed at a policy version. */
-function allowedSysctls(version: number): ReadonlySet<string> {
-    let set = allowedCache.get(version);
-    if (!set) {
-        set = new Set(SYSCTLS_BY_VERSION.filter(([since]) => version >= since).flatMap(([, names]) => names));
-        allowedCache.set(version, set);
-    }
-    return set;
-}
+/** Each version allows its own additions and everything allowed before. */
+const VERSIONS: readonly VersionedRule<{ allowed: ReadonlySet<string> }>[] = cumulativeVariants(SYSCTLS_ADDED).map(
+    ({ since, rule }) => ({ since, rule: { allowed: new Set(rule) } }),
+);
 
 /** Baseline: only namespaced, safe sysctls. */
 export const sysctls = definePssCheck({
@@ -49,18 +49,18 @@ export const sysctls = definePssCheck({
         "net.ipv4.ip_local_port_range, kernel.shm_rmid_forced).",
     severity: "medium",
     topics: ["kernel", "isolation"],
+    versions: VERSIONS,
     remediationSteps:
         "Remove other sysctls from spec.securityContext.sysctls; tune the node instead if the setting is really " +
         "needed.",
-    check(pod, ev, version) {
-        const allowed = allowedSysctls(version);
+    check(pod, ev, { allowed }, version) {
         const list = known(ev, pod.securityContext.get("sysctls"));
         for (const entry of list?.items() ?? []) {
             const name = known(ev, entry.get("name"));
             if (name && !(typeof name.value === "string" && allowed.has(name.value))) {
                 ev.violation({
                     at: name,
-                    problem: `sysctl ${show(name.value)} is not allowed at v1.${version}`,
+                    problem: `sysctl ${show(name.value)} is not allowed at ${version}`,
                     fix: "remove it from spec.securityContext.sysctls",
                 });
             }

@@ -1,4 +1,7 @@
-import { definePssCheck, eachContainer, known } from "../../src/pss/standard";
+import { definePssCheck, eachContainer, known, unchangedSince } from "../../src/pss/standard";
+
+/** v1.0: the check appears; no version has changed it since. */
+const VERSIONS = unchangedSince("v1.0");
 
 /** Baseline: no Windows HostProcess containers. */
 export const windowsHostProcess = definePssCheck({
@@ -11,6 +14,7 @@ export const windowsHostProcess = definePssCheck({
         "node.",
     severity: "critical",
     topics: ["windows", "host-access", "privilege"],
+    versions: VERSIONS,
     remediationSteps:
         "Remove securityContext.windowsOptions.hostProcess at pod and container level, or set it to false.",
     check(pod, ev) {

@@ -1,12 +1,14 @@
 // A Dockerfile parser with BuildKit's syntax rules: parser directives (`# syntax=`, `# escape=`,
 // `# check=`), comments, line continuations with the escape character (`\` or, after
 // `# escape=\``, a backtick), empty and comment lines inside continuations, leading `--flags`,
-// exec (JSON) and shell form, and heredocs (`RUN <<EOF`, `<<-EOF`, quoted terminators, several per
-// instruction) whose bodies are never read as instructions.
+// exec (JSON) and shell form, and heredocs (`RUN <<EOF`, `<< EOF`, `<<-EOF`, quoted terminators,
+// several per instruction, also in ONBUILD triggers) whose bodies are never read as instructions.
 //
 // It only splits the file into instructions; what they mean (stages, ARG and ENV scopes, variable
 // substitution) is in `dockerfile-stages.ts`. It never throws: whatever it cannot make sense of is
 // recorded in `problems`, as BuildKit would reject it, and parsing goes on.
+
+import { heredocWords } from "./shell-lexer";
 
 export type EscapeCharacter = "\\" | "`";
 
@@ -58,18 +60,67 @@ export interface ParsedDockerfile {
 
 /** Directives BuildKit knows; any other `# name=value` line is a comment and ends the directives. */
 const DIRECTIVES: ReadonlySet<string> = new Set(["syntax", "escape", "check"]);
-const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
-/** Instructions whose shell-form arguments may open heredocs. */
+
+/** Instructions whose shell-form arguments may open heredocs (also as an ONBUILD trigger). */
 const HEREDOC_INSTRUCTIONS: ReadonlySet<string> = new Set(["RUN", "COPY", "ADD"]);
-const HEREDOC_WORD = /^\d*<<(-?)([^<]+)$/;
+/**
+ * A word that opens a heredoc, as BuildKit matches it (`^(\d*)<<(-?)\s*([^<]*)$`): optional file
+ * descriptor, `<<`, optional `-`, optional blanks, the terminator. The `-` is taken greedily, so
+ * `<<-` alone opens nothing. The blanks are trimmed by hand: `\s*` before `[^<]*` backtracks
+ * quadratically on a long run of blanks.
+ */
+const HEREDOC_WORD = /^\d*<<(-?)([^<]*)$/;
 /** Text longer than this is not parsed (a Dockerfile is a few kilobytes; this bounds the work). */
 const MAX_DOCKERFILE_LENGTH = 1 << 20;
 
-const isBlank = (s: string) => /^[ \t]*$/.test(s);
-const isComment = (s: string) => /^[ \t]*#/.test(s);
+/** Go's unicode.IsSpace: what BuildKit trims from lines and splits words on. */
+const SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const LEADING_SPACE = new RegExp(`^[${SPACE}]+`);
+const IS_SPACE = new RegExp(`^[${SPACE}]$`);
+/** BuildKit splits the keyword from its arguments on these only. */
+const KEYWORD_END = /[\t\v\f\r ]+/;
 
 function isSpace(ch: string): boolean {
-    return ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || ch === "\f" || ch === "\v";
+    return IS_SPACE.test(ch);
+}
+
+const trimStart = (s: string) => s.replace(LEADING_SPACE, "");
+const isBlank = (s: string) => trimStart(s) === "";
+const isComment = (s: string) => trimStart(s).startsWith("#");
+
+/** Trims spaces at both ends (a loop at the end: a regex anchored there backtracks quadratically). */
+function trimSpace(s: string, space: (ch: string) => boolean = isSpace): string {
+    let start = 0;
+    let end = s.length;
+    while (start < end && space(s[start])) {
+        start++;
+    }
+    while (end > start && space(s[end - 1])) {
+        end--;
+    }
+    return s.slice(start, end);
+}
+
+/** Go's `\s`, which BuildKit's directive pattern uses around `=` and at the end. */
+const isRegexSpace = (ch: string) => ch === " " || ch === "\t" || ch === "\f" || ch === "\r";
+const DIRECTIVE_NAME = new RegExp(`^#[${SPACE}]*([a-zA-Z][a-zA-Z0-9]*)[\\t\\f\\r ]*=`);
+
+/**
+ * A `# name=value` line as BuildKit's directive pattern `^#\s*(name)\s*=\s*(.+?)\s*$` reads it
+ * (matched by hand: the lazy value and the trailing spaces backtrack quadratically on long lines).
+ */
+function parseDirective(line: string): { name: string; value: string } | undefined {
+    const m = DIRECTIVE_NAME.exec(line);
+    if (!m) {
+        return undefined;
+    }
+    const rest = line.slice(m[0].length);
+    const value = trimSpace(rest, isRegexSpace);
+    if (value !== "") {
+        return { name: m[1], value };
+    }
+    // Only spaces after `=`: the pattern still needs one character of value, the last space.
+    return rest === "" ? undefined : { name: m[1], value: rest[rest.length - 1] };
 }
 
 /** Splits a Dockerfile into instructions. Never throws. */
@@ -98,35 +149,37 @@ export function parseDockerfile(input: unknown): ParsedDockerfile {
     let escape: EscapeCharacter = "\\";
     let i = 0;
     for (; i < lines.length; i++) {
-        const m = DIRECTIVE.exec(lines[i].replace(/^[ \t]+/, ""));
-        const name = m?.[1].toLowerCase();
+        const m = parseDirective(trimStart(lines[i]));
+        const name = m?.name.toLowerCase();
         if (!m || !name || !DIRECTIVES.has(name) || name in directives) {
             if (m && name && name in directives) {
                 problems.push(`line ${i + 1}: only one ${name} parser directive can be used`);
             }
             break;
         }
-        directives[name] = m[2];
+        directives[name] = m.value;
         if (name === "escape") {
-            if (m[2] === "\\" || m[2] === "`") {
-                escape = m[2];
+            if (m.value === "\\" || m.value === "`") {
+                escape = m.value;
             } else {
-                problems.push(`line ${i + 1}: invalid escape character ${JSON.stringify(m[2])} (use \\ or \`)`);
+                problems.push(`line ${i + 1}: invalid escape character ${JSON.stringify(m.value)} (use \\ or \`)`);
             }
         }
     }
 
-    const continuation = escape === "\\" ? /\\[ \t]*$/ : /`[ \t]*$/;
+    // As in BuildKit, the escape character at the end of a line continues it unless another escape
+    // character precedes it (`a\\` ends with an escaped backslash), or when it is alone on the line.
+    const continuation = escape === "\\" ? /(^|[^\\])\\[ \t]*$/ : /(^|[^`])`[ \t]*$/;
     const instructions: Instruction[] = [];
     for (; i < lines.length; i++) {
         if (isComment(lines[i]) || isBlank(lines[i])) {
             continue;
         }
         const start = i;
-        let logical = lines[i].replace(/^[ \t]+/, "");
+        let logical = trimStart(lines[i]);
         let open = continuation.test(logical);
         if (open) {
-            logical = logical.replace(continuation, "");
+            logical = logical.replace(continuation, "$1");
         }
         while (open && i + 1 < lines.length) {
             i++;
@@ -136,16 +189,12 @@ export function parseDockerfile(input: unknown): ParsedDockerfile {
                 continue;
             }
             open = continuation.test(next);
-            logical += open ? next.replace(continuation, "") : next;
+            logical += open ? next.replace(continuation, "$1") : next;
         }
         const instruction = parseInstruction(logical, start + 1, i + 1);
         let heredocs: Heredoc[] = [];
-        if (
-            instruction.json === undefined &&
-            HEREDOC_INSTRUCTIONS.has(instruction.keyword) &&
-            instruction.args.includes("<<")
-        ) {
-            heredocs = heredocMarkers(instruction.args).map((h) => {
+        if (opensHeredocs(instruction) && logical.includes("<<")) {
+            heredocs = heredocMarkers(logical).map((h) => {
                 const body: string[] = [];
                 let terminated = false;
                 while (i + 1 < lines.length) {
@@ -168,20 +217,29 @@ export function parseDockerfile(input: unknown): ParsedDockerfile {
     return { escape, directives, instructions, problems };
 }
 
+/** RUN, COPY and ADD in shell form open heredocs, also as the trigger of an ONBUILD. */
+function opensHeredocs(ins: Instruction): boolean {
+    const target = ins.keyword === "ONBUILD" ? parseInstruction(ins.args, ins.line, ins.endLine) : ins;
+    return target.json === undefined && HEREDOC_INSTRUCTIONS.has(target.keyword);
+}
+
 function parseInstruction(logical: string, line: number, endLine: number): Instruction {
-    const trimmed = logical.trim();
-    const ws = trimmed.search(/[ \t]/);
-    const keyword = (ws < 0 ? trimmed : trimmed.slice(0, ws)).toUpperCase();
-    const rest = ws < 0 ? "" : trimmed.slice(ws + 1);
+    const trimmed = trimSpace(logical);
+    const end = KEYWORD_END.exec(trimmed);
+    const keyword = (end ? trimmed.slice(0, end.index) : trimmed).toUpperCase();
+    const rest = end ? trimmed.slice(end.index + end[0].length) : "";
     const { flags, args } = splitFlags(rest);
-    return { keyword, flags, args: args.trim(), json: jsonForm(args), heredocs: [], line, endLine };
+    return { keyword, flags, args: trimSpace(args), json: jsonForm(args), heredocs: [], line, endLine };
 }
 
 /**
  * Reads the leading `--flag` words of an instruction's arguments as BuildKit does: quotes group and
- * are removed, a backslash escapes the next character, a lone `--` ends the flags.
+ * are removed, a backslash escapes the next character, a lone `--` ends the flags. BuildKit reads
+ * them byte by byte, so only ASCII spaces separate them (a non-ASCII space starts the arguments).
  */
 function splitFlags(rest: string): { flags: InstructionFlag[]; args: string } {
+    const isSpace = (ch: string) =>
+        ch === " " || ch === "\t" || ch === "\n" || ch === "\v" || ch === "\f" || ch === "\r";
     const flags: InstructionFlag[] = [];
     let pos = 0;
     for (;;) {
@@ -248,9 +306,12 @@ export function shellWords(text: string, escape: EscapeCharacter = "\\"): string
             }
             continue;
         }
+        if (ch === escape && quote !== "'" && pos + 1 === text.length) {
+            continue; // BuildKit drops an escape character at the very end
+        }
         inWord = true;
         word += ch;
-        if (ch === escape && quote !== "'" && pos + 1 < text.length) {
+        if (ch === escape && quote !== "'") {
             word += text[++pos];
         } else if (quote === "" && (ch === "'" || ch === '"')) {
             quote = ch;
@@ -264,19 +325,57 @@ export function shellWords(text: string, escape: EscapeCharacter = "\\"): string
     return words;
 }
 
-/** The heredocs an instruction's arguments open, in order, with their bodies still to be read. */
-function heredocMarkers(args: string): Omit<Heredoc, "content">[] {
+/**
+ * The heredocs an instruction's line opens, in order, with their bodies still to be read. BuildKit
+ * reads them from the words its shell lexer splits the whole line into, and opens none when the
+ * lexer fails on the line.
+ */
+function heredocMarkers(line: string): Omit<Heredoc, "content">[] {
     const out: Omit<Heredoc, "content">[] = [];
-    for (const word of shellWords(args)) {
+    for (const word of heredocWords(line) ?? []) {
         const m = HEREDOC_WORD.exec(word);
-        if (!m) {
+        const rest = m?.[2].replace(/^[\t\n\f\r ]+/, "");
+        if (!m || !rest) {
             continue;
         }
-        const quoted = /["'\\]/.test(m[2]);
-        const name = m[2].replace(/\\(.)/g, "$1").replace(/["']/g, "");
-        if (name !== "") {
-            out.push({ name, expand: !quoted, chomp: m[1] === "-" });
+        const terminator = unquoteTerminator(rest);
+        if (terminator && terminator.name !== "") {
+            out.push({ name: terminator.name, expand: !terminator.quoted, chomp: m[1] === "-" });
         }
     }
     return out;
+}
+
+/**
+ * A heredoc terminator with its quotes and escapes removed, as a shell word: single quotes keep
+ * everything literally, a backslash escapes any character outside quotes and only `"`, `$` and `\`
+ * inside double quotes, and is dropped at the end. Any quote means the body is not expanded (an
+ * escape alone does not, as in BuildKit). An unterminated quote opens no heredoc.
+ */
+function unquoteTerminator(word: string): { name: string; quoted: boolean } | undefined {
+    let name = "";
+    let quote = "";
+    let quoted = false;
+    for (let pos = 0; pos < word.length; pos++) {
+        const ch = word[pos];
+        if (quote === "'") {
+            if (ch === "'") {
+                quote = "";
+            } else {
+                name += ch;
+            }
+        } else if (ch === "\\" && pos + 1 < word.length && (quote === "" || '"$\\'.includes(word[pos + 1]))) {
+            name += word[++pos];
+        } else if (ch === "\\" && pos + 1 === word.length && quote === "") {
+            break; // an escape character at the end escapes nothing and is dropped
+        } else if (ch === quote) {
+            quote = "";
+        } else if (quote === "" && (ch === "'" || ch === '"')) {
+            quote = ch;
+            quoted = true;
+        } else {
+            name += ch;
+        }
+    }
+    return quote === "" ? { name, quoted } : undefined;
 }

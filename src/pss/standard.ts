@@ -14,32 +14,23 @@ import { type OptionValues, option, string } from "../framework/options";
 import { defineWorkloadPolicy, type workloadOptions } from "../kubernetes/workload-policy";
 import { type ContainerRef, type PodSpec } from "../kubernetes/workload";
 import { known, show } from "../framework/checks";
+import { podExemption, withPodExemption } from "./pod-exemptions";
+import {
+    effectiveMinor,
+    LATEST_MINOR,
+    type PssVersion,
+    variantAt,
+    variantTableProblem,
+    VERSION_PATTERN,
+    type VersionedRule,
+} from "./versions";
 
-export { known, show, unlessExempt } from "../framework/checks";
-export { eachContainer, isWindowsPod, usesUserNamespace } from "../kubernetes/pod-checks";
+export { known, show } from "../framework/checks";
+export { eachContainer } from "../kubernetes/pod-checks";
+export { type PodExemptions } from "./pod-exemptions";
+export { cumulativeVariants, type PssVersion, unchangedSince, VERSION_PATTERN, type VersionedRule } from "./versions";
 
 type PssLevel = "baseline" | "restricted";
-
-/**
- * The newest policy version whose rules are implemented (Kubernetes v1.37). `latest` means this
- * version; a newer `v1.N` is judged by it too, as the admission controller does for versions newer
- * than it knows.
- */
-const LATEST_MINOR = 37;
-
-export const VERSION_PATTERN = "^(latest|v1\\.(0|[1-9][0-9]{0,2}))$";
-
-/** Parses `latest` or `v1.N` into the minor version whose rules apply. */
-function parseVersion(version: string): number {
-    if (version === "latest") {
-        return LATEST_MINOR;
-    }
-    const m = /^v1\.(\d+)$/.exec(version);
-    if (!m) {
-        throw new Error(`invalid Pod Security Standards version ${JSON.stringify(version)}`);
-    }
-    return Math.min(Number(m[1]), LATEST_MINOR);
-}
 
 const pssOptions = {
     version: option(
@@ -60,7 +51,7 @@ type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exem
 
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
-interface PssCheckDefinition {
+interface PssCheckDefinition<R extends object> {
     /** Policy name, `pss-...`. */
     readonly name: string;
     /** The check's ID in the admission controller, e.g. `privileged`. */
@@ -72,18 +63,47 @@ interface PssCheckDefinition {
     /** Topic tags beyond `pss` and the level tag. */
     readonly topics: readonly string[];
     readonly remediationSteps: string;
-    /** The first policy version (minor) that has this check; older versions pass everything. */
-    readonly since?: number;
-    readonly check: (pod: PodSpec, ev: Evaluation<PssOptions>, version: number) => void;
+    /**
+     * The check's variants, oldest first. At a configured version the newest variant whose `since`
+     * is not newer applies; before the first one the check does not exist and passes everything.
+     * A rule's pod exemptions (Windows pods, user-namespace pods) are applied here, to the check
+     * and to its remediation: an exempt pod has no violations and is not changed.
+     */
+    readonly versions: readonly VersionedRule<R>[];
+    /** `version` is the configured version (`latest` resolved), for messages. */
+    readonly check: (pod: PodSpec, ev: Evaluation<PssOptions>, rule: R, version: PssVersion) => void;
     /** Safe fix applied at the `remediate` level (remediationSteps must say why it is safe). */
-    readonly remediate?: (pod: PodSpec, fix: Fixer, version: number) => void;
+    readonly remediate?: (pod: PodSpec, fix: Fixer, rule: R) => void;
 }
 
-export function definePssCheck<N extends string>(
-    def: PssCheckDefinition & { readonly name: N },
+/** What a Pod Security Standards policy was built from (for tests and documentation). */
+export interface PssCheckInfo {
+    readonly checkId: string;
+    readonly level: PssLevel;
+    readonly versions: readonly VersionedRule<object>[];
+}
+
+const checkInfo = new WeakMap<object, PssCheckInfo>();
+
+/** The check a Pod Security Standards policy of this pack implements, or undefined for other policies. */
+export function pssCheckOf(policy: object): PssCheckInfo | undefined {
+    return checkInfo.get(policy);
+}
+
+/** The variant of a check that applies at a configured version (`latest` or `v1.N`), if the check exists then. */
+export function pssVariantAt<R>(versions: readonly VersionedRule<R>[], version: string): VersionedRule<R> | undefined {
+    return variantAt(versions, effectiveMinor(version));
+}
+
+export function definePssCheck<N extends string, R extends object>(
+    def: PssCheckDefinition<R> & { readonly name: N },
 ): ContainerGuardPolicy<PssPolicyOptions, N> {
-    const since = def.since ?? 0;
-    return defineWorkloadPolicy({
+    const problem = variantTableProblem(def.versions);
+    if (problem) {
+        throw new Error(`${def.name}: the version table ${problem}`);
+    }
+    const remediate = def.remediate;
+    const policy = defineWorkloadPolicy({
         name: def.name,
         displayName: def.displayName,
         description: def.description,
@@ -101,20 +121,25 @@ export function definePssCheck<N extends string>(
         },
         options: pssOptions,
         check(pod, ev) {
-            const version = parseVersion(ev.options.version);
-            if (version >= since) {
-                def.check(pod, ev, version);
+            const minor = effectiveMinor(ev.options.version);
+            const variant = variantAt(def.versions, minor);
+            if (variant) {
+                const exemption = podExemption(pod, variant.rule);
+                def.check(pod, withPodExemption(ev, exemption), variant.rule, `v1.${minor}`);
             }
         },
-        ...(def.remediate && {
+        ...(remediate && {
             remediate: (pod: PodSpec, fix: Fixer, options: PssOptions) => {
-                const version = parseVersion(options.version);
-                if (version >= since) {
-                    def.remediate!(pod, fix, version);
+                const variant = pssVariantAt(def.versions, options.version);
+                // Exempt pods are left alone, and so are pods whose exemption is undecided in preview.
+                if (variant && podExemption(pod, variant.rule).exempt === false) {
+                    remediate(pod, fix, variant.rule);
                 }
             },
         }),
     });
+    checkInfo.set(policy, { checkId: def.checkId, level: def.level, versions: def.versions });
+    return policy;
 }
 
 /**

@@ -5,7 +5,7 @@
 // object and array. With a pack of dozens of policies the protobuf step was the largest single cost
 // of Analyze (README, Performance). Its result is the same every time, so the handlers here compute it
 // once per resource and hand the same plain value to each of the SDK's deserializations, which still
-// give every policy its own copy: no policy sees another's props (tests/core/decode-once.spec.ts
+// give every policy its own copy: no policy sees another's props (tests/sdk/decode-once.spec.ts
 // holds the SDK to that).
 
 import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";

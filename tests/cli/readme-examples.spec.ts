@@ -11,10 +11,9 @@ import { allPolicies } from "../../policies";
 import { ROOT, parseReport, runCli, tempDir, writeFile } from "../support/cli";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const SECTION = README.slice(
-    README.indexOf("## Scanning manifests and stack exports"),
-    README.indexOf("## How it judges"),
-);
+const SECTION_START = README.indexOf("## Scanning manifests and stack exports");
+// The section runs to the next second-level heading.
+const SECTION = README.slice(SECTION_START, README.indexOf("\n## ", SECTION_START + 1));
 
 /** The arguments of every `container-guard scan` command in the section's shell and YAML blocks. */
 function scanCommands(): string[][] {
@@ -194,5 +193,39 @@ describe("scan: README examples", () => {
         );
         assert.match(vulnerable[0].message, /CVE-2026-1234/);
         assert.strictEqual(r.code, 1);
+    });
+});
+
+/** Every text file of the repository a user may copy from: docs, examples, scripts, sources. */
+function repositoryTextFiles(dir = ROOT): string[] {
+    const skip = new Set(["node_modules", "dist", ".git", "fixtures", "results", ".bench"]);
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+            return skip.has(e.name) ? [] : repositoryTextFiles(p);
+        }
+        return /\.(md|ts|js|mjs|json|ya?ml|sh)$/.test(e.name) || e.name === "run" ? [p] : [];
+    });
+}
+
+describe("docs and examples", () => {
+    it("run the installed command line: every npx of container-guard passes --no-install", () => {
+        // Without --no-install, npx downloads and runs whatever package holds the name on the registry when the
+        // pack is not installed.
+        const offenders: string[] = [];
+        for (const file of repositoryTextFiles()) {
+            if (file === __filename) {
+                continue;
+            }
+            const text = fs.readFileSync(file, "utf8");
+            for (const m of text.matchAll(/\bnpx((?:\s+-\S+)*)\s+container-guard\b/g)) {
+                if (!/(^|\s)--no-install(?=\s|$)/.test(m[1])) {
+                    const line = text.slice(0, m.index).split("\n").length;
+                    offenders.push(`${path.relative(ROOT, file)}:${line}: ${m[0].replace(/\s+/g, " ")}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(offenders, [], "write `npx --no-install container-guard` (or node_modules/.bin/...)");
+        assert.match(SECTION, /npx --no-install container-guard scan/);
     });
 });

@@ -117,7 +117,7 @@ describe("README", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         assert.strictEqual(readme, readmeWithTable(readme));
         for (const p of allPolicies) {
-            assert.ok(readme.includes(`| \`${p.name}\` |`), p.name);
+            assert.ok(readme.includes(`| [\`${p.name}\`](docs/policies/${p.name}.md) |`), p.name);
         }
     });
 });

@@ -2,7 +2,13 @@
 // diagnostic never carries a secret value.
 
 import * as assert from "assert";
-import { type PolicyViolation, type TestResource } from "../../testkit";
+import {
+    type Policy,
+    type PolicyPackConfig,
+    PolicyTester,
+    type PolicyViolation,
+    type TestResource,
+} from "../../testkit";
 
 type Obj = Record<string, unknown>;
 
@@ -49,4 +55,14 @@ export function findingLine(v: PolicyViolation): string {
 /** A finding without its JSON path and fix: "<resource>, <container>: <problem>". */
 export function problemOf(line: string): string {
     return line.replace(/ \([^()]+\)\. Fix: .*$/, "");
+}
+
+/** The violations one policy, run alone, reports for a resource. */
+export async function runPolicy(
+    policy: Policy,
+    r: TestResource,
+    config?: PolicyPackConfig,
+): Promise<PolicyViolation[]> {
+    const result = await new PolicyTester({ policies: [policy] }, config).analyze(r);
+    return result.violations.filter((v) => v.policyName === policy.name);
 }

@@ -1,0 +1,81 @@
+// pss-restricted-volumes (restricted): pods use only volume types that cannot reach the host or
+// node-level storage. Volumes are pod-level, so there are no per-container findings.
+
+import * as assert from "assert";
+import { restrictedVolumes } from "../../../policies/pss";
+import { unknown } from "../../../testkit";
+import { assertJudgesMalformedSpecs, finding, notKnown, pssFindings } from "../../support/pss";
+import { deployment, hardenedPodSpec, pod } from "../../support/workloads";
+
+const FIX = "use a persistentVolumeClaim or an allowed volume type instead";
+
+describe("pss-restricted-volumes", () => {
+    it("passes a compliant pod (every allowed volume type)", async () => {
+        const volumes = [
+            { name: "a", configMap: { name: "c" } },
+            { name: "b", csi: { driver: "d" } },
+            { name: "c", downwardAPI: { items: [] } },
+            { name: "d", emptyDir: {} },
+            { name: "e", ephemeral: { volumeClaimTemplate: {} } },
+            { name: "f", image: { reference: "registry.example.com/data:1" } },
+            { name: "g", persistentVolumeClaim: { claimName: "data" } },
+            { name: "h", projected: { sources: [] } },
+            { name: "i", secret: { secretName: "s" } },
+        ];
+        assert.deepStrictEqual(await pssFindings(restrictedVolumes, pod(hardenedPodSpec({ volumes }))), []);
+    });
+
+    it("fails other volume types, naming the resource, the volume and the field", async () => {
+        const volumes = [
+            { name: "tmp", emptyDir: {} },
+            { name: "share", nfs: { server: "nfs.example.com", path: "/" } },
+            { name: "host", hostPath: { path: "/" } },
+        ];
+        assert.deepStrictEqual(await pssFindings(restrictedVolumes, deployment(hardenedPodSpec({ volumes }))), [
+            finding(
+                "Deployment prod/web",
+                'volume "share" uses the nfs volume type',
+                "spec.template.spec.volumes[1].nfs",
+                FIX,
+            ),
+            finding(
+                "Deployment prod/web",
+                'volume "host" uses the hostPath volume type',
+                "spec.template.spec.volumes[2].hostPath",
+                FIX,
+            ),
+        ]);
+    });
+
+    it("a volume without a recognised source is not allowed", async () => {
+        const volumes = [{ name: "odd", somethingNew: {} }];
+        assert.deepStrictEqual(await pssFindings(restrictedVolumes, pod(hardenedPodSpec({ volumes }))), [
+            finding(
+                "Pod prod/web",
+                'volume "odd" has no recognised volume source',
+                "spec.volumes[0]",
+                "declare an allowed volume source such as emptyDir or persistentVolumeClaim",
+            ),
+        ]);
+    });
+
+    it("an unknown entry is an advisory naming it; a source key decides even when its value is unknown", async () => {
+        const volumes = [unknown, { name: "n", nfs: unknown }];
+        assert.deepStrictEqual(
+            (await pssFindings(restrictedVolumes, deployment(hardenedPodSpec({ volumes })))).sort(),
+            [
+                notKnown("Deployment prod/web", "spec.template.spec.volumes[0]"),
+                finding(
+                    "Deployment prod/web",
+                    'volume "n" uses the nfs volume type',
+                    "spec.template.spec.volumes[1].nfs",
+                    FIX,
+                ),
+            ],
+        );
+    });
+
+    it("malformed props never throw", async () => {
+        await assertJudgesMalformedSpecs(restrictedVolumes);
+    });
+});
