@@ -6,8 +6,9 @@
 // - platform-files: 50 MB of rendered manifests in 10 files, as a platform team renders a cluster:
 //   CustomResourceDefinitions with large schemas, Grafana dashboards in ConfigMaps, and 400 apps of
 //   eight objects each. Within the default limits.
-// - platform-one-file: the same 50 MB as one file.
-// - small-documents: 52 MB of small rendered objects (about 119,000) in one file, the shape of the
+// - platform-one-file: the same 50 MB as one file, with --max-file-size 64MiB (over the default).
+// - small-10mb: 10 MB of small rendered objects (about 22,700) in one file: within the limits.
+// - small-documents: 52 MB of small rendered objects (about 117,000) in one file, the shape of the
 //   report that once ran out of memory. Over the default per-file limit: must end at once with exit 2.
 // - small-documents-stdin: the same on standard input.
 // - deep-json: a manifest nested 100,000 levels deep: exit 2, "too deeply nested".
@@ -98,16 +99,16 @@ function dashboard(n: number, panels: number): string {
     );
 }
 
-/** 50 MB: 100 CRDs (~25 MB), 80 dashboards (~12 MB), 400 apps of 8 objects (~13 MB with their config). */
+/** About 50 MB: 100 CRDs, 80 dashboards, 400 apps of 8 objects with their config (3,380 objects). */
 function platformDocuments(): string[] {
     const docs: string[] = [];
     for (let n = 0; n < 100; n++) {
-        docs.push(crd(n, 210));
+        docs.push(crd(n, 330));
     }
     for (let n = 0; n < 80; n++) {
-        docs.push(dashboard(n, 250));
+        docs.push(dashboard(n, 390));
     }
-    const config = Array.from({ length: 500 }, (_, i) => `    setting.${i} = value-${i}`).join("\n");
+    const config = Array.from({ length: 780 }, (_, i) => `    setting.${i} = value-${i}`).join("\n");
     for (let app = 0; app < 400; app++) {
         for (let k = 0; k < 5; k++) {
             docs.push(manifest(app * 5 + k));
@@ -130,6 +131,21 @@ function writeOnce(file: string, write: () => void): void {
     }
 }
 
+/** The benchmark's small objects (scripts/bench-scan.ts) up to `bytes`, never cutting one. */
+function writeSmallDocuments(file: string, bytes: number): void {
+    const fd = fs.openSync(file, "w");
+    let written = 0;
+    for (let n = 0; ; n++) {
+        const doc = manifest(n);
+        if (written + doc.length > bytes) {
+            break;
+        }
+        fs.writeSync(fd, doc);
+        written += doc.length;
+    }
+    fs.closeSync(fd);
+}
+
 function prepare(): void {
     writeOnce(path.join(DIR, "platform", "part-9.yaml"), () => {
         const docs = platformDocuments();
@@ -148,14 +164,10 @@ function prepare(): void {
         fs.writeFileSync(path.join(DIR, "platform-one-file.yaml"), parts.join(""));
     });
     writeOnce(path.join(DIR, "small-documents.yaml"), () => {
-        const fd = fs.openSync(path.join(DIR, "small-documents.yaml"), "w");
-        let written = 0;
-        for (let n = 0; written < 52 * MB; n++) {
-            const doc = manifest(n);
-            fs.writeSync(fd, doc);
-            written += doc.length;
-        }
-        fs.closeSync(fd);
+        writeSmallDocuments(path.join(DIR, "small-documents.yaml"), 52 * MB);
+    });
+    writeOnce(path.join(DIR, "small-10mb.yaml"), () => {
+        writeSmallDocuments(path.join(DIR, "small-10mb.yaml"), 10 * MB);
     });
     writeOnce(path.join(DIR, "deep.json"), () => {
         const depth = 100000;
@@ -246,10 +258,12 @@ function main(): void {
     const platform = path.join(DIR, "platform");
     const oneFile = path.join(DIR, "platform-one-file.yaml");
     const small = path.join(DIR, "small-documents.yaml");
+    const small10 = path.join(DIR, "small-10mb.yaml");
     const deep = path.join(DIR, "deep.json");
     const runs: [string, () => Measurement][] = [
         ["platform-files", () => measure("platform-files", [platform], [platform])],
-        ["platform-one-file", () => measure("platform-one-file", [oneFile], [oneFile])],
+        ["platform-one-file", () => measure("platform-one-file", [oneFile, "--max-file-size", "64MiB"], [oneFile])],
+        ["small-10mb", () => measure("small-10mb", [small10], [small10])],
         ["small-documents", () => measure("small-documents", [small], [small])],
         ["small-documents-stdin", () => measure("small-documents-stdin", ["-"], [small], small)],
         ["deep-json", () => measure("deep-json", [deep], [deep])],

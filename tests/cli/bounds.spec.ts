@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE, parseArgs, parseSize } from "../../cli/args";
+import { TreeCache, readManifestDocuments } from "../../cli/inputs/manifests";
 import { MAX_NESTING } from "../../cli/inputs/nesting";
 import {
     BUILT_CLI,
@@ -225,6 +226,36 @@ describe("scan: bounded input", function () {
                 r.stdout,
                 /stdin: is larger than the 10 B the other inputs left of the \d+ B limit for all inputs/,
             );
+        });
+    });
+
+    describe("one document at a time", () => {
+        it("places findings made after reading (stack policies) at the right line once the trees are dropped", () => {
+            const objects = Array.from({ length: 50 }, (_, i) =>
+                deploymentManifest(`app${i}`, {
+                    containers: [{ name: "app", image: "nginx:1.27", securityContext: { privileged: i % 2 === 0 } }],
+                }),
+            );
+            const text = yamlDocs(...objects);
+            const read = (trees: TreeCache) => {
+                const resources = [];
+                let documents = 0;
+                for (const d of readManifestDocuments(text, "m.yaml", true, { urns: new Set(), trees })) {
+                    documents++;
+                    resources.push(...d.resources);
+                }
+                assert.strictEqual(documents, 50);
+                return resources.map((r) => r.locate?.("spec.template.spec.containers[0].securityContext.privileged"));
+            };
+            // A budget of one byte keeps no tree: every location is found by parsing its document again.
+            const reparsed = read(new TreeCache(1));
+            assert.deepStrictEqual(reparsed, read(new TreeCache()));
+            const lines = text.split("\n");
+            for (const [i, at] of reparsed.entries()) {
+                assert.ok(at !== undefined);
+                assert.match(lines[at.line - 1], /^ +privileged: (true|false)$/);
+                assert.strictEqual(lines[at.line - 1].trim(), `privileged: ${i % 2 === 0}`);
+            }
         });
     });
 
