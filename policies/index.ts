@@ -1,7 +1,7 @@
 // Every policy of the pack, in the order they are listed to users.
 
 import { type ContainerGuardPolicy } from "../src/framework/policy";
-import { stackPolicies } from "./cluster";
+import { clusterObjectPolicies, stackPolicies } from "./cluster";
 import { dockerPolicies } from "./docker";
 import { dockerfilePolicies } from "./dockerfile";
 import { imagePolicies } from "./images";
@@ -17,5 +17,6 @@ export const allPolicies = [
     ...workloadPolicies,
     ...dockerPolicies,
     ...dockerfilePolicies,
+    ...clusterObjectPolicies,
     ...stackPolicies,
 ] as const satisfies readonly ContainerGuardPolicy[];

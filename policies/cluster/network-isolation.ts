@@ -4,7 +4,7 @@
 // namespace, and identical label sets are decided once, so cost grows linearly with the stack.
 
 import { Field } from "../../src/framework/field";
-import { boolean, option } from "../../src/framework/options";
+import { array, boolean, option, refine, string } from "../../src/framework/options";
 import { type Tri, anyOf, allOf, describeLabels, isEmptySelector, selects } from "../../src/kubernetes/selectors";
 import { type StackResource, buildStackPolicy, identityOf } from "../../src/framework/stack-policy";
 import { catalogFor, workloadOptions } from "../../src/kubernetes/workload-policy";
@@ -12,6 +12,33 @@ import { podSpecsOf } from "../../src/kubernetes/workload";
 import { isKubernetesKind, resolveNamespace } from "../../src/framework/resource";
 
 type Direction = "Ingress" | "Egress";
+
+const DIRECTIONS: readonly Direction[] = ["Ingress", "Egress"];
+
+const directionsSchema = refine(
+    array(string({ enum: DIRECTIONS }), {
+        description:
+            "The traffic directions every workload's pods must be isolated for: Ingress, Egress, or both (each at " +
+            "most once).",
+    }),
+    (list, path, errors) => {
+        if (list.length === 0) {
+            errors.push(`${path} must name at least one direction (Ingress, Egress)`);
+        }
+        const repeated = list.filter((d, i) => list.indexOf(d) !== i);
+        if (repeated.length > 0) {
+            errors.push(`${path} lists ${JSON.stringify(repeated[0])} more than once`);
+        }
+    },
+);
+
+/**
+ * The directions to require: `directions`, plus Egress when the deprecated `requireEgress` is true (it
+ * meant "Egress too"), in the order Ingress, Egress.
+ */
+function requiredDirections(options: { directions: readonly string[]; requireEgress: boolean }): Direction[] {
+    return DIRECTIONS.filter((d) => options.directions.includes(d) || (d === "Egress" && options.requireEgress));
+}
 
 /** What one NetworkPolicy isolates. */
 interface Isolation {
@@ -67,7 +94,7 @@ export const networkIsolation = buildStackPolicy({
     displayName: "Workloads isolated by NetworkPolicy",
     description:
         "Every workload's pods must be isolated by a NetworkPolicy in the same stack: a namespace-wide policy (empty " +
-        "podSelector) or one that selects the pods, for Ingress and (if configured) Egress.",
+        "podSelector) or one that selects the pods, for the configured directions (Ingress by default).",
     severity: "medium",
     tags: ["kubernetes", "network", "stack"],
     remediationSteps:
@@ -83,13 +110,21 @@ export const networkIsolation = buildStackPolicy({
     },
     options: {
         ...workloadOptions,
+        directions: option(directionsSchema, ["Ingress"] as string[]),
         requireEgress: option(
-            boolean({ description: "Also require Egress isolation (policyTypes must include Egress)." }),
+            boolean({
+                description:
+                    "Deprecated: use directions. true adds Egress to directions (true with the default directions " +
+                    "is directions: [Ingress, Egress]); findings then name the replacement.",
+            }),
             false,
         ),
     },
     check(stack) {
-        const directions: Direction[] = stack.options.requireEgress ? ["Ingress", "Egress"] : ["Ingress"];
+        const directions = requiredDirections(stack.options);
+        const deprecation = stack.options.requireEgress
+            ? `; the deprecated option requireEgress added Egress: set directions: [${directions.join(", ")}] instead`
+            : "";
         const byNamespace = new Map<string, Isolation[]>();
         const anywhere: { isolation: Isolation; namespace: Field<unknown> }[] = [];
         for (const r of stack.resources) {
@@ -162,7 +197,7 @@ export const networkIsolation = buildStackPolicy({
                         fix:
                             `declare a default-deny NetworkPolicy in namespace "${ns}" in this stack (podSelector: ` +
                             `{}, policyTypes: [${directions.join(", ")}]) plus policies allowing the traffic the ` +
-                            `workload needs`,
+                            `workload needs${deprecation}`,
                     });
                 } else if (pending) {
                     ev.unknown(pending);

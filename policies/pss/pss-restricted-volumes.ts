@@ -1,4 +1,7 @@
-import { definePssCheck, known, unchangedSince } from "../../src/pss/standard";
+import { type Evaluation } from "../../src/framework/policy";
+import { type Field } from "../../src/framework/field";
+import { array, option, string } from "../../src/framework/options";
+import { allowedByOption, definePssCheck, known, show, unchangedSince } from "../../src/pss/standard";
 
 /**
  * v1.0: the check appears; no version has changed it since. The admission controller added the
@@ -45,6 +48,35 @@ const ALL_SOURCES: ReadonlySet<string> = new Set([
     "storageos",
 ]);
 
+/**
+ * A flexVolume source whose driver allowedFlexVolumeDrivers lists is allowed (reported as an advisory);
+ * returns false when the source is not allowed that way, undefined when its driver is unknown.
+ */
+function allowedFlexVolume(
+    ev: Evaluation<{ allowedFlexVolumeDrivers: string[] }>,
+    key: string,
+    source: Field,
+    label: string,
+): boolean | undefined {
+    const drivers = ev.options.allowedFlexVolumeDrivers;
+    if (key !== "flexVolume" || drivers.length === 0) {
+        return false;
+    }
+    const driver = known(ev, source.get("driver"));
+    if (!driver) {
+        return undefined;
+    }
+    if (typeof driver.value !== "string" || !drivers.includes(driver.value)) {
+        return false;
+    }
+    allowedByOption(ev, {
+        at: driver,
+        problem: `${label} uses the flexVolume volume type with driver ${show(driver.value)}`,
+        option: "allowedFlexVolumeDrivers",
+    });
+    return true;
+}
+
 /** Restricted: only volume types that cannot reach the host or node-level storage. */
 export const restrictedVolumes = definePssCheck({
     name: "pss-restricted-volumes",
@@ -59,7 +91,20 @@ export const restrictedVolumes = definePssCheck({
     versions: VERSIONS,
     remediationSteps:
         "Replace other volumes (hostPath, nfs, iscsi, ...) with a persistentVolumeClaim backed by that storage, or " +
-        "one of the allowed types.",
+        "one of the allowed types. Where a FlexVolume driver is accepted, list it in the allowedFlexVolumeDrivers " +
+        "option: its volumes are then reported as advisories naming the option (the admission controller still " +
+        "rejects them at the restricted level).",
+    options: {
+        allowedFlexVolumeDrivers: option(
+            array(string({ description: "A FlexVolume driver name, e.g. example.com/lvm", minLength: 1 }), {
+                description:
+                    "FlexVolume drivers (flexVolume.driver) to allow, matched exactly. A volume allowed this way is " +
+                    "reported as an advisory naming the option. Empty: every flexVolume is a finding, as in the " +
+                    "standard.",
+            }),
+            [] as string[],
+        ),
+    },
     check(pod, ev) {
         const volumes = known(ev, pod.spec.get("volumes"));
         for (const vol of volumes?.items() ?? []) {
@@ -77,6 +122,9 @@ export const restrictedVolumes = definePssCheck({
             }
             if (sources.length > 0) {
                 for (const [key, field] of sources) {
+                    if (allowedFlexVolume(ev, key, field, label) !== false) {
+                        continue;
+                    }
                     ev.violation({
                         at: field,
                         problem: `${label} uses the ${key} volume type`,

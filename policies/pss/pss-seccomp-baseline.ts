@@ -2,8 +2,10 @@ import { type Evaluation } from "../../src/framework/policy";
 import { type Field } from "../../src/framework/field";
 import { type ContainerRef, type PodSpec } from "../../src/kubernetes/workload";
 import {
+    checkLocalhostProfile,
     checkProfileType,
     definePssCheck,
+    localhostProfileOptions,
     eachContainer,
     known,
     show,
@@ -22,17 +24,20 @@ const VERSIONS: readonly VersionedRule<{ reads: "annotations" | "fields" }>[] = 
 
 const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
+const LOCALHOST_ANNOTATION_PREFIX = "localhost/";
 
 /** Allowed alpha annotation values; an empty value is not allowed. */
 function allowedAnnotation(value: unknown): boolean {
     return (
         value === "runtime/default" ||
         value === "docker/default" ||
-        (typeof value === "string" && value.startsWith("localhost/"))
+        (typeof value === "string" && value.startsWith(LOCALHOST_ANNOTATION_PREFIX))
     );
 }
 
-function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: string, container?: ContainerRef): void {
+type Options = { allowedLocalhostProfiles: string[] };
+
+function checkAnnotation(ev: Evaluation<Options>, annotations: Field, key: string, container?: ContainerRef): void {
     const v = known(ev, annotations.get(key), container);
     if (v?.isPresent && !allowedAnnotation(v.value)) {
         ev.violation({
@@ -41,6 +46,9 @@ function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: strin
             problem: `annotation ${key} is ${show(v.value)}`,
             fix: 'set it to "runtime/default" or "localhost/<profile>"',
         });
+    } else if (typeof v?.value === "string" && v.value.startsWith(LOCALHOST_ANNOTATION_PREFIX)) {
+        const name = v.value.slice(LOCALHOST_ANNOTATION_PREFIX.length);
+        checkLocalhostProfile(ev, ev.options.allowedLocalhostProfiles, v, name, container);
     }
 }
 
@@ -48,7 +56,7 @@ function checkAnnotation(ev: Evaluation<unknown>, annotations: Field, key: strin
  * Before v1.19 the standard read the alpha annotations: the pod's, and one per container of the pod
  * (annotations naming containers the pod does not have are ignored).
  */
-function checkAnnotations(pod: PodSpec, ev: Evaluation<unknown>): void {
+function checkAnnotations(pod: PodSpec, ev: Evaluation<Options>): void {
     const annotations = known(ev, pod.metadata.get("annotations"));
     if (!annotations?.isPresent) {
         return;
@@ -61,8 +69,18 @@ function checkAnnotations(pod: PodSpec, ev: Evaluation<unknown>): void {
     });
 }
 
-/** From v1.19: a present seccompProfile must have type RuntimeDefault or Localhost. */
-function checkProfile(ev: Evaluation<unknown>, profile: Field<unknown>, container?: ContainerRef): void {
+/**
+ * From v1.19: a present seccompProfile must have type RuntimeDefault or Localhost (and, with
+ * allowedLocalhostProfiles set, a Localhost profile must be one of them).
+ */
+function checkProfile(ev: Evaluation<Options>, profile: Field<unknown>, container?: ContainerRef): void {
+    const type = profile.get("type");
+    if (ev.options.allowedLocalhostProfiles.length > 0 && type.value === "Localhost") {
+        const name = known(ev, profile.get("localhostProfile"), container);
+        if (name) {
+            checkLocalhostProfile(ev, ev.options.allowedLocalhostProfiles, name, name.value ?? undefined, container);
+        }
+    }
     checkProfileType(
         ev,
         profile,
@@ -87,7 +105,9 @@ export const seccompBaseline = definePssCheck({
     versions: VERSIONS,
     remediationSteps:
         'Set securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost" with a profile) at pod or ' +
-        'container level, and remove "Unconfined".',
+        'container level, and remove "Unconfined". With the allowedLocalhostProfiles option set, a Localhost ' +
+        "profile must be one of those listed (the standard allows any Localhost profile).",
+    options: localhostProfileOptions,
     check(pod, ev, rule) {
         if (rule.reads === "annotations") {
             checkAnnotations(pod, ev);

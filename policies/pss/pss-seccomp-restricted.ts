@@ -2,7 +2,9 @@ import { type Evaluation } from "../../src/framework/policy";
 import { type Field } from "../../src/framework/field";
 import { type ContainerRef } from "../../src/kubernetes/workload";
 import {
+    checkLocalhostProfile,
     definePssCheck,
+    localhostProfileOptions,
     eachContainer,
     known,
     type PodExemptions,
@@ -39,6 +41,25 @@ function setterState(
     return { state: typeof type.value === "string" && VALID_SECCOMP_TYPES.has(type.value) ? "valid" : "invalid", type };
 }
 
+/**
+ * With allowedLocalhostProfiles set, a setter of a Localhost profile must name one of them. The pod's
+ * setter is judged even when every container overrides it, as every setter is by the type check.
+ */
+function checkLocalhost(
+    ev: Evaluation<{ allowedLocalhostProfiles: string[] }>,
+    profile: Field,
+    type: Field,
+    container?: ContainerRef,
+): void {
+    if (ev.options.allowedLocalhostProfiles.length === 0 || type.value !== "Localhost") {
+        return;
+    }
+    const name = known(ev, profile.get("localhostProfile"), container);
+    if (name) {
+        checkLocalhostProfile(ev, ev.options.allowedLocalhostProfiles, name, name.value ?? undefined, container);
+    }
+}
+
 /** Restricted (v1.19+): a seccomp profile must be in force for every container. */
 export const seccompRestricted = definePssCheck({
     name: "pss-seccomp-restricted",
@@ -56,7 +77,10 @@ export const seccompRestricted = definePssCheck({
         '"Unconfined" container setting. ' +
         "At the remediate level the pack sets the pod-level RuntimeDefault profile when the pod sets none: the " +
         "container runtime's default profile blocks only system calls ordinary applications do not make (it is " +
-        "Docker's default). Explicit container settings, including Unconfined, are left for a person to change.",
+        "Docker's default). Explicit container settings, including Unconfined, are left for a person to change. " +
+        "With the allowedLocalhostProfiles option set, a Localhost profile must be one of those listed (the " +
+        "standard allows any Localhost profile).",
+    options: localhostProfileOptions,
     remediate(pod, fix) {
         if (fix.isPatch || !pod.securityContext.get("seccompProfile").isAbsent) {
             return;
@@ -67,7 +91,9 @@ export const seccompRestricted = definePssCheck({
         }
     },
     check(pod, ev) {
-        const podSetter = setterState(ev, pod.securityContext.get("seccompProfile"));
+        const podProfile = pod.securityContext.get("seccompProfile");
+        const podSetter = setterState(ev, podProfile);
+        checkLocalhost(ev, podProfile, podSetter.type);
         if (podSetter.state === "invalid") {
             ev.violation({
                 at: podSetter.type,
@@ -78,7 +104,9 @@ export const seccompRestricted = definePssCheck({
             });
         }
         eachContainer(pod, ev, (c) => {
-            const s = setterState(ev, c.field.at("securityContext", "seccompProfile"), c);
+            const profile = c.field.at("securityContext", "seccompProfile");
+            const s = setterState(ev, profile, c);
+            checkLocalhost(ev, profile, s.type, c);
             if (s.state === "invalid") {
                 ev.violation({
                     at: s.type,

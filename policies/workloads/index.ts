@@ -2,8 +2,7 @@
 // controls that stand on their own and are named for what they require.
 
 import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
-import { serviceAccountTokenAutomount } from "./service-account-token-automount";
 
-export const workloadPolicies = [serviceAccountTokenAutomount, readOnlyRootFilesystem] as const;
+export const workloadPolicies = [readOnlyRootFilesystem] as const;
 
-export { readOnlyRootFilesystem, serviceAccountTokenAutomount };
+export { readOnlyRootFilesystem };

@@ -10,7 +10,8 @@ import { type exemptionOptions } from "../framework/exemptions";
 import { type ContainerGuardPolicy, type Evaluation } from "../framework/policy";
 import { type Fixer } from "../framework/remediation";
 import { type Field } from "../framework/field";
-import { type OptionValues, option, string } from "../framework/options";
+import { type OptionValues, type OptionsSpec, array, option, string } from "../framework/options";
+import { globMatch } from "../framework/exemptions";
 import { defineWorkloadPolicy, type workloadOptions } from "../kubernetes/workload-policy";
 import { type ContainerRef, type PodSpec } from "../kubernetes/workload";
 import { known, show } from "../framework/checks";
@@ -51,7 +52,7 @@ type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exem
 
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
-interface PssCheckDefinition<R extends object> {
+interface PssCheckDefinition<R extends object, X extends OptionsSpec> {
     /** Policy name, `pss-...`. */
     readonly name: string;
     /** The check's ID in the admission controller, e.g. `privileged`. */
@@ -70,8 +71,14 @@ interface PssCheckDefinition<R extends object> {
      * and to its remediation: an exempt pod has no violations and is not changed.
      */
     readonly versions: readonly VersionedRule<R>[];
+    /**
+     * Options beyond the standard: exceptions a team grants itself (off by default, so that without
+     * them every verdict is the admission controller's). A check reports what an option allows as an
+     * advisory naming the option (allowedByOption), never silently.
+     */
+    readonly options?: X;
     /** `version` is the configured version (`latest` resolved), for messages. */
-    readonly check: (pod: PodSpec, ev: Evaluation<PssOptions>, rule: R, version: PssVersion) => void;
+    readonly check: (pod: PodSpec, ev: Evaluation<PssOptions & OptionValues<X>>, rule: R, version: PssVersion) => void;
     /** Safe fix applied at the `remediate` level (remediationSteps must say why it is safe). */
     readonly remediate?: (pod: PodSpec, fix: Fixer, rule: R) => void;
 }
@@ -95,9 +102,9 @@ export function pssVariantAt<R>(versions: readonly VersionedRule<R>[], version: 
     return variantAt(versions, effectiveMinor(version));
 }
 
-export function definePssCheck<N extends string, R extends object>(
-    def: PssCheckDefinition<R> & { readonly name: N },
-): ContainerGuardPolicy<PssPolicyOptions, N> {
+export function definePssCheck<N extends string, R extends object, X extends OptionsSpec = Record<never, never>>(
+    def: PssCheckDefinition<R, X> & { readonly name: N },
+): ContainerGuardPolicy<PssPolicyOptions & X, N> {
     const problem = variantTableProblem(def.versions);
     if (problem) {
         throw new Error(`${def.name}: the version table ${problem}`);
@@ -119,9 +126,9 @@ export function definePssCheck<N extends string, R extends object>(
                 `${def.level === "baseline" ? "Baseline" : "Restricted"} profile, pod-security admission ` +
                 `check "${def.checkId}"`,
         },
-        options: pssOptions,
+        options: { ...pssOptions, ...(def.options as X) },
         check(pod, ev) {
-            const minor = effectiveMinor(ev.options.version);
+            const minor = effectiveMinor((ev.options as PssOptions).version);
             const variant = variantAt(def.versions, minor);
             if (variant) {
                 const exemption = podExemption(pod, variant.rule);
@@ -129,8 +136,8 @@ export function definePssCheck<N extends string, R extends object>(
             }
         },
         ...(remediate && {
-            remediate: (pod: PodSpec, fix: Fixer, options: PssOptions) => {
-                const variant = pssVariantAt(def.versions, options.version);
+            remediate: (pod: PodSpec, fix: Fixer, options: PssOptions & OptionValues<X>) => {
+                const variant = pssVariantAt(def.versions, (options as PssOptions).version);
                 // Exempt pods are left alone, and so are pods whose exemption is undecided in preview.
                 if (variant && podExemption(pod, variant.rule).exempt === false) {
                     remediate(pod, fix, variant.rule);
@@ -170,3 +177,70 @@ export function checkProfileType(
 
 /** The seccomp profile types the standard allows. */
 export const VALID_SECCOMP_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);
+
+/**
+ * Reports, as an advisory naming the option, a value the standard forbids that one of this pack's
+ * options allows: the exception stays visible, and the cluster's admission controller still rejects
+ * the pod in a namespace that enforces the level.
+ */
+export function allowedByOption(
+    ev: Evaluation<unknown>,
+    f: { at: Field; container?: ContainerRef; problem: string; option: string },
+): void {
+    ev.violation({
+        at: f.at,
+        container: f.container,
+        advisory: true,
+        problem: `${f.problem}, allowed by option ${f.option}`,
+        fix:
+            "nothing while the option allows it; the pod-security admission controller still rejects it in a " +
+            "namespace that enforces this level",
+    });
+}
+
+/** The `allowedLocalhostProfiles` option of the seccomp checks. */
+export const localhostProfileOptions = {
+    allowedLocalhostProfiles: option(
+        array(
+            string({
+                description: "A localhostProfile name, or a glob (* matches any run of characters, / included; ? one)",
+                minLength: 1,
+            }),
+            {
+                description:
+                    "Restricts Localhost seccomp profiles to these localhostProfile names (stricter than the " +
+                    "standard, which allows any Localhost profile): a Localhost profile not listed is a finding. " +
+                    "Empty: any Localhost profile passes, as in the standard.",
+            },
+        ),
+        [] as string[],
+    ),
+};
+
+/**
+ * With `allowedLocalhostProfiles` set, a Localhost seccomp profile must name one of them. `at` is where
+ * the name is written (the profile's localhostProfile field, or an alpha annotation) and must be known;
+ * `name` is the name, or undefined when none is written.
+ */
+export function checkLocalhostProfile(
+    ev: Evaluation<unknown>,
+    allowed: readonly string[],
+    at: Field,
+    name: unknown,
+    container?: ContainerRef,
+): void {
+    if (allowed.length === 0 || (typeof name === "string" && allowed.some((glob) => globMatch(glob, name)))) {
+        return;
+    }
+    ev.violation({
+        at,
+        container,
+        problem:
+            name === undefined
+                ? "seccomp profile is Localhost without a localhostProfile, so it is none of the profiles in option " +
+                  "allowedLocalhostProfiles"
+                : `seccomp profile is Localhost ${show(name)}, not one of the profiles in option ` +
+                  `allowedLocalhostProfiles`,
+        fix: "use RuntimeDefault, or a Localhost profile that allowedLocalhostProfiles lists",
+    });
+}

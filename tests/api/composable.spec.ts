@@ -22,7 +22,24 @@ const badOption: ContainerGuardConfig = { "pss-sysctls": { verison: "v1.30" } };
 const badType: ContainerGuardConfig = { "network-isolation": { requireEgress: "yes" } };
 // @ts-expect-error an unknown level does not compile
 const badLevel: ContainerGuardConfig = { all: "block" };
-void [badName, badOption, badType, badLevel];
+// The options that express exceptions are typed like every other option.
+const exceptions: ContainerGuardConfig = {
+    "pss-host-path-volumes": { allowedHostPaths: [{ pathPrefix: "/var/log", readOnly: true }] },
+    "pss-host-ports": { allowedHostPorts: [{ min: 9100, max: 9100 }] },
+    "pss-selinux": { allowedTypes: ["container_logreader_t"] },
+    "pss-restricted-volumes": { allowedFlexVolumeDrivers: ["example.com/lvm"] },
+    "pss-seccomp-restricted": { allowedLocalhostProfiles: ["profiles/*.json"] },
+    "network-isolation": { directions: ["Ingress", "Egress"] },
+    "service-external-ips": { allowed: ["203.0.113.0/28"] },
+    "service-account-token-automount": { allowExplicitTrue: true },
+    "host-path-persistent-volumes": "mandatory",
+    "legacy-service-account-token-secrets": "advisory",
+};
+// @ts-expect-error an allowedHostPaths entry needs its pathPrefix
+const badHostPath: ContainerGuardConfig = { "pss-host-path-volumes": { allowedHostPaths: [{ readOnly: true }] } };
+// @ts-expect-error a port range is numbers
+const badPorts: ContainerGuardConfig = { "pss-host-ports": { allowedHostPorts: [{ min: "80", max: 80 }] } };
+void [badName, badOption, badType, badLevel, badHostPath, badPorts];
 
 /** A team's own policy, written on the same workload model. */
 const noDefaultServiceAccount = defineWorkloadPolicy({
@@ -111,6 +128,19 @@ describe("composable API", () => {
             /pss-sysctls: verison is not a known option.*Did you mean "version"/,
         );
         assert.throws(() => new ContainerGuard({ "pss-sysctls": { version: "1.30" } }), /version "1.30" is not valid/);
+        assert.throws(
+            () => new ContainerGuard({ "pss-host-ports": { allowedHostPorts: [{ min: 9000, max: 8000 }] } }),
+            /allowedHostPorts\[0\]: min \(9000\) must not be greater than max \(8000\)/,
+        );
+        assert.throws(
+            () => new ContainerGuard({ "network-isolation": { directions: [] } }),
+            /directions must name at least one direction/,
+        );
+    });
+
+    it("accepts the options that express exceptions, and the new policies by name", () => {
+        const guard = new ContainerGuard(exceptions);
+        assert.deepStrictEqual(guard.initialConfig, exceptions);
     });
 
     it("exposes every policy with its metadata", () => {

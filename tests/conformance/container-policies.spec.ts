@@ -129,6 +129,7 @@ describe("conformance: every container policy", () => {
             "service-account-token-automount",
             "image-vulnerabilities",
             "network-isolation",
+            "host-path-persistent-volumes",
         ];
         assert.deepStrictEqual(podSpecPolicies.filter((n) => !podLevel.includes(n)).sort(), Object.keys(CASES).sort());
     });

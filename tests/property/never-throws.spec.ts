@@ -80,6 +80,10 @@ const KEYS = [
     "binaryData",
     "DB_PASSWORD",
     "app.yaml",
+    "externalIPs",
+    "flexVolume",
+    "localhostProfile",
+    "path",
 ];
 const STRINGS = [
     "",
@@ -107,6 +111,10 @@ const STRINGS = [
     "/run/secrets/x",
     "secrets-store.csi.k8s.io",
     "cGFzc3dvcmQ6IHg=",
+    "kubernetes.io/service-account-token",
+    "203.0.113.7",
+    "2001:db8::1",
+    "/var/log",
 ];
 
 const leaf = fc.oneof(
@@ -141,6 +149,8 @@ const TYPES = [
     "kubernetes:apps/v1:StatefulSetList",
     "kubernetes:argoproj.io/v1alpha1:Rollout",
     "kubernetes:core/v1:ConfigMap",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:core/v1:ServiceList",
 ];
 
 /** A resource whose pod spec starts compliant and then has random parts replaced by random values. */
@@ -169,8 +179,11 @@ const resource: fc.Arbitrary<TestResource> = fc
     });
 
 /** A finding's first line starts with the resource it is about: `Deployment prod/web: ...`. */
-const NAMED_RESOURCE =
-    /^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap) [^\n]+\/[^\n]*(: |, )/m;
+const NAMED_RESOURCE = new RegExp(
+    /^(Pod|Deployment|CronJob|PodTemplate|DaemonSet|StatefulSet|Rollout|ConfigMap|Secret|Service) /.source +
+        /[^\n]+\/[^\n]*(: |, )/.source,
+    "m",
+);
 
 describe("property: policies never throw on input", () => {
     const tester = new PolicyTester({ policies: allPolicies }, { all: "mandatory" });
@@ -246,6 +259,10 @@ const IMAGE_STRINGS = [
     "DB_PASSWORD=hunter2",
     "AKIAQ3EGRTWXY7ZPLM4K",
     "cGFzc3dvcmQ6IHg=",
+    "kubernetes.io/service-account-token",
+    "203.0.113.7",
+    "2001:db8::1",
+    "/var/log",
 ];
 const imageLeaf = fc.oneof(fc.constantFrom(...IMAGE_STRINGS), leaf);
 const imageValue = valuesOf(imageLeaf, IMAGE_KEYS, 5);

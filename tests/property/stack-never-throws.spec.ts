@@ -22,6 +22,9 @@ const scalar = fc.oneof(
         "baseline",
         "restricted",
         "v1.30",
+        "data",
+        "node-logs",
+        "/var/log",
         UNKNOWN,
     ),
     fc.integer(),
@@ -51,6 +54,18 @@ const value = fc.letrec<{ v: unknown }>((tie) => ({
                 "labels",
                 "namespace",
                 "name",
+                "automountServiceAccountToken",
+                "serviceAccountName",
+                "persistentVolumeClaim",
+                "claimName",
+                "volumeName",
+                "claimRef",
+                "hostPath",
+                "local",
+                "path",
+                "volumeClaimTemplates",
+                "metadata",
+                "spec",
             ),
             tie("v"),
             { maxKeys: 4 },
@@ -77,6 +92,30 @@ const resource: fc.Arbitrary<TestResource> = fc.oneof(
     fc
         .record({ l: labels })
         .map(({ l }) => ({ type: "kubernetes:core/v1:Namespace", props: { metadata: { name: "n", labels: l } } })),
+    fc
+        .record({ ns: fc.oneof(fc.constantFrom("a", "b"), value), name: fc.constantFrom("default", "w"), body: value })
+        .map(({ ns, name, body }) => ({
+            type: "kubernetes:core/v1:ServiceAccount",
+            props: { metadata: { name, namespace: ns }, automountServiceAccountToken: body },
+        })),
+    fc.record({ spec: value, name: fc.oneof(fc.constantFrom("node-logs", "data"), value) }).map(({ spec, name }) => ({
+        type: "kubernetes:core/v1:PersistentVolume",
+        props: { metadata: { name }, spec },
+    })),
+    fc.record({ ns: fc.oneof(fc.constantFrom("a", "b"), value), spec: value }).map(({ ns, spec }) => ({
+        type: "kubernetes:core/v1:PersistentVolumeClaim",
+        props: { metadata: { name: "data", namespace: ns }, spec },
+    })),
+    fc.record({ volumes: value, templates: value, account: value }).map(({ volumes, templates, account }) => {
+        const props = workloadProps(
+            "kubernetes:apps/v1:StatefulSet",
+            { containers: [{ name: "c", image: "i" }], volumes, serviceAccountName: account },
+            {},
+            { name: "db", namespace: "a" },
+        );
+        (props.spec as Record<string, unknown>).volumeClaimTemplates = templates;
+        return { type: "kubernetes:apps/v1:StatefulSet", props };
+    }),
     value.map((props) => ({
         type: "kubernetes:core/v1:Pod",
         props: (props && typeof props === "object" && !Array.isArray(props) ? props : { spec: props }) as Record<

@@ -1,10 +1,12 @@
 // Parity with the Kubernetes pod-security admission controller: pods written from the Pod Security
 // Standards, the verdict (failing check IDs) the admission controller gives at each level and
-// policy version, and the pack's verdict computed from its policies' mandatory violations.
+// policy version, and the pack's verdict computed from its policies' mandatory violations. Each
+// case also runs with every option of every policy written out at its default: the pack's own
+// options (exceptions such as allowedHostPaths) are off by default, so the findings must not change.
 
 import * as assert from "assert";
 import { type TestResource } from "../../testkit";
-import { type Level, type Version, psaVerdict } from "../support/psa";
+import { EXPLICIT_DEFAULTS, type Level, type Version, pssViolations, verdictOf } from "../support/psa";
 import { workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;
@@ -846,10 +848,16 @@ describe("Pod Security Standards: verdicts match the admission controller", () =
                     `${failing.length ? failing.join(", ") : "allowed"}`,
                 async () => {
                     for (const version of versions) {
+                        const plain = await pssViolations(v.resource, level, version);
                         assert.deepStrictEqual(
-                            await psaVerdict(v.resource, level, version),
+                            verdictOf(plain, level, version),
                             [...failing].sort(),
                             `${level} v1.${version}`,
+                        );
+                        assert.deepStrictEqual(
+                            await pssViolations(v.resource, level, version, EXPLICIT_DEFAULTS),
+                            plain,
+                            `${level} v1.${version} with every option explicitly at its default`,
                         );
                     }
                 },

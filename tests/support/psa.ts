@@ -4,7 +4,7 @@
 // that a restricted check replaces (from the version the replacement exists); the pack runs both as
 // separate policies, so the same rule is applied here before comparing.
 
-import { PolicyTester, type TestResource } from "../../testkit";
+import { PolicyTester, type PolicyViolation, type TestResource } from "../../testkit";
 import { baselinePolicies, restrictedPolicies } from "../../policies/pss";
 
 const CHECK_IDS: Record<string, string> = {
@@ -46,16 +46,46 @@ function versionString(v: Version): string {
     return v === "latest" ? "latest" : `v1.${v}`;
 }
 
-/** The failing check IDs (sorted) for a resource at a level and version. */
-export async function psaVerdict(resource: TestResource, level: Level, version: Version): Promise<string[]> {
+type Obj = Record<string, unknown>;
+
+/**
+ * Every option of every Pod Security Standards policy written out at its default (the schema's
+ * `default`), except `version`: configuration that sets each option explicitly to what leaving it
+ * out means.
+ */
+export const EXPLICIT_DEFAULTS: Readonly<Record<string, Obj>> = Object.fromEntries(
+    [...baselinePolicies, ...restrictedPolicies].map((p) => [
+        p.name,
+        Object.fromEntries(
+            Object.entries(p.configSchema.properties as Record<string, { default?: unknown }>)
+                .filter(([k]) => k !== "version")
+                .map(([k, s]) => [k, s.default]),
+        ),
+    ]),
+);
+
+/**
+ * The violations the pack's Pod Security Standards policies of a level report for a resource, every
+ * policy mandatory, at a version; `options` adds options per policy name.
+ */
+export async function pssViolations(
+    resource: TestResource,
+    level: Level,
+    version: Version,
+    options: Readonly<Record<string, Obj>> = {},
+): Promise<PolicyViolation[]> {
     const policies = level === "baseline" ? baselinePolicies : [...baselinePolicies, ...restrictedPolicies];
     const config: Record<string, unknown> = { all: "mandatory" };
     for (const p of policies) {
-        config[p.name] = { version: versionString(version) };
+        config[p.name] = { ...options[p.name], version: versionString(version) };
     }
-    const result = await new PolicyTester({ policies }, config as never).analyze(resource);
+    return (await new PolicyTester({ policies }, config as never).analyze(resource)).violations;
+}
+
+/** The admission controller's verdict from the pack's violations: the failing check IDs (sorted). */
+export function verdictOf(violations: readonly PolicyViolation[], level: Level, version: Version): string[] {
     const failing = new Set(
-        result.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => CHECK_IDS[v.policyName]),
+        violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => CHECK_IDS[v.policyName]),
     );
     if (level === "restricted") {
         const minor = version === "latest" ? Infinity : version;

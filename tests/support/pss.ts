@@ -115,11 +115,13 @@ export const MALFORMED_POD_SPECS: readonly Obj[] = [
 ];
 
 /**
- * Runs the policy on every malformed pod spec (also as annotations of the wrong shape) and asserts
- * that it judged each one without an error: a check that throws reports "could not evaluate".
+ * Runs the policy (with `options`, if given) on every malformed pod spec (also as annotations of the
+ * wrong shape) and asserts that it judged each one without an error: a check that throws reports
+ * "could not evaluate".
  */
-export async function assertJudgesMalformedSpecs(policy: Policy): Promise<void> {
-    const tester = new PolicyTester({ policies: [policy] }, { [policy.name]: "mandatory" });
+export async function assertJudgesMalformedSpecs(policy: Policy, options: Obj = {}): Promise<void> {
+    const config = { [policy.name]: { enforcementLevel: "mandatory", ...options } } as PolicyPackConfig;
+    const tester = new PolicyTester({ policies: [policy] }, config);
     const resources = [
         ...MALFORMED_POD_SPECS.map((spec) => pod(spec)),
         pod({ containers: [{ name: "a", image: "i" }] }, { annotations: "x" }),

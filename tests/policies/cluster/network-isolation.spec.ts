@@ -123,6 +123,62 @@ describe("stack: network-isolation", () => {
         );
     });
 
+    it("directions: Ingress, Egress or both; the finding names the missing ones", async () => {
+        const ni = (options: Obj) => ({ "network-isolation": { enforcementLevel: "mandatory" as const, ...options } });
+        const ingressOnly = defaultDeny("shop", ["Ingress"]);
+        const egressOnly = defaultDeny("shop", ["Egress"]);
+        assert.strictEqual((await run([web, egressOnly], ni({ directions: ["Egress"] }))).length, 0);
+        const [v] = await run([web, ingressOnly], ni({ directions: ["Egress"] }));
+        assert.ok(v.message.includes("(app=web, tier=front) for Egress ("), v.message);
+        assert.ok(v.message.includes("policyTypes: [Egress]"), v.message);
+        const [both] = await run([web], ni({ directions: ["Egress", "Ingress"] }));
+        assert.ok(both.message.includes("for Ingress and Egress"), both.message);
+        assert.ok(both.message.includes("policyTypes: [Ingress, Egress]"), both.message);
+        assert.ok(!both.message.includes("requireEgress"), both.message);
+        assert.strictEqual(
+            (await run([web, defaultDeny("shop")], ni({ directions: ["Ingress", "Egress"] }))).length,
+            0,
+        );
+    });
+
+    it("requireEgress (deprecated) adds Egress to directions, and its findings name the replacement", async () => {
+        const ni = (options: Obj) => ({ "network-isolation": { enforcementLevel: "mandatory" as const, ...options } });
+        const ingressOnly = defaultDeny("shop", ["Ingress"]);
+        const [v] = await run([web, ingressOnly], ni({ requireEgress: true }));
+        assert.ok(v.message.includes("for Egress ("), v.message);
+        assert.ok(
+            v.message.endsWith(
+                "; the deprecated option requireEgress added Egress: set directions: [Ingress, Egress] instead",
+            ),
+            v.message,
+        );
+        // Same verdicts as directions: [Ingress, Egress].
+        for (const stack of [
+            [web],
+            [web, ingressOnly],
+            [web, defaultDeny("shop", ["Egress"])],
+            [web, defaultDeny("shop")],
+        ]) {
+            const old = await run(stack, ni({ requireEgress: true }));
+            const current = await run(stack, ni({ directions: ["Ingress", "Egress"] }));
+            assert.deepStrictEqual(
+                old.map((x) => x.message.replace(/; the deprecated option.*$/, "")),
+                current.map((x) => x.message),
+            );
+        }
+        const [egressOnly] = await run([web], ni({ requireEgress: true, directions: ["Egress"] }));
+        assert.ok(egressOnly.message.includes("for Egress (") && !egressOnly.message.includes("Ingress and"));
+    });
+
+    it("directions is checked: known directions, at least one, each once", async () => {
+        const bad = async (directions: unknown, message: RegExp) =>
+            assert.rejects(run([web], { "network-isolation": { directions } }), message);
+        await bad([], /directions must name at least one direction/);
+        await bad(["Ingress", "Ingress"], /directions lists "Ingress" more than once/);
+        await bad(["ingress"], /must be one of "Ingress", "Egress"/);
+        await bad("Ingress", /must be an array/);
+    });
+
     it("a rule that allows everything does not isolate", async () => {
         const allowAll = netpol("allow-all", "shop", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] });
         assert.strictEqual((await run([web, allowAll])).length, 1);

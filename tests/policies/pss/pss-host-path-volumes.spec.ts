@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { hostPathVolumes } from "../../../policies/pss";
 import { unknown } from "../../../testkit";
 import { assertJudgesMalformedSpecs, finding, notKnown, pssFindings } from "../../support/pss";
-import { deployment, hardenedPodSpec, pod } from "../../support/workloads";
+import { deployment, hardenedContainer, hardenedPodSpec, pod } from "../../support/workloads";
 
 const FIX = "use an emptyDir, configMap, secret, projected or persistentVolumeClaim volume instead";
 
@@ -60,5 +60,196 @@ describe("pss-host-path-volumes", () => {
 
     it("malformed props never throw", async () => {
         await assertJudgesMalformedSpecs(hostPathVolumes);
+    });
+
+    describe("option allowedHostPaths", () => {
+        const ALLOWED_FIX =
+            "nothing while the option allows it; the pod-security admission controller still rejects it in a " +
+            "namespace that enforces this level";
+        const logs = (path: string) => [{ name: "logs", hostPath: { path } }];
+        const judge = (volumes: unknown[], allowedHostPaths: unknown[], extra: Record<string, unknown> = {}) =>
+            pssFindings(hostPathVolumes, pod(hardenedPodSpec({ volumes, ...extra })), { allowedHostPaths });
+        const allowed = (path: string, entry: string, suffix = "") =>
+            `advisory: Pod prod/web: volume "logs" is a hostPath volume (path ${JSON.stringify(path)})${suffix}, ` +
+            `allowed by option ${entry} (spec.volumes[0].hostPath.path). Fix: ${ALLOWED_FIX}`;
+        const refused = (path: string) =>
+            finding(
+                "Pod prod/web",
+                `volume "logs" is a hostPath volume (path ${JSON.stringify(path)})`,
+                "spec.volumes[0].hostPath",
+                FIX,
+            );
+
+        it("allows paths at or below a prefix, by whole path components, as an advisory naming the entry", async () => {
+            const entries = [{ pathPrefix: "/var/log" }];
+            for (const path of ["/var/log", "/var/log/app", "/var/log/app/x.log"]) {
+                assert.deepStrictEqual(await judge(logs(path), entries), [
+                    allowed(path, 'allowedHostPaths[0] (pathPrefix "/var/log")'),
+                ]);
+            }
+            for (const path of ["/var/logs", "/var/lo", "/var", "/", "/etc/var/log"]) {
+                assert.deepStrictEqual(await judge(logs(path), entries), [refused(path)], path);
+            }
+        });
+
+        it("normalises //, ., .. and trailing slashes on both sides; a relative path matches nothing", async () => {
+            const entries = [{ pathPrefix: "/var/log/" }];
+            for (const path of ["//var//log/app/", "/var/./log", "/var/tmp/../log/app", "/../var/log"]) {
+                assert.strictEqual((await judge(logs(path), entries))[0].startsWith("advisory: "), true, path);
+            }
+            for (const path of ["/var/log/../../etc", "/var/log/..", "var/log/app", "./var/log", ""]) {
+                assert.deepStrictEqual(await judge(logs(path), entries), [refused(path)], path);
+            }
+            // "/" allows every absolute path.
+            assert.strictEqual((await judge(logs("/etc"), [{ pathPrefix: "//" }]))[0].startsWith("advisory: "), true);
+        });
+
+        it("readOnly: allowed only when every mount in every container (init, ephemeral) is read-only", async () => {
+            const entries = [{ pathPrefix: "/var/log", readOnly: true }];
+            const mount = (name: string, readOnly?: unknown) =>
+                hardenedContainer(name, {
+                    volumeMounts: [
+                        { name: "other", mountPath: "/x" },
+                        { name: "logs", mountPath: "/logs", ...(readOnly !== undefined && { readOnly }) },
+                    ],
+                });
+            const lists = (readOnly: Record<string, unknown>) => ({
+                initContainers: [mount("init", readOnly.init)],
+                containers: [mount("app", readOnly.app)],
+                ephemeralContainers: [mount("debug", readOnly.debug)],
+            });
+            const entry = 'allowedHostPaths[0] (pathPrefix "/var/log", read-only)';
+            assert.deepStrictEqual(
+                await judge(logs("/var/log/app"), entries, lists({ init: true, app: true, debug: true })),
+                [allowed("/var/log/app", entry, ", mounted read-only")],
+            );
+            // Not mounted at all: nothing can write to it.
+            assert.deepStrictEqual(await judge(logs("/var/log"), entries), [
+                allowed("/var/log", entry, ", mounted read-only"),
+            ]);
+            const writable = await judge(
+                logs("/var/log/app"),
+                entries,
+                lists({ init: true, app: false, debug: undefined }),
+            );
+            const problem =
+                `mounts hostPath volume "logs" (path "/var/log/app") without readOnly: true, and option ${entry} ` +
+                `allows it only read-only`;
+            const mountFix = "set readOnly: true on this volumeMount, or use another volume type";
+            assert.deepStrictEqual(writable, [
+                finding(
+                    'Pod prod/web, container "app"',
+                    problem,
+                    "spec.containers[0].volumeMounts[1].readOnly",
+                    mountFix,
+                ),
+                finding(
+                    'Pod prod/web, ephemeral container "debug"',
+                    problem,
+                    "spec.ephemeralContainers[0].volumeMounts[1].readOnly",
+                    mountFix,
+                ),
+            ]);
+            // "true" is not true.
+            const text = await judge(logs("/var/log"), entries, lists({ init: "true", app: true, debug: true }));
+            assert.deepStrictEqual(
+                text.map((l) => l.split(":")[0]),
+                ["mandatory"],
+            );
+        });
+
+        it("an entry without readOnly wins over a read-only one; other entries are tried in turn", async () => {
+            const writableMount = {
+                containers: [hardenedContainer("app", { volumeMounts: [{ name: "logs", mountPath: "/l" }] })],
+            };
+            const entries = [
+                { pathPrefix: "/var", readOnly: true },
+                { pathPrefix: "/var/log/app" },
+                { pathPrefix: "/srv" },
+            ];
+            assert.deepStrictEqual(await judge(logs("/var/log/app/x"), entries, writableMount), [
+                allowed("/var/log/app/x", 'allowedHostPaths[1] (pathPrefix "/var/log/app")'),
+            ]);
+            assert.strictEqual((await judge(logs("/srv"), entries, writableMount))[0].startsWith("advisory: "), true);
+            assert.strictEqual(
+                (await judge(logs("/var/lib"), entries, writableMount))[0].startsWith("mandatory: "),
+                true,
+            );
+        });
+
+        it("unknown during preview: the path, the volume name, the mounts", async () => {
+            const entries = [{ pathPrefix: "/var/log", readOnly: true }];
+            assert.deepStrictEqual(await judge([{ name: "logs", hostPath: unknown }], entries), [
+                notKnown("Pod prod/web", "spec.volumes[0].hostPath"),
+            ]);
+            assert.deepStrictEqual(await judge(logs(unknown as unknown as string), entries), [
+                notKnown("Pod prod/web", "spec.volumes[0].hostPath.path"),
+            ]);
+            assert.deepStrictEqual(await judge([{ name: unknown, hostPath: { path: "/var/log" } }], entries), [
+                notKnown("Pod prod/web", "spec.volumes[0].name"),
+            ]);
+            const mounts = (volumeMounts: unknown) => ({ containers: [hardenedContainer("app", { volumeMounts })] });
+            assert.deepStrictEqual(await judge(logs("/var/log"), entries, mounts(unknown)), [
+                notKnown('Pod prod/web, container "app"', "spec.containers[0].volumeMounts"),
+            ]);
+            assert.deepStrictEqual(
+                await judge(logs("/var/log"), entries, mounts([{ name: "logs", readOnly: unknown }])),
+                [notKnown('Pod prod/web, container "app"', "spec.containers[0].volumeMounts[0].readOnly")],
+            );
+            assert.deepStrictEqual(await judge(logs("/var/log"), entries, { initContainers: unknown }), [
+                notKnown("Pod prod/web", "spec.initContainers"),
+            ]);
+            // Without the option an unknown path changes nothing: the hostPath key decides.
+            assert.deepStrictEqual(await judge(logs(unknown as unknown as string), []), [
+                finding("Pod prod/web", 'volume "logs" is a hostPath volume', "spec.volumes[0].hostPath", FIX),
+            ]);
+        });
+
+        it("an unnamed volume cannot be shown mounted read-only; a volume without a path is refused", async () => {
+            const entries = [{ pathPrefix: "/", readOnly: true }];
+            assert.deepStrictEqual(await judge([{ hostPath: { path: "/var/log" } }], entries), [
+                finding(
+                    "Pod prod/web",
+                    'volume (unnamed) is a hostPath volume (path "/var/log"), but it has no name, so its mounts ' +
+                        "cannot be shown to be read-only",
+                    "spec.volumes[0].name",
+                    "name the volume and mount it with readOnly: true",
+                ),
+            ]);
+            assert.deepStrictEqual(await judge([{ name: "logs", hostPath: {} }], [{ pathPrefix: "/" }]), [
+                finding(
+                    "Pod prod/web",
+                    'volume "logs" is a hostPath volume without a path',
+                    "spec.volumes[0].hostPath",
+                    FIX,
+                ),
+            ]);
+        });
+
+        it("configuration is checked: absolute prefixes, known keys, boolean readOnly", async () => {
+            const r = pod(hardenedPodSpec({}));
+            await assert.rejects(
+                pssFindings(hostPathVolumes, r, { allowedHostPaths: [{ pathPrefix: "var/log" }] }),
+                /absolute path/,
+            );
+            await assert.rejects(
+                pssFindings(hostPathVolumes, r, { allowedHostPaths: [{ pathPrefix: "/var/log", readonly: true }] }),
+                /allowedHostPaths\[0\]\.readonly is not a known option.*Did you mean "readOnly"/,
+            );
+            await assert.rejects(
+                pssFindings(hostPathVolumes, r, { allowedHostPaths: [{ readOnly: true }] }),
+                /pathPrefix is required/,
+            );
+            await assert.rejects(
+                pssFindings(hostPathVolumes, r, { allowedHostPaths: [{ pathPrefix: "/x", readOnly: "yes" }] }),
+                /must be true or false/,
+            );
+        });
+
+        it("malformed props never throw with the option set", async () => {
+            await assertJudgesMalformedSpecs(hostPathVolumes, {
+                allowedHostPaths: [{ pathPrefix: "/", readOnly: true }],
+            });
+        });
     });
 });

@@ -8,6 +8,9 @@ import { assertJudgesMalformedSpecs, finding, notKnown, pssFindings } from "../.
 import { deployment, hardenedPodSpec, pod } from "../../support/workloads";
 
 const FIX = "use a persistentVolumeClaim or an allowed volume type instead";
+const ALLOWED_FIX =
+    "nothing while the option allows it; the pod-security admission controller still rejects it in a namespace " +
+    "that enforces this level";
 
 describe("pss-restricted-volumes", () => {
     it("passes a compliant pod (every allowed volume type)", async () => {
@@ -77,5 +80,74 @@ describe("pss-restricted-volumes", () => {
 
     it("malformed props never throw", async () => {
         await assertJudgesMalformedSpecs(restrictedVolumes);
+    });
+
+    describe("option allowedFlexVolumeDrivers", () => {
+        const flex = (driver: unknown) => ({ name: "lvm", flexVolume: { driver, fsType: "ext4" } });
+        const judge = (volumes: unknown[], allowedFlexVolumeDrivers: unknown[]) =>
+            pssFindings(restrictedVolumes, pod(hardenedPodSpec({ volumes })), { allowedFlexVolumeDrivers });
+
+        it("allows a listed driver exactly, as an advisory naming the option", async () => {
+            assert.deepStrictEqual(await judge([flex("example.com/lvm")], ["example.com/lvm"]), [
+                'advisory: Pod prod/web: volume "lvm" uses the flexVolume volume type with driver ' +
+                    '"example.com/lvm", allowed by option allowedFlexVolumeDrivers ' +
+                    `(spec.volumes[0].flexVolume.driver). Fix: ${ALLOWED_FIX}`,
+            ]);
+            for (const driver of ["example.com/lvm2", "EXAMPLE.COM/LVM", undefined, 3]) {
+                assert.deepStrictEqual(
+                    await judge([flex(driver)], ["example.com/lvm"]),
+                    [
+                        finding(
+                            "Pod prod/web",
+                            'volume "lvm" uses the flexVolume volume type',
+                            "spec.volumes[0].flexVolume",
+                            FIX,
+                        ),
+                    ],
+                    String(driver),
+                );
+            }
+        });
+
+        it("allows flexVolume only: other disallowed types of the volume are still reported", async () => {
+            const both = { name: "lvm", flexVolume: { driver: "example.com/lvm" }, hostPath: { path: "/" } };
+            const lines = await judge([both, { name: "n", nfs: { server: "s", path: "/" } }], ["example.com/lvm"]);
+            assert.deepStrictEqual(
+                lines.map((l) => l.split(" (spec")[0]),
+                [
+                    'advisory: Pod prod/web: volume "lvm" uses the flexVolume volume type with driver ' +
+                        '"example.com/lvm", allowed by option allowedFlexVolumeDrivers',
+                    'mandatory: Pod prod/web: volume "lvm" uses the hostPath volume type',
+                    'mandatory: Pod prod/web: volume "n" uses the nfs volume type',
+                ],
+            );
+        });
+
+        it("an unknown driver is undecided; without the option it changes nothing", async () => {
+            assert.deepStrictEqual(await judge([flex(unknown)], ["example.com/lvm"]), [
+                notKnown("Pod prod/web", "spec.volumes[0].flexVolume.driver"),
+            ]);
+            assert.deepStrictEqual(await judge([flex(unknown)], []), [
+                finding(
+                    "Pod prod/web",
+                    'volume "lvm" uses the flexVolume volume type',
+                    "spec.volumes[0].flexVolume",
+                    FIX,
+                ),
+            ]);
+        });
+
+        it("configuration is checked: a list of driver names", async () => {
+            for (const [allowedFlexVolumeDrivers, message] of [
+                ["example.com/lvm", /must be an array/],
+                [[7], /allowedFlexVolumeDrivers\[0\]/],
+            ] as const) {
+                await assert.rejects(judge([], allowedFlexVolumeDrivers as unknown as unknown[]), message);
+            }
+        });
+
+        it("malformed props never throw with the option set", async () => {
+            await assertJudgesMalformedSpecs(restrictedVolumes, { allowedFlexVolumeDrivers: ["x"] });
+        });
     });
 });

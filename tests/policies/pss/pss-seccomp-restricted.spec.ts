@@ -12,6 +12,8 @@ type Obj = Record<string, unknown>;
 
 const UNSET_FIX = 'set spec.securityContext.seccompProfile.type (or this container\'s) to "RuntimeDefault"';
 const TYPE_FIX = 'set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"';
+const LOCALHOST_FIX = "use RuntimeDefault, or a Localhost profile that allowedLocalhostProfiles lists";
+
 const c = (name: string, type?: unknown): Obj => ({
     name,
     image: "i",
@@ -79,5 +81,69 @@ describe("pss-seccomp-restricted", () => {
 
     it("malformed props never throw", async () => {
         await assertJudgesMalformedSpecs(seccompRestricted);
+    });
+
+    describe("option allowedLocalhostProfiles (stricter than the standard)", () => {
+        const profile = (localhostProfile: unknown) => ({ seccompProfile: { type: "Localhost", localhostProfile } });
+        const options = { allowedLocalhostProfiles: ["ok-*.json"] };
+        const notListed = (name: string) =>
+            `seccomp profile is Localhost ${JSON.stringify(name)}, not one of the profiles in option ` +
+            "allowedLocalhostProfiles";
+
+        it("judges every Localhost setter, the pod's even when containers override it", async () => {
+            const spec = {
+                securityContext: profile("bad.json"),
+                containers: [
+                    { name: "app", image: "i", securityContext: profile("ok-app.json") },
+                    { name: "side", image: "i", securityContext: { seccompProfile: { type: "RuntimeDefault" } } },
+                    { name: "worker", image: "i", securityContext: profile("worse.json") },
+                ],
+            };
+            assert.deepStrictEqual(await pssFindings(seccompRestricted, deployment(spec), options), [
+                finding(
+                    "Deployment prod/web",
+                    notListed("bad.json"),
+                    "spec.template.spec.securityContext.seccompProfile.localhostProfile",
+                    LOCALHOST_FIX,
+                ),
+                finding(
+                    'Deployment prod/web, container "worker"',
+                    notListed("worse.json"),
+                    "spec.template.spec.containers[2].securityContext.seccompProfile.localhostProfile",
+                    LOCALHOST_FIX,
+                ),
+            ]);
+            assert.deepStrictEqual(await pssFindings(seccompRestricted, deployment(spec)), []);
+        });
+
+        it("Windows pods stay exempt from v1.25", async () => {
+            const spec = { os: { name: "windows" }, securityContext: profile("bad.json"), containers: [c("app")] };
+            assert.deepStrictEqual(await pssFindings(seccompRestricted, pod(spec), options), []);
+        });
+
+        it("an unknown localhostProfile is undecided, never allowed", async () => {
+            const spec = { containers: [{ name: "app", image: "i", securityContext: profile(unknown) }] };
+            assert.deepStrictEqual(await pssFindings(seccompRestricted, pod(spec), options), [
+                notKnown(
+                    'Pod prod/web, container "app"',
+                    "spec.containers[0].securityContext.seccompProfile.localhostProfile",
+                ),
+            ]);
+        });
+
+        it("configuration is checked: a list of non-empty names", async () => {
+            const r = pod({ containers: [c("app")] });
+            for (const [allowedLocalhostProfiles, message] of [
+                [[""], /allowedLocalhostProfiles\[0\]/],
+                ["ok.json", /must be an array/],
+                [[7], /allowedLocalhostProfiles\[0\]/],
+            ] as const) {
+                await assert.rejects(pssFindings(seccompRestricted, r, { allowedLocalhostProfiles }), message);
+            }
+        });
+
+        it("malformed props never throw with the option set", async () => {
+            await assertJudgesMalformedSpecs(seccompRestricted, options);
+        });
     });
 });
