@@ -3,6 +3,7 @@
 
 import { type ContainerGuardPolicy } from "../../src/framework/policy";
 import { imageDigestPinned } from "./image-digest-pinned";
+import { imagePullPolicy } from "./image-pull-policy";
 import { imageRegistryAllowlist } from "./image-registry-allowlist";
 import { imageTagNotLatest } from "./image-tag-not-latest";
 import { imageVulnerabilities } from "./image-vulnerabilities";
@@ -12,6 +13,7 @@ export const imagePolicies = [
     imageDigestPinned,
     imageRegistryAllowlist,
     imageVulnerabilities,
+    imagePullPolicy,
 ] as const satisfies readonly ContainerGuardPolicy[];
 
-export { imageDigestPinned, imageRegistryAllowlist, imageTagNotLatest, imageVulnerabilities };
+export { imageDigestPinned, imagePullPolicy, imageRegistryAllowlist, imageTagNotLatest, imageVulnerabilities };

@@ -6,8 +6,8 @@ import { eachContainer } from "../../src/kubernetes/pod-checks";
 import { SECRETS_URL, judgeSetting, secretOptions } from "../../src/secrets/literals";
 
 const KUBERNETES_FIX =
-    "store the value in a Secret and mount it as a read-only Secret volume (the program reads the file), or " +
-    "reference it with env[].valueFrom.secretKeyRef";
+    "store the value in a Secret and mount it as a read-only Secret volume (the program reads the file); only if " +
+    "the program cannot read a file, reference it with env[].valueFrom.secretKeyRef";
 const DOCKER_CONTAINER_FIX =
     "do not pass the secret in envs: mount it as a file (a read-only bind mount or the uploads argument) and give " +
     "the program its path (e.g. DB_PASSWORD_FILE), or run it as a swarm Service with a docker.Secret";
@@ -27,8 +27,10 @@ export const secretsEnvLiteral = defineContainerPolicy({
     tags: ["secrets", "kubernetes", "docker", "env"],
     remediationSteps:
         "Move the value into a Kubernetes Secret (or an external secret store synchronised into one) and mount it as " +
-        "a read-only Secret volume, " +
-        "or reference it with env[].valueFrom.secretKeyRef. For Docker, use a swarm secret (docker.Secret in " +
+        "a read-only Secret volume that the program reads. " +
+        "Only if the program cannot read a file, reference it with env[].valueFrom.secretKeyRef (secrets-as-env " +
+        "reports that as advisory: environment variables leak into child processes, crash dumps and logs). " +
+        "For Docker, use a swarm secret (docker.Secret in " +
         "taskSpec.containerSpec.secrets) or a file mount. " +
         "Marking the value as a Pulumi secret is not enough: it encrypts Pulumi's state, but the value still lands " +
         "in plaintext in the pod spec or the container configuration.",

@@ -2,7 +2,10 @@
 // controls that stand on their own and are named for what they require.
 
 import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
+import { resourceLimits } from "./resource-limits";
+import { rootGroup } from "./root-group";
+import { sysctlValueInjection } from "./sysctl-value-injection";
 
-export const workloadPolicies = [readOnlyRootFilesystem] as const;
+export const workloadPolicies = [readOnlyRootFilesystem, sysctlValueInjection, rootGroup, resourceLimits] as const;
 
-export { readOnlyRootFilesystem };
+export { readOnlyRootFilesystem, resourceLimits, rootGroup, sysctlValueInjection };

@@ -6,6 +6,7 @@
 import { type DockerContainerSpec } from "../docker/container";
 import { dockerPreparation } from "../docker/container-policy";
 import { type Evaluation, type PolicyMetadata, buildResourcePolicy } from "../framework/policy";
+import { imageExemptionOptions } from "../framework/image-exemptions";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { workloadOptions, workloadPreparation } from "../kubernetes/workload-policy";
 import { type PodSpec } from "../kubernetes/workload";
@@ -24,7 +25,7 @@ interface ContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadat
 export function defineContainerPolicy<O extends OptionsSpec, N extends string>(
     def: ContainerPolicyDefinition<O> & { readonly name: N },
 ) {
-    const options = { ...def.options, ...workloadOptions };
+    const options = { ...def.options, ...workloadOptions, ...imageExemptionOptions };
     return buildResourcePolicy({
         ...def,
         options,

@@ -5,6 +5,7 @@ import type { ResourceValidationArgs } from "@pulumi/policy";
 import { Field } from "../framework/field";
 import { type Evaluation, type PolicyMetadata, type Preparation, buildResourcePolicy } from "../framework/policy";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
+import { imageExemptionOptions } from "../framework/image-exemptions";
 import { plainIdentity } from "../framework/resource";
 import { type DockerContainerSpec, dockerContainerSpecOf } from "./container";
 
@@ -34,7 +35,8 @@ export function dockerPreparation<V>(
         return undefined;
     }
     return {
-        resource: plainIdentity(args.type, args.name),
+        // The resource is the container: findings about it are exempt when its image is (exemptImages).
+        resource: { ...plainIdentity(args.type, args.name), image: spec.image },
         isPatch: false,
         run(ev) {
             if (spec.spec.isUnknown) {
@@ -52,6 +54,7 @@ export function defineDockerContainerPolicy<O extends OptionsSpec, N extends str
 ) {
     return buildResourcePolicy({
         ...def,
+        options: { ...def.options, ...imageExemptionOptions },
         prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),
     });
 }

@@ -63,6 +63,10 @@ export interface DockerContainerSpec {
     readonly mounts: Field<unknown>;
     /** Networks the container joins (`networksAdvanced[].name`, `taskSpec.networksAdvanceds[].name`). */
     readonly networks: Field<unknown>;
+    /** Kernel parameters set in the container ({name: value}): Container `sysctls`, Service `sysctl`. */
+    readonly sysctls: Field<unknown>;
+    /** Supplementary groups the process joins (names or GIDs): Container `groupAdds`, Service `groups`. */
+    readonly groupAdd: Field<unknown>;
     /** Namespace modes (Container only; a service's only way to share a host namespace is the `host` network). */
     readonly namespaceModes: readonly NamespaceMode[];
     /** Container only: swarm services cannot run privileged. */
@@ -94,6 +98,8 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
             env: c.get("envs"),
             mounts: c.get("mounts"),
             networks: c.get("networksAdvanced"),
+            sysctls: c.get("sysctls"),
+            groupAdd: c.get("groupAdds"),
             namespaceModes: [
                 { namespace: "network", setting: "networkMode", field: c.get("networkMode") },
                 { namespace: "PID", setting: "pidMode", field: c.get("pidMode") },
@@ -122,6 +128,8 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
             env: s.get("env"),
             mounts: s.get("mounts"),
             networks: task.get("networksAdvanceds"),
+            sysctls: s.get("sysctl"),
+            groupAdd: s.get("groups"),
             namespaceModes: [],
             seLinuxContext: s.at("privileges", "seLinuxContext"),
         };
@@ -147,6 +155,18 @@ export function normalizeCapability(name: string): string {
 export function isRootUser(value: string): boolean {
     const user = userPart(value);
     return user === "root" || /^0+$/.test(user) || user.toLowerCase() === "containeradministrator";
+}
+
+/** The group part of `user[:group]`, trimmed; undefined when no group is named. */
+export function groupPart(value: string): string | undefined {
+    const colon = value.indexOf(":");
+    return colon < 0 ? undefined : value.slice(colon + 1).trim();
+}
+
+/** Whether a group name or GID (`user[:group]`, `groupAdds`) is the root group: `root` or GID 0 (also `00`). */
+export function isRootGroup(group: string): boolean {
+    const g = group.trim();
+    return g === "root" || /^0+$/.test(g);
 }
 
 /** The user part of `user[:group]`, trimmed; empty when no user is named. */

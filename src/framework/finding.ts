@@ -1,5 +1,7 @@
 // Where in a resource a finding is: which container, for resources that have several.
 
+import { type Field } from "./field";
+
 /** The container lists of a pod spec (Docker containers are reported as the resource itself). */
 export type ContainerList = "initContainers" | "containers" | "ephemeralContainers";
 
@@ -9,6 +11,8 @@ export interface ContainerLocation {
     readonly index: number;
     /** `name`, when known. */
     readonly name: string | undefined;
+    /** The container's image reference, which the `exemptImages` option matches. */
+    readonly image?: Field;
 }
 
 /** Describes a container for messages: `container "app"`, `init container "migrate"`, `ephemeral container #2`. */

@@ -22,6 +22,7 @@ import {
     exemptionOptions,
 } from "./exemptions";
 import { Field } from "./field";
+import { exemptImagesOf, imageExemptionFor, imageExemptionNote } from "./image-exemptions";
 import {
     type StructuredViolation,
     declareNotApplicable,
@@ -127,6 +128,21 @@ export class Evaluation<O> {
             advisory = true;
         } else if (ex.note) {
             message += `\n${ex.note}`;
+        }
+        // A finding about one container may be allowed by its image (option exemptImages); one about
+        // the pod as a whole is not. The container of a Docker resource is the resource itself.
+        const byImage =
+            ex.kind === "none"
+                ? imageExemptionNote(
+                      imageExemptionFor(
+                          exemptImagesOf(this.options),
+                          f.container ? f.container.image : this.resource.image,
+                      ),
+                  )
+                : undefined;
+        if (byImage) {
+            message += `\n${byImage}`;
+            advisory = true;
         }
         this.violations++;
         this.send({ message, ...(advisory && { enforcementLevel: "advisory" }) });

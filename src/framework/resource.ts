@@ -51,6 +51,11 @@ export interface ResourceIdentity {
     readonly label: string;
     /** Kubernetes object metadata (labels, annotations), read with unknowns preserved. */
     readonly metadata?: Field;
+    /**
+     * For a resource that is one container (a Docker Container or Service): its image reference,
+     * which the `exemptImages` option matches for findings that name no container.
+     */
+    readonly image?: Field;
 }
 
 /**

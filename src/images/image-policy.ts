@@ -4,6 +4,7 @@
 // during preview are reported as such, naming the field, and judged at `pulumi up`.
 
 import { type exemptionOptions } from "../framework/exemptions";
+import { imageExemptionOptions } from "../framework/image-exemptions";
 import {
     type ContainerGuardPolicy,
     type Evaluation,
@@ -40,8 +41,8 @@ export { nist800190 } from "../framework/compliance";
 
 export function defineImagePolicy<O extends OptionsSpec, N extends string>(
     def: ImagePolicyDefinition<O> & { readonly name: N },
-): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
-    const options = { ...def.options, ...workloadOptions };
+): ContainerGuardPolicy<O & typeof workloadOptions & typeof imageExemptionOptions & typeof exemptionOptions, N> {
+    const options = { ...def.options, ...workloadOptions, ...imageExemptionOptions };
     return buildResourcePolicy({
         ...def,
         options,

@@ -109,6 +109,22 @@ const DOCKER_TYPES: ReadonlyMap<string, DockerType> = new Map<string, DockerType
         },
     ],
     [
+        // `docker tag SOURCE TARGET`: the source is an image the daemon has (pulled, or built), and its
+        // content is what the target name will carry; the target is a name the image is published
+        // under (a RegistryImage of that name pushes it).
+        "docker:index/tag:Tag",
+        {
+            uses: ["run", "publish"],
+            sites: (p) => {
+                const args = p as Field<docker.TagArgs>;
+                return [
+                    { field: args.get("sourceImage"), use: "run", noun: "source image" },
+                    { field: args.get("targetImage"), use: "publish", noun: "target image" },
+                ];
+            },
+        },
+    ],
+    [
         "docker:index/image:Image",
         {
             uses: ["publish"],
@@ -203,8 +219,10 @@ export function imageSitesOf(catalog: WorkloadCatalog, r: ResourceDescription): 
         return kubernetesSites(catalog, r);
     }
     const props = Field.root(r.props);
+    // A Container or Service is one container: findings about it are exempt when its image is.
+    const container = dockerContainerSpecOf(r.type, props);
     return {
-        resource: plainIdentity(r.type, r.name),
+        resource: { ...plainIdentity(r.type, r.name), ...(container && { image: container.image }) },
         isPatch: false,
         uses: dockerType.uses,
         sites: () => dockerType.sites(props),

@@ -3,6 +3,7 @@
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { type exemptionOptions } from "../framework/exemptions";
+import { exemptImagesOf, imageExemptionFor, imageExemptionOptions } from "../framework/image-exemptions";
 import {
     type ContainerGuardPolicy,
     type Evaluation,
@@ -84,8 +85,8 @@ interface WorkloadPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata
 
 export function defineWorkloadPolicy<O extends OptionsSpec, N extends string>(
     def: WorkloadPolicyDefinition<O> & { readonly name: N },
-): ContainerGuardPolicy<O & typeof workloadOptions & typeof exemptionOptions, N> {
-    const options = { ...def.options, ...workloadOptions };
+): ContainerGuardPolicy<O & typeof workloadOptions & typeof imageExemptionOptions & typeof exemptionOptions, N> {
+    const options = { ...def.options, ...workloadOptions, ...imageExemptionOptions };
     const remediate = def.remediate;
     return buildResourcePolicy({
         ...def,
@@ -120,8 +121,14 @@ export function workloadPreparation<V extends WorkloadOptions>(
         },
         ...(remediate && {
             remediate(fix: Fixer) {
+                // Containers exempt by image (or whose image is unknown yet) are left as they are.
+                const exemptImages = exemptImagesOf(opts);
                 for (const pod of podSpecsOf(shape, props)) {
-                    remediate(pod, fix, opts);
+                    const fixable =
+                        exemptImages.length === 0
+                            ? pod
+                            : pod.only((c) => imageExemptionFor(exemptImages, c.image).kind === "none");
+                    remediate(fixable, fix, opts);
                 }
             },
         }),

@@ -186,12 +186,22 @@ export class PodSpec {
                         }
                         // Ephemeral containers share every field the checks read with regular containers.
                         const field = item;
-                        out.push({ list, index, field, name: field.get("name").str() });
+                        out.push({ list, index, field, name: field.get("name").str(), image: field.get("image") });
                     });
             }
             this.containerCache = out;
         }
         return this.containerCache;
+    }
+
+    /**
+     * The same pod with only the containers `keep` accepts (for fixes that must leave some
+     * containers alone, such as those exempt by image). Unknown containers are unchanged.
+     */
+    only(keep: (c: ContainerRef) => boolean): PodSpec {
+        const view = new PodSpec(this.spec, this.metadata, this.isPatch, this.owner);
+        view.containerCache = this.containers().filter(keep);
+        return view;
     }
 
     /**

@@ -7,6 +7,7 @@
 
 import type { Severity } from "@pulumi/policy";
 import { type exemptionOptions } from "../framework/exemptions";
+import { type imageExemptionOptions } from "../framework/image-exemptions";
 import { type ContainerGuardPolicy, type Evaluation } from "../framework/policy";
 import { type Fixer } from "../framework/remediation";
 import { type Field } from "../framework/field";
@@ -48,7 +49,10 @@ const pssOptions = {
 
 type PssOptions = OptionValues<typeof pssOptions & typeof workloadOptions>;
 /** Every option a Pod Security Standards policy accepts. */
-type PssPolicyOptions = typeof pssOptions & typeof workloadOptions & typeof exemptionOptions;
+type PssPolicyOptions = typeof pssOptions &
+    typeof workloadOptions &
+    typeof imageExemptionOptions &
+    typeof exemptionOptions;
 
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 

@@ -13,6 +13,13 @@ const typed: ContainerGuardConfig = {
     "pss-privileged": "mandatory",
     "pss-sysctls": { enforcementLevel: "mandatory", version: "v1.30" },
     "network-isolation": { requireEgress: true, exclude: [{ namespace: "kube-system", reason: "system" }] },
+    "resource-limits": { required: ["limits.memory", "emptyDir.sizeLimit"], exemptImages: ["ghcr.io/acme/**"] },
+    "image-pull-policy": { always: true },
+    "image-registry-allowlist": { allowed: ["ghcr.io"], denied: ["k8s.gcr.io"] },
+    "docker-privileged": { exemptImages: ["docker.io/library/docker:*-dind"] },
+    "sysctl-value-injection": "mandatory",
+    "root-group": { enforcementLevel: "advisory" },
+    "secrets-as-env": { exemptImages: [] },
 };
 // @ts-expect-error a misspelled policy name does not compile
 const badName: ContainerGuardConfig = { "pss-privilegd": "mandatory" };
@@ -39,7 +46,11 @@ const exceptions: ContainerGuardConfig = {
 const badHostPath: ContainerGuardConfig = { "pss-host-path-volumes": { allowedHostPaths: [{ readOnly: true }] } };
 // @ts-expect-error a port range is numbers
 const badPorts: ContainerGuardConfig = { "pss-host-ports": { allowedHostPorts: [{ min: "80", max: 80 }] } };
-void [badName, badOption, badType, badLevel, badHostPath, badPorts];
+// @ts-expect-error exemptImages is a list of globs
+const badExemptImages: ContainerGuardConfig = { "root-group": { exemptImages: "ghcr.io/acme/**" } };
+// @ts-expect-error a policy that judges no container has no exemptImages
+const badExemptImagesPolicy: ContainerGuardConfig = { "dockerfile-secrets": { exemptImages: [] } };
+void [badName, badOption, badType, badLevel, badHostPath, badPorts, badExemptImages, badExemptImagesPolicy];
 
 /** A team's own policy, written on the same workload model. */
 const noDefaultServiceAccount = defineWorkloadPolicy({

@@ -6,9 +6,12 @@
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { type PolicyPackConfig, PolicyTester, unknown } from "../../testkit";
+import { parseImageRef } from "../../src/images/image-ref";
 import { hardenedContainer, hardenedPodSpec, podSpecPathOf, workloadProps } from "../support/workloads";
 
 type Obj = Record<string, unknown>;
+
+const LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
 interface Case {
     /** Fields that make container "c" break the policy. */
@@ -20,6 +23,8 @@ interface Case {
     /** Pod-level additions the bad container needs (e.g. the volume it mounts). */
     readonly pod?: Obj;
     readonly config?: Obj;
+    /** The container lists the setting exists in (default: all three). */
+    readonly lists?: readonly (typeof LISTS)[number][];
 }
 
 const sc = (securityContext: Obj): Obj => ({
@@ -87,6 +92,22 @@ const CASES: Record<string, Case> = {
         bad: sc({ readOnlyRootFilesystem: false }),
         field: "securityContext.readOnlyRootFilesystem",
     },
+    "root-group": { bad: sc({ runAsGroup: 0 }), field: "securityContext.runAsGroup" },
+    "resource-limits": {
+        bad: { resources: { requests: { cpu: "100m" }, limits: { "ephemeral-storage": "1Gi" } } },
+        field: "resources.limits.memory",
+        missing: true,
+        // Kubernetes does not allow resources on ephemeral containers.
+        lists: ["containers", "initContainers"],
+    },
+    "secrets-as-env": {
+        bad: { env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] },
+        field: "env[0].valueFrom.secretKeyRef",
+    },
+    "image-pull-policy": {
+        bad: { image: "registry.example.com/team/app:1.4.2", imagePullPolicy: "IfNotPresent" },
+        field: "imagePullPolicy",
+    },
 };
 
 /** One type per pod-bearing kind, plus a patch, a list and a custom resource. */
@@ -104,7 +125,6 @@ const TYPES = [
     "kubernetes:batch/v1:JobList",
     "kubernetes:argoproj.io/v1alpha1:Rollout",
 ];
-const LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 const LABELS = {
     containers: 'container "c"',
     initContainers: 'init container "c"',
@@ -125,6 +145,7 @@ describe("conformance: every container policy", () => {
             "pss-host-namespaces",
             "pss-host-path-volumes",
             "pss-sysctls",
+            "sysctl-value-injection",
             "pss-restricted-volumes",
             "service-account-token-automount",
             "image-vulnerabilities",
@@ -153,6 +174,10 @@ describe("conformance: every container policy", () => {
                                 podWith(list, { ...hardenedContainer("c"), ...c.bad }, c.pod),
                             );
                             const where = `${type} ${list}`;
+                            if (c.lists && !c.lists.includes(list)) {
+                                assert.deepStrictEqual(found, [], `${where}: the setting does not exist there`);
+                                continue;
+                            }
                             assert.strictEqual(
                                 found.length,
                                 1,
@@ -178,6 +203,40 @@ describe("conformance: every container policy", () => {
                     }
                 },
             );
+
+            it("reports an image exempted by option exemptImages as advisory, naming the glob", async () => {
+                const image = parseImageRef(c.bad.image ?? hardenedContainer().image);
+                assert.ok(image.kind === "reference");
+                const type = "kubernetes:apps/v1:Deployment";
+                const resource = {
+                    type,
+                    name: "w",
+                    props: workloadProps(type, podWith("containers", { ...hardenedContainer("c"), ...c.bad }, c.pod)),
+                };
+                const withGlob = async (glob: string) =>
+                    (
+                        await new PolicyTester(
+                            { policies: [policy] },
+                            {
+                                [name]: { enforcementLevel: "mandatory", ...c.config, exemptImages: [glob] },
+                            },
+                        ).analyze(resource)
+                    ).violations;
+                const exempt = await withGlob(`${image.name}:*`);
+                assert.strictEqual(exempt.length, 1, JSON.stringify(exempt));
+                assert.strictEqual(exempt[0].enforcementLevel, "advisory");
+                assert.ok(
+                    exempt[0].message.includes(`allowed by option exemptImages: ${image.name}:*;`),
+                    exempt[0].message,
+                );
+                // A glob for another tag of the same repository leaves the finding at its level.
+                const held = await withGlob(`${image.name}:0.0.0-other`);
+                assert.deepStrictEqual(
+                    held.map((v) => v.enforcementLevel),
+                    ["mandatory"],
+                );
+                assert.ok(!held[0].message.includes("exemptImages"));
+            });
 
             it("passes a hardened container", async () => {
                 for (const type of TYPES) {

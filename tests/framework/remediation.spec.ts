@@ -167,6 +167,35 @@ describe("remediation", () => {
         assert.deepStrictEqual(windows.remediatedBy, []);
     });
 
+    it("leaves containers exempt by image (or whose image is unknown) alone; pod-level fixes still apply", async () => {
+        const r = deployment({
+            containers: [
+                { name: "legacy", image: "ghcr.io/acme/legacy:3.2" },
+                { name: "app", image: "ghcr.io/acme/app:1.0" },
+                { name: "built", image: unknown },
+            ],
+        });
+        const exemptImages = ["ghcr.io/acme/legacy"];
+        const { podSpec, remediatedBy, after } = await remediate(r, {
+            "pss-allow-privilege-escalation": { enforcementLevel: "remediate", exemptImages },
+            "pss-seccomp-restricted": { enforcementLevel: "remediate", exemptImages },
+        });
+        assert.deepStrictEqual(remediatedBy, ["pss-allow-privilege-escalation", "pss-seccomp-restricted"]);
+        assert.deepStrictEqual(
+            podSpec.containers.map((c: Obj) => c.securityContext),
+            [undefined, { allowPrivilegeEscalation: false }, undefined],
+        );
+        assert.strictEqual(podSpec.containers[2].image, UNKNOWN);
+        assert.deepStrictEqual(podSpec.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+        const left = after.filter((v) => v.policyName === "pss-allow-privilege-escalation");
+        assert.deepStrictEqual(
+            left.map((v) => v.enforcementLevel),
+            ["advisory", "advisory"],
+            "the exempt container, and the one whose image may be exempt, are reported as advisory",
+        );
+        assert.ok(left[0].message.includes("allowed by option exemptImages: ghcr.io/acme/legacy;"), left[0].message);
+    });
+
     it("respects the configured version (no seccomp fix before v1.19)", async () => {
         const r = deployment({ containers: [{ name: "app", image: "i" }] });
         const { remediatedBy } = await remediate(r, {

@@ -186,7 +186,9 @@ describe("values unknown during preview", () => {
 
     it("the same unknown value is reported once per policy", async () => {
         const vs = await run({ containers: [{ name: "a", image: "i", securityContext: unknown }] });
-        const names = vs.map((v) => v.policyName);
+        // Other findings (e.g. one per missing resource limit) may name a policy more than once.
+        const names = vs.filter((v) => v.message.includes("is not known during preview")).map((v) => v.policyName);
+        assert.ok(names.length > 10, JSON.stringify(names));
         assert.strictEqual(new Set(names).size, names.length);
     });
 });

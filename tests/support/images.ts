@@ -44,6 +44,11 @@ export const dockerImage = (args: Args<docker.ImageArgs>, name = "img"): TestRes
     name,
     props: args,
 });
+export const dockerTag = (args: Args<docker.TagArgs>, name = "tag"): TestResource => ({
+    type: "docker:index/tag:Tag",
+    name,
+    props: args,
+});
 export const buildImage = (args: Args<dockerBuild.ImageArgs>, name = "img"): TestResource => ({
     type: "docker-build:index:Image",
     name,

@@ -69,7 +69,7 @@ export function pod(spec: Obj, metadata: Obj = {}): TestResource {
     };
 }
 
-/** A container that passes every restricted check. */
+/** A container that passes every restricted check and every container policy of the pack. */
 export function hardenedContainer(name = "app", extra: Obj = {}): Obj {
     return {
         name,
@@ -82,6 +82,11 @@ export function hardenedContainer(name = "app", extra: Obj = {}): Obj {
             capabilities: { drop: ["ALL"] },
             seccompProfile: { type: "RuntimeDefault" },
         },
+        resources: {
+            requests: { cpu: "100m", memory: "64Mi" },
+            limits: { memory: "128Mi", "ephemeral-storage": "1Gi" },
+        },
+        imagePullPolicy: "IfNotPresent",
         ...extra,
     };
 }

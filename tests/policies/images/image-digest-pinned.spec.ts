@@ -13,6 +13,7 @@ import {
     buildIndex,
     detail,
     dockerImage,
+    dockerTag,
     findings,
     registryImage,
     remoteImage,
@@ -240,6 +241,21 @@ describe("image-digest-pinned", () => {
                 ) && detail(v).includes("(name)"),
             );
             assert.deepStrictEqual(await run(DIGEST, remoteImage({ name: "app:dev", build: { context: "." } })), []);
+        });
+
+        it("docker.Tag: the source image it copies is judged, the name it gives is not", async () => {
+            const vs = await run(DIGEST, dockerTag({ sourceImage: "nginx:1.27", targetImage: "ghcr.io/acme/nginx:1" }));
+            assert.deepStrictEqual(
+                vs.map((v) => detail(v)),
+                [
+                    'docker Tag tag: source image "nginx:1.27" is not pinned by a digest (the tag "1.27" can be ' +
+                        "moved) (sourceImage). Fix: pin it by digest: nginx:1.27@sha256:<digest>",
+                ],
+            );
+            assert.deepStrictEqual(
+                await run(DIGEST, dockerTag({ sourceImage: NGINX.id, targetImage: "ghcr.io/acme/nginx:1" })),
+                [],
+            );
         });
 
         it(

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { imagePolicies } from "../../../policies/images";
 import { PolicyTester, type TestResource, unknown } from "../../../testkit";
 import { dockerContainer } from "../../support/docker";
-import { NGINX, buildImage, detail, dockerImage, findings } from "../../support/images";
+import { NGINX, buildImage, detail, dockerImage, dockerTag, findings } from "../../support/images";
 import { pod } from "../../support/workloads";
 
 const POLICY = "image-registry-allowlist";
@@ -149,6 +149,20 @@ describe("image-registry-allowlist", () => {
         );
     });
 
+    it("judges both names of a docker.Tag: the image copied and the name it is published under", async () => {
+        const vs = await findings(
+            imagePolicies,
+            POLICY,
+            dockerTag({ sourceImage: "quay.io/x/y:1", targetImage: "docker.io/acme/y:1" }),
+            { [POLICY]: { allowed: ["ghcr.io/acme"] } },
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => /^(docker Tag tag: [a-z]+ image "[^"]*")/.exec(detail(v))?.[1] ?? detail(v)),
+            ['docker Tag tag: source image "quay.io/x/y:1"', 'docker Tag tag: target image "docker.io/acme/y:1"'],
+        );
+        assert.ok(detail(vs[1]).includes("(targetImage)"), detail(vs[1]));
+    });
+
     it("an unknown image is an advisory when a list is configured", async () => {
         const vs = await findings(imagePolicies, POLICY, withImages(unknown), {
             [POLICY]: { allowed: ["ghcr.io/acme"] },
@@ -185,5 +199,123 @@ describe("image-registry-allowlist", () => {
                 },
             );
         }
+    });
+});
+
+describe("image-registry-allowlist: denied", () => {
+    const denied = async (config: Record<string, unknown>, ...images: unknown[]) =>
+        findings(imagePolicies, POLICY, withImages(...images), { [POLICY]: config });
+
+    it("denied alone applies the policy and reports only the denied registries", async () => {
+        const vs = await denied(
+            { denied: ["k8s.gcr.io"] },
+            "k8s.gcr.io/pause:3.9",
+            "registry.k8s.io/pause:3.9",
+            "K8S.GCR.IO/kube-proxy:v1.28.0",
+            "nginx:1",
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => detail(v)),
+            [
+                'Pod prod/web, container "c0": image "k8s.gcr.io/pause:3.9" comes from k8s.gcr.io/pause, which the ' +
+                    'denied entry "k8s.gcr.io" covers (spec.containers[0].image). Fix: use the image from another ' +
+                    "registry or repository (e.g. registry.k8s.io instead of k8s.gcr.io), or remove the entry from " +
+                    "the policy's denied option",
+                'Pod prod/web, container "c2": image "K8S.GCR.IO/kube-proxy:v1.28.0" comes from ' +
+                    'K8S.GCR.IO/kube-proxy, which the denied entry "k8s.gcr.io" covers (spec.containers[2].image). ' +
+                    "Fix: use the image from another registry or repository (e.g. registry.k8s.io instead of " +
+                    "k8s.gcr.io), or remove the entry from the policy's denied option",
+            ],
+        );
+        assert.ok(vs.every((v) => v.enforcementLevel === "mandatory"));
+        const r = await new PolicyTester({ policies: imagePolicies }, { [POLICY]: { denied: ["k8s.gcr.io"] } }).analyze(
+            withImages("nginx:1"),
+        );
+        assert.ok(!r.notApplicable.some((n) => n.policyName === POLICY), "denied alone makes the policy apply");
+    });
+
+    it("is checked after allowed: a denied repository inside an allowed registry is reported once", async () => {
+        const config = { allowed: ["docker.io", "ghcr.io/acme"], denied: ["docker.io/bitnami", "*.evil.io"] };
+        const vs = await denied(
+            config,
+            "docker.io/bitnami/redis:7",
+            "bitnami/redis:7",
+            "docker.io/bitnamix/redis:7",
+            "nginx:1",
+            "quay.io/x/y:1",
+            "ghcr.io/acme/app:1",
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => /: (image "[^"]*" comes from [^(]*) \(/.exec(detail(v))?.[1]),
+            [
+                'image "docker.io/bitnami/redis:7" comes from docker.io/bitnami/redis, which the denied entry ' +
+                    '"docker.io/bitnami" covers',
+                'image "bitnami/redis:7" comes from docker.io/bitnami/redis, which the denied entry ' +
+                    '"docker.io/bitnami" covers',
+                'image "quay.io/x/y:1" comes from quay.io/x/y, which is not in the allowed registries and ' +
+                    "repositories",
+            ],
+        );
+        // A wildcard denies subdomains, not the host itself or look-alikes.
+        const wild = await denied({ denied: ["*.evil.io"] }, "registry.evil.io/x:1", "evil.io/x:1", "notevil.io/x:1");
+        assert.deepStrictEqual(
+            wild.map((v) => /image "([^"]*)"/.exec(detail(v))?.[1]),
+            ["registry.evil.io/x:1"],
+        );
+    });
+
+    it("an invalid reference cannot be checked against either list, and says so", async () => {
+        const vs = await denied({ allowed: ["ghcr.io"], denied: ["ghcr.io/legacy"] }, "ghcr.io/acme/app@sha256:abc");
+        assert.ok(
+            detail(vs[0]).includes(
+                "so its registry cannot be checked against the allowed list (ghcr.io) and the denied " +
+                    "list (ghcr.io/legacy)",
+            ),
+            detail(vs[0]),
+        );
+    });
+
+    it("judges Docker containers and pushed images; unknown images stay advisory", async () => {
+        const config = { [POLICY]: { denied: ["k8s.gcr.io"] } };
+        assert.strictEqual(
+            (await findings(imagePolicies, POLICY, dockerContainer({ image: "k8s.gcr.io/pause:3.9" }), config)).length,
+            1,
+        );
+        assert.strictEqual(
+            (await findings(imagePolicies, POLICY, buildImage({ push: true, tags: ["k8s.gcr.io/x:1"] }), config))
+                .length,
+            1,
+        );
+        const vs = await findings(imagePolicies, POLICY, withImages(unknown), config);
+        assert.deepStrictEqual(
+            vs.map((v) => v.enforcementLevel),
+            ["advisory"],
+        );
+    });
+
+    it("validates denied entries like allowed ones", async () => {
+        await assert.rejects(
+            () =>
+                new PolicyTester({ policies: imagePolicies }, { [POLICY]: { denied: ["pause"] } }).analyze(
+                    withImages("nginx:1"),
+                ),
+            new RegExp(
+                /invalid configuration for policy "image-registry-allowlist": /.source +
+                    /denied\[0\] "pause" is not valid: use a registry host/.source,
+            ),
+        );
+    });
+
+    it("exemptImages reports a denied image as advisory, naming the option", async () => {
+        const vs = await denied(
+            { enforcementLevel: "mandatory", denied: ["k8s.gcr.io"], exemptImages: ["k8s.gcr.io/pause"] },
+            "k8s.gcr.io/pause:3.9",
+            "k8s.gcr.io/kube-proxy:v1.28.0",
+        );
+        assert.deepStrictEqual(
+            vs.map((v) => v.enforcementLevel),
+            ["advisory", "mandatory"],
+        );
+        assert.ok(vs[0].message.includes("allowed by option exemptImages: k8s.gcr.io/pause;"), vs[0].message);
     });
 });

@@ -12,6 +12,7 @@ import {
     buildIndex,
     detail,
     dockerImage,
+    dockerTag,
     findings,
     registryImage,
     remoteImage,
@@ -135,6 +136,43 @@ describe("image-tag-not-latest", () => {
                 (await run(TAG, buildImage({ push: false, tags: ["app:latest"], exports: [{ registry: {} }] }))).length,
                 1,
             );
+        });
+
+        it("docker.Tag: the target must name a version, and the source is judged as the image it copies", async () => {
+            const [target] = await run(
+                TAG,
+                dockerTag({ sourceImage: "ghcr.io/acme/web:1.4.2", targetImage: "registry.example.com/web:latest" }),
+            );
+            assert.strictEqual(
+                detail(target),
+                'docker Tag tag: target image "registry.example.com/web:latest" uses the tag latest, which is moved ' +
+                    "by every push (targetImage). Fix: push the image under a version tag, e.g. " +
+                    "registry.example.com/web:1.0.0 (alone or next to latest)",
+            );
+            assert.ok(detail(target).includes("(targetImage)"), detail(target));
+            assert.strictEqual(target.enforcementLevel, "mandatory");
+            const [source] = await run(
+                TAG,
+                dockerTag({ sourceImage: "nginx", targetImage: "ghcr.io/acme/nginx:1.27" }),
+            );
+            assert.ok(detail(source).startsWith('docker Tag tag: source image "nginx" has no tag'), detail(source));
+            assert.ok(detail(source).includes("(sourceImage)"), detail(source));
+            assert.deepStrictEqual(
+                await run(TAG, dockerTag({ sourceImage: NGINX.id, targetImage: "ghcr.io/acme/nginx:1.27.3" })),
+                [],
+            );
+            const unknownTarget = await run(TAG, dockerTag({ sourceImage: NGINX.id, targetImage: unknown }));
+            assert.deepStrictEqual(
+                unknownTarget.map((v) => [v.enforcementLevel, detail(v).split(" is not known")[0]]),
+                [["advisory", "docker Tag tag: targetImage"]],
+            );
+            for (const bad of [{}, { targetImage: 3, sourceImage: null }, { targetImage: ["a:latest"] }]) {
+                const vs = await run(TAG, dockerTag(bad));
+                assert.ok(
+                    vs.every((v) => !v.message.includes("could not evaluate")),
+                    JSON.stringify(vs),
+                );
+            }
         });
 
         it("unknown tags are advisories naming the field", async () => {

@@ -37,7 +37,7 @@ describe("secrets-env-literal: Kubernetes containers", () => {
             'Deployment prod/web, container "app": env variable "DB_PASSWORD" holds a literal value and its name ' +
                 "suggests a password (spec.template.spec.containers[0].env[1].value). " +
                 "Fix: store the value in a Secret and mount it as a read-only Secret volume (the program reads the " +
-                "file), or reference it with env[].valueFrom.secretKeyRef",
+                "file); only if the program cannot read a file, reference it with env[].valueFrom.secretKeyRef",
         );
         assertNoValueLeaks(vs, ["Tr0ub4dor&3"]);
     });
