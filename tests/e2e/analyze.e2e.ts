@@ -96,12 +96,15 @@ const FINDINGS = [
     "node-agent pss-host-ports",
     "node-agent pss-restricted-volumes",
     "web image-digest-pinned",
+    "web image-pull-policy",
     "web pss-allow-privilege-escalation",
     "web pss-capabilities-restricted",
     "web pss-privileged",
     "web pss-run-as-non-root",
     "web pss-seccomp-restricted",
     "web read-only-root-filesystem",
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits"),
     "web service-account-token-automount",
 ];
 

@@ -41,12 +41,15 @@ function result(events: readonly EngineEvent[]): string | undefined {
 /** Findings every preview of the privileged Deployment has, besides pss-privileged. */
 const PRIVILEGED_WEB_ADVISORIES = [
     "web image-digest-pinned advisory",
+    "web image-pull-policy advisory",
     "web network-isolation advisory",
     "web pss-allow-privilege-escalation advisory",
     "web pss-capabilities-restricted advisory",
     "web pss-run-as-non-root advisory",
     "web pss-seccomp-restricted advisory",
     "web read-only-root-filesystem advisory",
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits advisory"),
     "web service-account-token-automount advisory",
 ];
 
