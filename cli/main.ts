@@ -13,9 +13,18 @@ import { offlineConfig, parsePackConfig } from "./config";
 import { formatJson } from "./format/json";
 import { formatSarif } from "./format/sarif";
 import { formatText, inputErrorText } from "./format/text";
-import { loadInputs } from "./inputs/files";
-import { type ReportContext, type ScanReport } from "./model";
-import { ScanConfigurationError, evaluate } from "./scan";
+import { InputTooLargeError, openInputs } from "./inputs/files";
+import { type KindContext } from "./inputs/kubernetes-api";
+import { TreeCache } from "./inputs/manifests";
+import {
+    type InputError,
+    type ReportContext,
+    type ResourceGroup,
+    type ScanReport,
+    type SkippedDocument,
+} from "./model";
+import { Evaluator, ScanConfigurationError } from "./scan";
+import { type CustomWorkload, WorkloadCatalog } from "../src/kubernetes/workload";
 
 const EXIT_OK = 0;
 const EXIT_MANDATORY = 1;
@@ -30,7 +39,8 @@ interface Stream {
 export interface CliIo {
     readonly stdout: Stream;
     readonly stderr: Stream;
-    readonly readStdin: () => Promise<string>;
+    /** Reads standard input; may reject with InputTooLargeError after more than `maxBytes` bytes. */
+    readonly readStdin: (maxBytes: number) => Promise<string>;
     readonly cwd: string;
     readonly env: Readonly<Record<string, string | undefined>>;
     /** The policies to run (the pack's by default). */
@@ -57,10 +67,23 @@ function packageInfo(): { version: string; repository: string } {
     }
 }
 
-function readAllStdin(): Promise<string> {
+/** Reads standard input, stopping as soon as more than `maxBytes` arrived (InputTooLargeError). */
+function readAllStdin(maxBytes: number): Promise<string> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
-        process.stdin.on("data", (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        const onData = (c: Buffer) => {
+            bytes += c.length;
+            if (bytes > maxBytes) {
+                process.stdin.off("data", onData);
+                process.stdin.destroy(); // the rest is not read: the scan ends now
+                chunks.length = 0;
+                reject(new InputTooLargeError(maxBytes));
+                return;
+            }
+            chunks.push(c);
+        };
+        process.stdin.on("data", onData);
         process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
         process.stdin.on("error", reject);
     });
@@ -77,22 +100,19 @@ function processIo(): CliIo {
 }
 
 /** Shows progress on a terminal once a scan has taken more than a second. */
-function progressReporter(stderr: Stream): {
-    update(what: string): (done: number, total: number) => void;
-    clear(): void;
-} {
+function progressReporter(stderr: Stream): { update(text: string): void; clear(): void } {
     const started = Date.now();
     let lastDraw = 0;
     let drawn = false;
     return {
-        update: (what) => (done, total) => {
+        update(text) {
             const now = Date.now();
-            if (!stderr.isTTY || now - started < 1000 || (now - lastDraw < 100 && done < total)) {
+            if (!stderr.isTTY || now - started < 1000 || now - lastDraw < 100) {
                 return;
             }
             lastDraw = now;
             drawn = true;
-            stderr.write(`\r\u001b[Kcontainer-guard: ${what} ${done} of ${total}`);
+            stderr.write(`\r\u001b[Kcontainer-guard: ${text}`);
         },
         clear() {
             if (drawn) {
@@ -100,6 +120,42 @@ function progressReporter(stderr: Stream): {
             }
         },
     };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The type tokens of custom workloads configured for any policy (`customWorkloads`), for telling kinds apart. */
+function kindContext(config: PolicyPackConfig | undefined): KindContext {
+    const custom: CustomWorkload[] = [];
+    for (const entry of Object.values(config ?? {})) {
+        const list = typeof entry === "object" && entry !== null ? entry.customWorkloads : undefined;
+        for (const w of Array.isArray(list) ? (list as unknown[]) : []) {
+            const c = w as Partial<CustomWorkload> | null;
+            if (typeof c?.type === "string" && typeof c.podSpecPath === "string") {
+                custom.push({ type: c.type, podSpecPath: c.podSpecPath });
+            }
+        }
+    }
+    const catalog = new WorkloadCatalog(custom);
+    return {
+        isWorkload: (type) => catalog.shapeOf(type) !== undefined,
+        customWorkloads: custom.flatMap((c) => {
+            const m = /^kubernetes:([^/*:]+)\/[^:]*:([A-Za-z][A-Za-z0-9]*)$/.exec(c.type);
+            return m ? [[m[1], m[2]] as const] : [];
+        }),
+    };
+}
+
+/** The root of the git work tree around `dir` (a `.git` directory, or a `.git` file in a linked work tree). */
+function repositoryRoot(dir: string): string | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, ".git"))) {
+            return d;
+        }
+        if (path.dirname(d) === d) {
+            return undefined;
+        }
+    }
 }
 
 async function scan(args: ScanArgs, io: CliIo): Promise<number> {
@@ -137,24 +193,78 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
     if (args.offline) {
         config = offlineConfig(config, policies);
     }
+    let sarifBase: string | undefined;
+    if (args.format === "sarif") {
+        sarifBase = args.sarifBase !== undefined ? path.resolve(io.cwd, args.sarifBase) : repositoryRoot(io.cwd);
+        if (sarifBase !== undefined && !fs.statSync(sarifBase, { throwIfNoEntry: false })?.isDirectory()) {
+            io.stderr.write(`container-guard: --sarif-base ${args.sarifBase} is not a directory\n`);
+            return EXIT_USAGE;
+        }
+    }
 
     const progress = progressReporter(io.stderr);
-    const inputs = await loadInputs(args.paths, {
+    const inputs = openInputs(args.paths, {
         cwd: io.cwd,
         namespace: args.namespace,
         readStdin: io.readStdin,
         stdinName: args.stdinName,
-        onProgress: progress.update("reading file"),
+        maxFileSize: args.maxFileSize,
+        maxTotalSize: args.maxTotalSize,
+        scope: { namespace: args.namespace, urns: new Set(), kinds: kindContext(config), trees: new TreeCache() },
     });
-    let evaluated;
+    let fileText = "";
+    const evaluator = new Evaluator({
+        policies,
+        config,
+        packName: "container-guard",
+        packVersion: info.version,
+        onProgress: (judged) => progress.update(`judging resource ${judged}${fileText}`),
+    });
+    const inputErrors: InputError[] = [];
+    const skipped: SkippedDocument[] = [];
+    const manifests: ResourceGroup = { resources: [], location: { file: "", line: 1, column: 1 } };
+    let firstManifestFile: string | undefined;
+    const seen = { documents: 0, emptyDocuments: 0, exports: 0 };
     try {
-        evaluated = await evaluate(inputs.groups, {
-            policies,
-            config,
-            packName: "container-guard",
-            packVersion: info.version,
-            onProgress: progress.update("judging resource"),
-        });
+        for await (const event of inputs.events()) {
+            switch (event.type) {
+                case "file":
+                    fileText = event.total > 1 ? ` (file ${event.index + 1} of ${event.total})` : "";
+                    break;
+                case "error":
+                    inputErrors.push(event.error);
+                    break;
+                case "stack-export":
+                    inputErrors.push(...event.errors);
+                    seen.exports++;
+                    for (const r of event.group.resources) {
+                        await evaluator.judgeResource(r, event.group.location);
+                    }
+                    progress.update(`judging the stack policies${fileText}`);
+                    await evaluator.judgeStack(event.group);
+                    break;
+                case "manifests": {
+                    const { document } = event;
+                    firstManifestFile ??= event.file;
+                    inputErrors.push(...document.errors);
+                    skipped.push(...document.skipped);
+                    seen[document.hasContent ? "documents" : "emptyDocuments"]++;
+                    const location = { file: firstManifestFile, line: 1, column: 1 };
+                    if (inputs.files === 1) {
+                        fileText = ` (document ${document.index + 1} of ${document.count})`;
+                    }
+                    for (const r of document.resources) {
+                        await evaluator.judgeResource(r, location);
+                        manifests.resources.push(r);
+                    }
+                    break;
+                }
+            }
+        }
+        if (firstManifestFile !== undefined) {
+            progress.update(`judging the stack policies (${plural(manifests.resources.length, "resource")})`);
+            await evaluator.judgeStack({ ...manifests, location: { file: firstManifestFile, line: 1, column: 1 } });
+        }
     } catch (err) {
         progress.clear();
         if (err instanceof ScanConfigurationError) {
@@ -164,12 +274,16 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
         throw err;
     }
     progress.clear();
+    if (evaluator.resources === 0 && inputErrors.length === 0 && !args.allowEmpty) {
+        inputErrors.push({ message: emptyInputMessage(seen, skipped.length) });
+    }
 
     const report: ScanReport = {
-        findings: evaluated.findings,
-        errors: [...inputs.errors, ...evaluated.errors],
+        findings: evaluator.findings,
+        errors: [...inputErrors, ...evaluator.errors],
+        skipped,
         files: inputs.files,
-        resources: evaluated.resources,
+        resources: evaluator.resources,
     };
     const failing = report.findings.filter((f) => args.failOn === "advisory" || f.enforcementLevel === "mandatory");
     const exitCode = report.errors.length > 0 ? EXIT_USAGE : failing.length > 0 ? EXIT_MANDATORY : EXIT_OK;
@@ -186,33 +300,77 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
         toolVersion: info.version,
         informationUri: info.repository,
         cwd: io.cwd,
+        ...(sarifBase !== undefined && { sarifBase }),
         exitCode,
     };
     const toFile = args.output !== undefined;
     const color = args.color ?? (!toFile && io.stdout.isTTY === true && !io.env.NO_COLOR);
-    const text =
+    const pieces: Iterable<string> =
         args.format === "json"
             ? formatJson(report, context)
             : args.format === "sarif"
               ? formatSarif(report, context)
-              : formatText(report, { color });
+              : [formatText(report, { color })];
 
     if ((args.format !== "text" || toFile) && report.errors.length > 0) {
         io.stderr.write(report.errors.map((e) => `container-guard: ${inputErrorText(e)}\n`).join(""));
     }
     if (toFile) {
+        const file = path.resolve(io.cwd, args.output);
+        let fd: number | undefined;
         try {
-            const file = path.resolve(io.cwd, args.output);
             fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, text);
+            fd = fs.openSync(file, "w");
+            const target = fd;
+            writeBatched(pieces, (s) => fs.writeSync(target, s));
         } catch (err) {
             io.stderr.write(`container-guard: cannot write ${args.output}: ${(err as Error).message}\n`);
             return EXIT_USAGE;
+        } finally {
+            if (fd !== undefined) {
+                fs.closeSync(fd);
+            }
         }
     } else {
-        io.stdout.write(text);
+        writeBatched(pieces, (s) => io.stdout.write(s));
     }
     return exitCode;
+}
+
+/** Writes pieces of a report in writes of about a megabyte (one write per piece would be slow, one in all large). */
+function writeBatched(pieces: Iterable<string>, write: (s: string) => unknown): void {
+    let batch: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+        batch.push(piece);
+        size += piece.length;
+        if (size >= 1 << 20) {
+            write(batch.join(""));
+            batch = [];
+            size = 0;
+        }
+    }
+    if (batch.length > 0) {
+        write(batch.join(""));
+    }
+}
+
+/** Why an input without resources is an error: nothing was judged, so nothing may pass. */
+function emptyInputMessage(
+    seen: { documents: number; emptyDocuments: number; exports: number },
+    skipped: number,
+): string {
+    const why =
+        skipped > 0
+            ? `${plural(skipped, "document")} ${skipped === 1 ? "was" : "were"} skipped and nothing else was found`
+            : seen.documents > 0
+              ? "the documents hold no Kubernetes objects"
+              : seen.emptyDocuments > 0
+                ? "the input holds only empty documents"
+                : seen.exports > 0
+                  ? "the stack export holds no resources a policy judges"
+                  : "the input holds no documents (did the command that rendered it fail?)";
+    return `no resources found to judge: ${why}; pass --allow-empty to accept input without resources`;
 }
 
 /** Runs the command line; resolves to the exit code. */

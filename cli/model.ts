@@ -32,12 +32,27 @@ export interface ScanResource {
     readonly template?: string;
 }
 
-/** A problem with the scanner's input: an unreadable file, invalid YAML, a malformed stack export. */
+/**
+ * A problem with the scanner's input: an unreadable file, invalid YAML, a malformed stack export, an input over a size
+ * limit. `file` is absent for problems with the input as a whole (no resources at all, the total size).
+ */
 export interface InputError {
-    readonly file: string;
+    readonly file?: string;
     readonly line?: number;
     readonly column?: number;
     readonly message: string;
+}
+
+/**
+ * A document or object the scanner did not judge, and why: not a Kubernetes object, or a kind or API version
+ * Kubernetes does not have (see inputs/kubernetes-api.ts for the exact rule).
+ */
+export interface SkippedDocument extends SourceLocation {
+    readonly apiVersion?: string;
+    readonly kind?: string;
+    /** metadata.name, when the document has one. */
+    readonly name?: string;
+    readonly reason: string;
 }
 
 /**
@@ -78,6 +93,8 @@ export interface Finding {
 export interface ScanReport {
     readonly findings: Finding[];
     readonly errors: InputError[];
+    /** Documents and objects that were not judged. */
+    readonly skipped: SkippedDocument[];
     /** Files read (stdin counts as one). */
     readonly files: number;
     /** Resources judged. */
@@ -94,5 +111,7 @@ export interface ReportContext {
     readonly informationUri: string;
     /** Absolute working directory (report paths are relative to it). */
     readonly cwd: string;
+    /** Absolute directory SARIF URIs are relative to (files outside it get absolute file:// URIs); default cwd. */
+    readonly sarifBase?: string;
     readonly exitCode: number;
 }

@@ -24,8 +24,8 @@ interface EvaluateOptions {
     readonly config?: PolicyPackConfig;
     readonly packName: string;
     readonly packVersion: string;
-    /** Called after each unit of work (a resource, or a group's stack analysis). */
-    readonly onProgress?: (done: number, total: number) => void;
+    /** Called after each resource judged, with the number judged so far. */
+    readonly onProgress?: (judged: number) => void;
 }
 
 function isConfigurationError(err: unknown): boolean {
@@ -72,25 +72,29 @@ function findingOf(v: PolicyViolation, resource: ScanResource | undefined, fallb
 const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);
 
 /**
- * Runs every policy on every resource of the groups. Throws ScanConfigurationError when the configuration is unusable.
+ * Runs every policy on resources as they are read: resource policies on each resource at once (so its source can be
+ * released), stack policies on each group once it is complete. Throws ScanConfigurationError when the configuration
+ * is unusable.
  */
-export async function evaluate(
-    groups: readonly ResourceGroup[],
-    opts: EvaluateOptions,
-): Promise<{ findings: Finding[]; errors: InputError[]; resources: number }> {
-    const tester = new LocalEngine(
-        { name: opts.packName, version: opts.packVersion, policies: opts.policies },
-        opts.config,
-    );
-    const hasStackPolicies = opts.policies.some(
-        (p) => typeof (p as { validateStack?: unknown }).validateStack === "function",
-    );
-    const findings: Finding[] = [];
-    const errors: InputError[] = [];
-    const targets = groups.reduce((n, g) => n + g.resources.filter((r) => r.analyze).length, 0);
-    const total = targets + (hasStackPolicies ? groups.filter((g) => g.resources.length > 0).length : 0);
-    let done = 0;
-    const guard = async <T>(what: () => Promise<T>, onError: (message: string) => void): Promise<T | undefined> => {
+export class Evaluator {
+    readonly findings: Finding[] = [];
+    readonly errors: InputError[] = [];
+    /** Resources judged by resource policies. */
+    resources = 0;
+    private readonly tester: LocalEngine;
+    private readonly hasStackPolicies: boolean;
+
+    constructor(private readonly opts: EvaluateOptions) {
+        this.tester = new LocalEngine(
+            { name: opts.packName, version: opts.packVersion, policies: opts.policies },
+            opts.config,
+        );
+        this.hasStackPolicies = opts.policies.some(
+            (p) => typeof (p as { validateStack?: unknown }).validateStack === "function",
+        );
+    }
+
+    private async guard<T>(what: () => Promise<T>, onError: (message: string) => void): Promise<T | undefined> {
         try {
             return await what();
         } catch (err) {
@@ -99,35 +103,39 @@ export async function evaluate(
             }
             onError(errorMessage(err));
             return undefined;
-        } finally {
-            opts.onProgress?.(++done, total);
-        }
-    };
-    for (const group of groups) {
-        for (const r of group.resources) {
-            if (!r.analyze) {
-                continue;
-            }
-            const analyzed = r.analyze;
-            const result = await guard(
-                () => tester.analyze(analyzed),
-                (message) => errors.push({ ...r.location, message: `${r.label} could not be evaluated: ${message}` }),
-            );
-            for (const v of result?.violations ?? []) {
-                findings.push(findingOf(v, r, group.location));
-            }
-        }
-        if (hasStackPolicies && group.resources.length > 0) {
-            const byUrn = new Map(group.resources.map((r) => [r.urn, r]));
-            const result = await guard(
-                () => tester.analyzeStack(group.resources.map((r) => r.stack)),
-                (message) =>
-                    errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
-            );
-            for (const v of result?.violations ?? []) {
-                findings.push(findingOf(v, v.urn ? byUrn.get(v.urn) : undefined, group.location));
-            }
         }
     }
-    return { findings, errors, resources: targets };
+
+    /** Judges one resource with the resource policies (a no-op for resources Analyze does not concern). */
+    async judgeResource(r: ScanResource, fallback: SourceLocation): Promise<void> {
+        const analyzed = r.analyze;
+        if (!analyzed) {
+            return;
+        }
+        this.resources++;
+        const result = await this.guard(
+            () => this.tester.analyze(analyzed),
+            (message) => this.errors.push({ ...r.location, message: `${r.label} could not be evaluated: ${message}` }),
+        );
+        for (const v of result?.violations ?? []) {
+            this.findings.push(findingOf(v, r, fallback));
+        }
+        this.opts.onProgress?.(this.resources);
+    }
+
+    /** Judges a complete group with the stack policies. */
+    async judgeStack(group: ResourceGroup): Promise<void> {
+        if (!this.hasStackPolicies || group.resources.length === 0) {
+            return;
+        }
+        const byUrn = new Map(group.resources.map((r) => [r.urn, r]));
+        const result = await this.guard(
+            () => this.tester.analyzeStack(group.resources.map((r) => r.stack)),
+            (message) =>
+                this.errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
+        );
+        for (const v of result?.violations ?? []) {
+            this.findings.push(findingOf(v, v.urn ? byUrn.get(v.urn) : undefined, group.location));
+        }
+    }
 }

@@ -9,7 +9,7 @@ import * as path from "path";
 const ROOT = path.resolve(__dirname, "..");
 
 /** One rendered object; every seventh workload is privileged, every namespace lacks a NetworkPolicy but the first. */
-function manifest(n: number): string {
+export function manifest(n: number): string {
     const ns = `team-${n % 20}`;
     const header = `---\n# Source: shop/templates/object-${n}.yaml\n`;
     switch (n % 5) {

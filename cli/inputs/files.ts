@@ -1,32 +1,50 @@
 // The scanner's inputs: files, directories (walked recursively for .yaml, .yml and .json files) and
 // `-` for standard input. Each file is a stack export or Kubernetes manifests, told apart by content.
+//
+// Inputs are bounded: a file (or standard input) larger than the per-file limit is an input error
+// found by its size before it is read, and inputs that together exceed the total limit are not
+// scanned at all, so an oversized input ends the scan in moments with a message naming the option
+// that raises the limit. Within the limits, manifests are read one document at a time.
 
 import * as fs from "fs";
 import * as path from "path";
-import { type InputError, type ResourceGroup, type ScanResource } from "../model";
-import { type ManifestScope, readManifests } from "./manifests";
+import { formatSize, formatSizes } from "../args";
+import { type InputError, type ResourceGroup } from "../model";
+import { type ManifestDocument, type ManifestScope, readManifestDocuments } from "./manifests";
 import { isStackExport, readStackExport } from "./stack-export";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
-interface InputOptions {
+/** Standard input larger than `maxBytes`: reading stopped there. */
+export class InputTooLargeError extends Error {
+    constructor(readonly maxBytes: number) {
+        super(`more than ${maxBytes} bytes`);
+        this.name = "InputTooLargeError";
+    }
+}
+
+export interface InputOptions {
     readonly cwd: string;
     /** Namespace for manifests that set none. */
     readonly namespace?: string;
-    /** Reads standard input (for the path `-`). */
-    readonly readStdin: () => Promise<string>;
+    /**
+     * Reads standard input (for the path `-`). May stop and reject with InputTooLargeError once more than `maxBytes`
+     * bytes arrived; the size is checked again after reading either way.
+     */
+    readonly readStdin: (maxBytes: number) => Promise<string>;
     /** How reports name standard input. */
     readonly stdinName: string;
-    /** Called after each file is read. */
-    readonly onProgress?: (done: number, total: number) => void;
+    readonly maxFileSize: number;
+    readonly maxTotalSize: number;
+    readonly scope: ManifestScope;
 }
 
-interface LoadedInputs {
-    /** Stack exports each form a group; all manifests together form one more. */
-    readonly groups: ResourceGroup[];
-    readonly errors: InputError[];
-    readonly files: number;
-}
+/** What reading the inputs produces, in order. */
+export type InputEvent =
+    | { readonly type: "file"; readonly file: string; readonly index: number; readonly total: number }
+    | { readonly type: "manifests"; readonly file: string; readonly document: ManifestDocument }
+    | { readonly type: "stack-export"; readonly group: ResourceGroup; readonly errors: InputError[] }
+    | { readonly type: "error"; readonly error: InputError };
 
 /** How reports show a file: relative to the working directory, with forward slashes. */
 function displayPath(cwd: string, file: string): string {
@@ -38,7 +56,9 @@ interface Source {
     readonly file: string;
     /** Named by the user, as opposed to found in a directory. */
     readonly explicit: boolean;
-    readonly read: () => Promise<string>;
+    /** Bytes, when known before reading (files). */
+    readonly size?: number;
+    readonly read: (maxBytes: number) => Promise<string>;
 }
 
 function walk(dir: string, seen: Set<string>, out: string[]): void {
@@ -82,6 +102,25 @@ function walk(dir: string, seen: Set<string>, out: string[]): void {
     }
 }
 
+async function readFileText(file: string): Promise<string> {
+    return fs.promises.readFile(file, "utf8");
+}
+
+function fileSource(cwd: string, abs: string, explicit: boolean): Source {
+    let size: number | undefined;
+    try {
+        size = fs.statSync(abs).size;
+    } catch {
+        // reported when it is read
+    }
+    return {
+        file: displayPath(cwd, abs),
+        explicit,
+        ...(size !== undefined && { size }),
+        read: () => readFileText(abs),
+    };
+}
+
 function sourcesOf(paths: readonly string[], opts: InputOptions, errors: InputError[]): Source[] {
     const sources: Source[] = [];
     for (const p of paths) {
@@ -104,15 +143,9 @@ function sourcesOf(paths: readonly string[], opts: InputOptions, errors: InputEr
             if (found.length === 0) {
                 errors.push({ file, message: "is a directory without .yaml, .yml or .json files" });
             }
-            for (const f of found) {
-                sources.push({
-                    file: displayPath(opts.cwd, f),
-                    explicit: false,
-                    read: async () => fs.promises.readFile(f, "utf8"),
-                });
-            }
+            sources.push(...found.map((f) => fileSource(opts.cwd, f, false)));
         } else {
-            sources.push({ file, explicit: true, read: async () => fs.promises.readFile(abs, "utf8") });
+            sources.push(fileSource(opts.cwd, abs, true));
         }
     }
     return sources;
@@ -133,39 +166,95 @@ function describeFsError(err: unknown): string {
     }
 }
 
-/** Reads and parses every input. Problems with one file are recorded and the others still read. */
-export async function loadInputs(paths: readonly string[], opts: InputOptions): Promise<LoadedInputs> {
-    const errors: InputError[] = [];
-    const groups: ResourceGroup[] = [];
-    const manifests: ScanResource[] = [];
-    let firstManifestFile: string | undefined;
-    const scope: ManifestScope = { namespace: opts.namespace, urns: new Set() };
-    const sources = sourcesOf(paths, opts, errors);
-    for (const [index, source] of sources.entries()) {
-        opts.onProgress?.(index, sources.length);
-        let text: string;
-        try {
-            text = (await source.read()).replace(/^\uFEFF/, "");
-        } catch (err) {
-            errors.push({ file: source.file, message: `cannot be read: ${describeFsError(err)}` });
-            continue;
+function overFileLimit(bytes: number, limit: number): string {
+    const shown = formatSizes(bytes, limit);
+    return (
+        `is ${shown.size}, over the ${shown.limit} limit for one input; nothing in it was judged ` +
+        `(raise the limit with --max-file-size, e.g. --max-file-size ${formatSize(limit * 2).replace(" ", "")})`
+    );
+}
+
+/** The inputs of a scan: the files found, and what was wrong with the paths and sizes before anything is read. */
+export interface Inputs {
+    /** Files to read (stdin counts as one). */
+    readonly files: number;
+    /** Reads the inputs in order: manifests one document at a time, each stack export whole. */
+    readonly events: () => AsyncGenerator<InputEvent, void, undefined>;
+}
+
+/** Finds the inputs and checks their sizes. Problems with one input are reported and the others still read. */
+export function openInputs(paths: readonly string[], opts: InputOptions): Inputs {
+    const early: InputError[] = [];
+    let sources = sourcesOf(paths, opts, early);
+    sources = sources.filter((s) => {
+        if (s.size !== undefined && s.size > opts.maxFileSize) {
+            early.push({ file: s.file, message: overFileLimit(s.size, opts.maxFileSize) });
+            return false;
         }
-        const exported = parsedStackExport(text);
-        if (exported !== undefined) {
-            const r = readStackExport(exported, text, source.file);
-            groups.push(r.group);
-            errors.push(...r.errors);
-            continue;
-        }
-        const r = readManifests(text, source.file, source.explicit, scope);
-        firstManifestFile ??= source.file;
-        manifests.push(...r.resources);
-        errors.push(...r.errors);
+        return true;
+    });
+    const known = sources.reduce((n, s) => n + (s.size ?? 0), 0);
+    if (known > opts.maxTotalSize) {
+        const shown = formatSizes(known, opts.maxTotalSize);
+        early.push({
+            message:
+                `${sources.length === 1 ? "the input file is" : `the ${sources.length} input files total`} ` +
+                `${shown.size}, over the ` +
+                `${shown.limit} limit for all inputs together; nothing was judged (raise the ` +
+                `limit with --max-total-size, or scan fewer files at a time)`,
+        });
+        sources = [];
     }
-    if (firstManifestFile !== undefined) {
-        groups.unshift({ resources: manifests, location: { file: firstManifestFile, line: 1, column: 1 } });
-    }
-    return { groups, errors, files: sources.length };
+    const count = sources.length;
+    return {
+        files: count,
+        events: async function* () {
+            for (const error of early) {
+                yield { type: "error", error };
+            }
+            for (const [index, source] of sources.entries()) {
+                yield { type: "file", file: source.file, index, total: count };
+                // Standard input is the only input of unknown size, and there is one at most.
+                const budget =
+                    source.size !== undefined
+                        ? opts.maxFileSize
+                        : Math.min(opts.maxFileSize, opts.maxTotalSize - known);
+                let text: string;
+                try {
+                    text = (await source.read(budget)).replace(/^\uFEFF/, "");
+                } catch (err) {
+                    const message =
+                        err instanceof InputTooLargeError
+                            ? tooLarge(budget, opts)
+                            : `cannot be read: ${describeFsError(err)}`;
+                    yield { type: "error", error: { file: source.file, message } };
+                    continue;
+                }
+                if (source.size === undefined && Buffer.byteLength(text, "utf8") > budget) {
+                    yield { type: "error", error: { file: source.file, message: tooLarge(budget, opts) } };
+                    continue;
+                }
+                const exported = parsedStackExport(text);
+                if (exported !== undefined) {
+                    const r = readStackExport(exported, text, source.file);
+                    yield { type: "stack-export", group: r.group, errors: r.errors };
+                    continue;
+                }
+                for (const document of readManifestDocuments(text, source.file, source.explicit, opts.scope)) {
+                    yield { type: "manifests", file: source.file, document };
+                }
+            }
+        },
+    };
+}
+
+/** Standard input that did not fit: over the per-input limit, or over what the other inputs left of the total. */
+function tooLarge(budget: number, opts: InputOptions): string {
+    return budget === opts.maxFileSize
+        ? `is larger than the ${formatSize(budget)} limit for one input; nothing in it was judged (raise the limit ` +
+              `with --max-file-size, e.g. --max-file-size ${formatSize(budget * 2).replace(" ", "")})`
+        : `is larger than the ${formatSize(budget)} the other inputs left of the ${formatSize(opts.maxTotalSize)} ` +
+              `limit for all inputs together; nothing in it was judged (raise the limit with --max-total-size)`;
 }
 
 /** The parsed document when `text` is a stack export (JSON with `deployment` or `checkpoint`). */

@@ -16,6 +16,7 @@ import { encryptedSecret, secret, unknown } from "../../src/engine/protocol";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../src/framework/resource";
 import { type InputError, type ResourceGroup, type ScanResource, type SourceLocation } from "../model";
+import { MAX_NESTING, tooDeeplyNested, valueNestingExceeded } from "./nesting";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -160,6 +161,12 @@ export function readStackExport(
     state.resources.forEach((r, i) => {
         if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
             errors.push({ file, message: `resource #${i + 1} of the stack export has no urn or type; it is skipped` });
+        } else if ([r.inputs, r.outputs].some((v) => valueNestingExceeded(v, MAX_NESTING))) {
+            errors.push({
+                file,
+                ...lines.get(r.urn),
+                message: `resource #${i + 1} of the stack export (${r.urn}) is ${tooDeeplyNested()}; it is skipped`,
+            });
         } else if (r.delete !== true) {
             entries.push(r);
         }

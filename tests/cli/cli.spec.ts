@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as fc from "fast-check";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { parseArgs, UsageError } from "../../cli/args";
+import { DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE, parseArgs, UsageError } from "../../cli/args";
 import { parsePackConfig } from "../../cli/config";
 import { allPolicies } from "../../policies";
 import {
@@ -238,7 +238,10 @@ describe("scan: command line", () => {
             const firstAdvisory = lines.findIndex((l) => l.includes("⚠ advisory"));
             const lastMandatory = lines.map((l) => l.includes("✖ mandatory")).lastIndexOf(true);
             assert.ok(lastMandatory < firstAdvisory);
-            assert.match(lines[lines.length - 2], /^1 resource in 1 file: \d+ mandatory, \d+ advisory findings\.$/);
+            assert.match(
+                lines[lines.length - 2],
+                /^1 resource in 1 file: 1 mandatory finding, (?:[2-9]|[1-9]\d+) advisory findings\.$/,
+            );
             assert.ok(!r.stdout.includes("\u001b["), "no colour when not a terminal");
         });
 
@@ -266,7 +269,14 @@ describe("scan: command line", () => {
             });
             const report = parseReport((await runCli(["scan", "web.yaml", "--format", "json"], { cwd: dir })).stdout);
             assert.strictEqual(report.schemaVersion, 1);
-            assert.deepStrictEqual(Object.keys(report), ["schemaVersion", "tool", "summary", "findings", "errors"]);
+            assert.deepStrictEqual(Object.keys(report), [
+                "schemaVersion",
+                "tool",
+                "summary",
+                "findings",
+                "errors",
+                "skipped",
+            ]);
             assert.deepStrictEqual(Object.keys(report.summary), [
                 "files",
                 "resources",
@@ -275,6 +285,7 @@ describe("scan: command line", () => {
                 "advisory",
                 "errors",
                 "exitCode",
+                "skipped",
             ]);
             const f = report.findings.find((x) => x.policy === "pss-privileged")!;
             assert.deepStrictEqual(Object.keys(f), [
@@ -365,7 +376,10 @@ describe("scan: command line", () => {
                 },
             };
             const r = await runCli(["scan", "more.yaml"], { cwd: dir, stderrIsTTY: true, policies: [slow] });
-            assert.match(r.stderr, new RegExp(`\r${ESC}\\[Kcontainer-guard: judging resource [2-5] of 5`));
+            assert.match(
+                r.stderr,
+                new RegExp(`\r${ESC}\\[Kcontainer-guard: judging resource [2-5] \\(document [2-5] of 5\\)`),
+            );
             assert.ok(r.stderr.endsWith("\r\u001b[K"), "the progress line is cleared");
             assert.strictEqual(
                 (await runCli(["scan", "more.yaml"], { cwd: dir, stderrIsTTY: false, policies: [slow] })).stderr,
@@ -414,6 +428,9 @@ describe("scan: command line", () => {
                     failOn: "mandatory",
                     namespace: "apps",
                     stdinName: "stdin",
+                    maxFileSize: DEFAULT_MAX_FILE_SIZE,
+                    maxTotalSize: DEFAULT_MAX_TOTAL_SIZE,
+                    allowEmpty: false,
                 },
             );
             assert.deepStrictEqual(parseArgs(["--help"]), { command: "help" });

@@ -164,8 +164,8 @@ describe("scan: manifests", () => {
     });
 
     it(
-        "rejects documents that are not Kubernetes objects in files named on the command line, ignores them in " +
-            "directories",
+        "rejects documents that are not Kubernetes objects in files named on the command line, lists them as " +
+            "skipped in directories",
         () => {
             const text = "name: my-chart\nversion: 1.0.0\n---\n- just\n- a list\n";
             assert.deepStrictEqual(
@@ -183,7 +183,15 @@ describe("scan: manifests", () => {
                     ],
                 ],
             );
-            assert.deepStrictEqual(read(text, false), { resources: [], errors: [] });
+            const reason = "not a Kubernetes object (it has no apiVersion and kind)";
+            assert.deepStrictEqual(read(text, false), {
+                resources: [],
+                errors: [],
+                skipped: [
+                    { file: "m.yaml", line: 1, column: 1, reason },
+                    { file: "m.yaml", line: 4, column: 1, reason },
+                ],
+            });
         },
     );
 

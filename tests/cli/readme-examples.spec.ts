@@ -5,7 +5,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "../../cli/args";
+import { DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE, formatSize, parseArgs } from "../../cli/args";
+import { MAX_NESTING } from "../../cli/inputs/nesting";
 import { parsePackConfig } from "../../cli/config";
 import { allPolicies } from "../../policies";
 import { ROOT, parseReport, runCli, tempDir, writeFile } from "../support/cli";
@@ -42,6 +43,18 @@ const VULNERABLE = `registry.example.com/shop/web:1.4.2@sha256:${DIGEST}`;
 const UNSCANNED = "registry.example.com/shop/worker:2.0.0";
 
 describe("scan: README examples", () => {
+    it("states the scanner's limits as the command line has them, in the README and docs/scanning.md", () => {
+        const scanning = fs.readFileSync(path.join(ROOT, "docs/scanning.md"), "utf8");
+        const [file, total] = [DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE].map(formatSize);
+        const prose = SECTION.replace(/\s+/g, " ");
+        assert.ok(prose.includes(`a file over ${file}, inputs over ${total} together`), prose);
+        assert.ok(prose.includes(`nested more than ${MAX_NESTING} levels deep`));
+        const flag = (size: string) => `\`${size.replace(" ", "")}\``;
+        assert.match(scanning, new RegExp(`\\| \`--max-file-size <size>\` \\| ${flag(file)} \\|`));
+        assert.match(scanning, new RegExp(`\\| \`--max-total-size <size>\` \\| ${flag(total)} \\|`));
+        assert.ok(scanning.includes(`more than ${MAX_NESTING} levels deep`));
+    });
+
     it("every scan command parses, and the configuration files it names are shipped", () => {
         const commands = scanCommands();
         assert.ok(commands.length >= 5, `found ${commands.length}`);

@@ -103,10 +103,8 @@ const FINDINGS = [
     "web pss-run-as-non-root",
     "web pss-seccomp-restricted",
     "web read-only-root-filesystem",
-    // No resources: the memory limit, the CPU request and the ephemeral-storage limit are each a finding.
-    "web resource-limits",
-    "web resource-limits",
-    "web resource-limits",
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits"),
     "web service-account-token-automount",
 ];
 

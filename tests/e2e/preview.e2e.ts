@@ -38,9 +38,6 @@ function result(events: readonly EngineEvent[]): string | undefined {
     return summary.result;
 }
 
-/** resource-limits reports each missing setting (memory limit, CPU request, ephemeral-storage limit). */
-const NO_RESOURCE_LIMITS = (name: string) => Array.from({ length: 3 }, () => `${name} resource-limits advisory`);
-
 /** Findings every preview of the privileged Deployment has, besides pss-privileged. */
 const PRIVILEGED_WEB_ADVISORIES = [
     "web image-digest-pinned advisory",
@@ -51,7 +48,8 @@ const PRIVILEGED_WEB_ADVISORIES = [
     "web pss-run-as-non-root advisory",
     "web pss-seccomp-restricted advisory",
     "web read-only-root-filesystem advisory",
-    ...NO_RESOURCE_LIMITS("web"),
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits advisory"),
     "web service-account-token-automount advisory",
 ];
 
@@ -126,10 +124,10 @@ describe("real engine: pulumi preview --policy-pack", function () {
             const fixable = ["pss-allow-privilege-escalation", "pss-capabilities-restricted", "pss-seccomp-restricted"];
 
             const unfixed = sandbox.program("remediation").preview({ config: `${ROOT}/config/restricted.json` });
-            assert.deepStrictEqual(findings(unfixed.events), [
-                ...fixable.map((p) => `api ${p} mandatory`),
-                ...NO_RESOURCE_LIMITS("api"),
-            ]);
+            assert.deepStrictEqual(
+                findings(unfixed.events),
+                fixable.map((p) => `api ${p} mandatory`),
+            );
             assert.strictEqual(unfixed.status, 1, unfixed.stderr);
 
             const config = sandbox.write("remediate.json", {
@@ -137,8 +135,7 @@ describe("real engine: pulumi preview --policy-pack", function () {
                 ...Object.fromEntries(fixable.map((p) => [p, "remediate"])),
             });
             const fixed = new EngineSandbox(sandbox.bin).program("remediation").preview({ config });
-            // resource-limits has no remediation: its findings stay, as advisories.
-            assert.deepStrictEqual(findings(fixed.events), NO_RESOURCE_LIMITS("api"), fixed.stderr);
+            assert.deepStrictEqual(findings(fixed.events), [], fixed.stderr);
             const remediations = fixed.events.flatMap((e) =>
                 e.policyRemediationEvent ? [e.policyRemediationEvent] : [],
             );
@@ -208,7 +205,6 @@ describe("real engine: pulumi preview --policy-pack", function () {
             [
                 "shop namespace-pod-security mandatory",
                 "web network-isolation mandatory",
-                ...NO_RESOURCE_LIMITS("web"),
                 "web secrets-env-literal mandatory",
             ],
             r.stderr,
@@ -228,7 +224,7 @@ describe("real engine: pulumi preview --policy-pack", function () {
         const isolated = new EngineSandbox(sandbox.bin)
             .program("stack", { plain: { isolated: "true" } })
             .preview({ config: stackPolicies });
-        assert.deepStrictEqual(findings(isolated.events), NO_RESOURCE_LIMITS("web"), isolated.stderr);
+        assert.deepStrictEqual(findings(isolated.events), [], isolated.stderr);
         assert.ok(
             isolated.events.some(
                 (e) => e.resourcePreEvent?.metadata.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",

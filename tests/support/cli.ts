@@ -134,6 +134,7 @@ export interface JsonReport {
         advisory: number;
         errors: number;
         exitCode: number;
+        skipped: number;
     };
     findings: {
         policy: string;
@@ -152,7 +153,16 @@ export interface JsonReport {
         } | null;
         location: { file: string; line: number; column: number };
     }[];
-    errors: { file: string; line: number | null; column: number | null; message: string }[];
+    errors: { file: string | null; line: number | null; column: number | null; message: string }[];
+    skipped: {
+        file: string;
+        line: number;
+        column: number;
+        apiVersion: string | null;
+        kind: string | null;
+        name: string | null;
+        reason: string;
+    }[];
 }
 
 export function parseReport(stdout: string): JsonReport {
