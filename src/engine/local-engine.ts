@@ -15,6 +15,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
+import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "../sdk/secrets";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -72,6 +73,8 @@ interface EncodedResource {
     readonly resource: EngineResource;
     readonly props: Struct;
     readonly provider?: Struct;
+    /** The secrets the encoded props mark, found as the pack's server finds them (src/sdk/secrets.ts). */
+    readonly secrets?: ResourceSecrets;
 }
 
 interface ResolvedConfig {
@@ -287,10 +290,13 @@ export class LocalEngine {
             const value = struct.toJavaScript();
             return { toJavaScript: () => value };
         };
+        const props = once(toStruct(r.props));
+        const provider = r.provider ? once(toStruct(r.provider.props)) : undefined;
         return {
             resource: r,
-            props: once(toStruct(r.props)),
-            provider: r.provider ? once(toStruct(r.provider.props)) : undefined,
+            props,
+            provider,
+            secrets: resourceSecrets(props.toJavaScript(), provider?.toJavaScript()),
         };
     }
 
@@ -328,9 +334,15 @@ export class LocalEngine {
 
     /** What the engine receives from the pack's Analyze call for one resource (its inputs). */
     async analyze(resource: EngineResource): Promise<AnalyzeResult> {
+        const encoded = this.encode(resource);
+        // The request's secrets are in scope for its policies, as the pack's server puts them (decode-once.ts).
+        const secrets = encoded.secrets && RequestSecrets.ofResource(encoded.secrets);
+        return withRequestSecrets(secrets, () => this.analyzeEncoded(resource, encoded));
+    }
+
+    private async analyzeEncoded(resource: EngineResource, encoded: EncodedResource): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
-        const encoded = this.encode(resource);
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isResourcePolicy(p)) {
@@ -368,9 +380,20 @@ export class LocalEngine {
 
     /** What the engine receives from the pack's AnalyzeStack call (resources carry outputs). */
     async analyzeStack(resources: readonly EngineResource[]): Promise<AnalyzeResult> {
+        const encoded = resources.map((r) => this.encode(r));
+        const byUrn = new Map<string, ResourceSecrets>();
+        for (const e of encoded) {
+            if (e.secrets) {
+                byUrn.set(this.urnOf(e.resource), e.secrets);
+            }
+        }
+        const secrets = byUrn.size > 0 ? RequestSecrets.ofStack(byUrn) : undefined;
+        return withRequestSecrets(secrets, () => this.analyzeStackEncoded(encoded));
+    }
+
+    private async analyzeStackEncoded(encoded: readonly EncodedResource[]): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
-        const encoded = resources.map((r) => this.encode(r));
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isStackPolicy(p)) {

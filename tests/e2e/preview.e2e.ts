@@ -172,6 +172,27 @@ describe("real engine: pulumi preview --policy-pack", function () {
         assert.strictEqual(r.status, 1, r.stderr);
     });
 
+    it("judges an image and a hostPath that are Pulumi secrets, printing neither (stdout, stderr, events)", () => {
+        const image = "registry.internal/payments-secret-team/ledger-web:latest";
+        const hostPath = "/srv/secret-node-keys/ledger";
+        const r = sandbox.program("secret-values", { secret: { image, hostPath } }).preview();
+        const found = findings(r.events);
+        for (const f of [
+            "web image-tag-not-latest mandatory",
+            "web image-digest-pinned advisory",
+            "web pss-host-path-volumes mandatory",
+        ]) {
+            assert.ok(found.includes(f), `${f} missing from ${found.join(", ")}\n${r.stderr}`);
+        }
+        const [latest] = policyEvents(r.events, "image-tag-not-latest");
+        assert.match(latest.message, /\[secret\]/);
+        const output = r.stdout + r.stderr;
+        for (const value of [image, hostPath, "payments-secret-team", "secret-node-keys", "ledger-web"]) {
+            assert.ok(!output.includes(value), `${value} appears in the output`);
+        }
+        assert.strictEqual(r.status, 1, r.stderr);
+    });
+
     it("runs the stack policies on the previewed stack and never prints a secret from stack configuration", () => {
         const password = "s3cr3t-Pa55w0rd-for-e2e";
         const stackPolicies = sandbox.write("stack-policies.json", {
