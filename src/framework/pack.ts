@@ -6,7 +6,7 @@
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
 import { unknownKey } from "./options";
-import { policyConfigProblems } from "./policy";
+import { configurationChanged, policyConfigProblems } from "./policy";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
@@ -61,7 +61,12 @@ function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): 
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;
                 }
-                return configure.call(this, call, callback);
+                // Options parsed under the previous configuration no longer decide anything.
+                configurationChanged();
+                return configure.call(this, call, (err: unknown, res?: unknown) => {
+                    configurationChanged();
+                    callback(err, res);
+                });
             },
         };
     }
