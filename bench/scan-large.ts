@@ -124,6 +124,70 @@ function platformDocuments(): string[] {
     return docs;
 }
 
+/**
+ * A rendered Deployment of about 4 KB: labels and annotations, an init container, an app container and a
+ * sidecar with env (literals, ConfigMap and Secret references), probes, resources, volume mounts and volumes.
+ * Every seventh runs its app container privileged; every fifth has no runAsNonRoot.
+ */
+export function deployment(n: number): string {
+    const app = `app-${n}`;
+    const ns = `team-${n % 25}`;
+    const env = Array.from(
+        { length: 8 },
+        (_, i) => `            - name: SETTING_${i}\n              value: "value-${i}-of-${app}"\n`,
+    ).join("");
+    const labels =
+        `    app.kubernetes.io/name: ${app}\n    app.kubernetes.io/instance: ${app}-prod\n` +
+        `    app.kubernetes.io/part-of: shop\n    app.kubernetes.io/managed-by: Helm\n` +
+        `    helm.sh/chart: shop-1.${n % 40}.0\n`;
+    return (
+        `# Source: shop/templates/deployment-${n}.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n` +
+        `  name: ${app}\n  namespace: ${ns}\n  labels:\n${labels}  annotations:\n` +
+        `    deployment.kubernetes.io/revision: "${n % 9}"\n    meta.helm.sh/release-name: shop\n` +
+        `spec:\n  replicas: 3\n  revisionHistoryLimit: 5\n  selector:\n    matchLabels:\n` +
+        `      app.kubernetes.io/name: ${app}\n  strategy:\n    type: RollingUpdate\n    rollingUpdate: ` +
+        `{maxSurge: 25%, maxUnavailable: 0}\n  template:\n    metadata:\n      labels:\n` +
+        `        app.kubernetes.io/name: ${app}\n        app.kubernetes.io/instance: ${app}-prod\n` +
+        `      annotations:\n        prometheus.io/scrape: "true"\n        prometheus.io/port: "9090"\n` +
+        `    spec:\n      serviceAccountName: ${app}\n      automountServiceAccountToken: false\n` +
+        `      securityContext:\n${n % 5 === 0 ? "" : "        runAsNonRoot: true\n"}` +
+        `        runAsUser: 10001\n        fsGroup: 10001\n        seccompProfile: {type: RuntimeDefault}\n` +
+        `      initContainers:\n        - name: migrate\n          image: registry.example.com/shop/migrate:3.${n}` +
+        `@sha256:${n.toString(16).padStart(64, "0")}\n          args: ["--wait", "--timeout=120s"]\n` +
+        `          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, ` +
+        `capabilities: {drop: [ALL]}}\n          resources: {limits: {cpu: 200m, memory: 128Mi}, ` +
+        `requests: {cpu: 50m, memory: 64Mi}}\n` +
+        `      containers:\n        - name: app\n          image: registry.example.com/shop/${app}:2.${n}.1\n` +
+        `          imagePullPolicy: IfNotPresent\n          ports:\n            - {name: http, containerPort: 8080}\n` +
+        `            - {name: metrics, containerPort: 9090}\n          env:\n${env}` +
+        `            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: ` +
+        `{name: ${app}-db, key: password}\n            - name: FEATURE_FLAGS\n              valueFrom:\n` +
+        `                configMapKeyRef: {name: ${app}-flags, key: flags}\n` +
+        `          livenessProbe:\n            httpGet: {path: /healthz, port: http}\n` +
+        `            initialDelaySeconds: 10\n            periodSeconds: 10\n          readinessProbe:\n` +
+        `            httpGet: {path: /ready, port: http}\n            periodSeconds: 5\n` +
+        `          resources:\n            limits: {cpu: "1", memory: 512Mi}\n            requests: ` +
+        `{cpu: 250m, memory: 256Mi}\n          securityContext:\n            privileged: ${n % 7 === 0}\n` +
+        `            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n` +
+        `            capabilities: {drop: [ALL]}\n          volumeMounts:\n` +
+        `            - {name: tmp, mountPath: /tmp}\n` +
+        `            - {name: config, mountPath: /etc/${app}, readOnly: true}\n` +
+        `        - name: proxy\n          image: docker.io/envoyproxy/envoy:v1.31.${n % 10}\n` +
+        `          args: ["--config-path", "/etc/envoy/envoy.yaml", "--log-level", "info"]\n` +
+        `          ports: [{name: proxy, containerPort: 15001}]\n` +
+        `          resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {cpu: 100m, memory: 128Mi}}\n` +
+        `          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, ` +
+        `runAsUser: 1337, capabilities: {drop: [ALL]}}\n          volumeMounts:\n` +
+        `            - {name: envoy, mountPath: /etc/envoy, readOnly: true}\n` +
+        `      volumes:\n        - name: tmp\n          emptyDir: {medium: Memory, sizeLimit: 64Mi}\n` +
+        `        - name: config\n          configMap: {name: ${app}-config}\n        - name: envoy\n` +
+        `          configMap: {name: ${app}-envoy}\n      topologySpreadConstraints:\n` +
+        `        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n` +
+        `          whenUnsatisfiable: ScheduleAnyway\n          labelSelector:\n            matchLabels:\n` +
+        `              app.kubernetes.io/name: ${app}\n`
+    );
+}
+
 function writeOnce(file: string, write: () => void): void {
     if (!fs.existsSync(file)) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -168,6 +232,14 @@ function prepare(): void {
     });
     writeOnce(path.join(DIR, "small-10mb.yaml"), () => {
         writeSmallDocuments(path.join(DIR, "small-10mb.yaml"), 10 * MB);
+    });
+    writeOnce(path.join(DIR, "deployments", "deployment-4999.yaml"), () => {
+        for (let n = 0; n < 5000; n++) {
+            fs.writeFileSync(
+                path.join(DIR, "deployments", `deployment-${String(n).padStart(4, "0")}.yaml`),
+                deployment(n),
+            );
+        }
     });
     writeOnce(path.join(DIR, "deep.json"), () => {
         const depth = 100000;
@@ -297,4 +369,6 @@ function main(): void {
     fs.writeFileSync(path.join(DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
 }
 
-main();
+if (require.main === module) {
+    main();
+}

@@ -15,6 +15,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
+import { plainWire } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -77,6 +78,16 @@ interface EncodedResource {
 interface ResolvedConfig {
     enforcementLevel?: EnforcementLevel;
     properties: Record<string, unknown>;
+}
+
+/** How a LocalEngine prepares each request (both give policies the same props and the same findings). */
+export interface LocalEngineOptions {
+    /**
+     * `struct` (default): props are encoded to the protobuf Struct the engine sends and decoded again, and each policy
+     * gets its copy before it is called, as in the SDK's server. `plain` (the scanner): the decoded value is computed
+     * directly (plain-wire.ts), and each policy's copy is made when the policy first reads its props.
+     */
+    readonly decoding?: "struct" | "plain";
 }
 
 /** Error the engine reports before any analysis when configuration is invalid. */
@@ -200,6 +211,7 @@ export class LocalEngine {
         readonly pack: EnginePack,
         config?: PolicyPackConfig,
         private readonly stackTags: ReadonlyMap<string, string> = new Map(),
+        private readonly options: LocalEngineOptions = {},
     ) {
         this.packName = pack.name ?? "container-guard";
         this.packVersion = pack.version ?? "0.0.0";
@@ -287,6 +299,17 @@ export class LocalEngine {
             const value = struct.toJavaScript();
             return { toJavaScript: () => value };
         };
+        if (this.options.decoding === "plain") {
+            const plain = (props: Record<string, unknown>): Struct => {
+                const value = plainWire(props);
+                return { toJavaScript: () => value };
+            };
+            return {
+                resource: r,
+                props: plain(r.props),
+                provider: r.provider ? plain(r.provider.props) : undefined,
+            };
+        }
         return {
             resource: r,
             props: once(toStruct(r.props)),
@@ -296,21 +319,34 @@ export class LocalEngine {
 
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
         const r = encoded.resource;
-        const props = sdkDecoding().unknownCheckingProxy(
-            sdkDecoding().deserializeProperties(encoded.props, proxySecrets),
-        );
+        const decode = () =>
+            sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, proxySecrets));
+        let decoded: Record<string, unknown> | undefined;
+        // A policy that declares itself not applicable from the type alone never pays for a copy.
+        const lazy = this.options.decoding === "plain";
+        const propsOf = () => (decoded ??= decode());
+        if (!lazy) {
+            propsOf();
+        }
         const args: ResourceValidationArgs = {
             type: r.type,
-            props,
             urn: this.urnOf(r),
             name: r.name ?? "test",
             opts: optionsOf(r),
             stackTags: this.stackTags,
             isType: (cls: unknown) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((cls: unknown) =>
+                isTypeOf(r.type, cls) ? propsOf() : undefined) as ResourceValidationArgs["asType"],
             getConfig: this.getConfigFor(p.name),
             notApplicable: throwNotApplicable,
         } as ResourceValidationArgs;
+        Object.defineProperty(args, "props", {
+            ...(lazy
+                ? { get: propsOf, set: (v: Record<string, unknown>) => void (decoded = v) }
+                : { value: decoded, writable: true }),
+            enumerable: true,
+            configurable: true,
+        });
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
