@@ -204,6 +204,8 @@ export function reconcileConfig(
  */
 export class LocalEngine {
     private readonly config: Map<string, ResolvedConfig>;
+    /** Requests whose props the SDK has decoded once (the plain path decodes the others on first read). */
+    private readonly decodedOnce = new WeakSet<EncodedResource>();
     readonly packName: string;
     readonly packVersion: string;
 
@@ -322,11 +324,14 @@ export class LocalEngine {
         const decode = () =>
             sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, proxySecrets));
         let decoded: Record<string, unknown> | undefined;
-        // A policy that declares itself not applicable from the type alone never pays for a copy.
-        const lazy = this.options.decoding === "plain";
         const propsOf = () => (decoded ??= decode());
+        // A policy that declares itself not applicable from the type alone never pays for a copy. The first copy of
+        // a request is made before its policy runs, as the SDK makes every copy, so props the SDK cannot decode fail
+        // the request at the same point on both paths (the decoding depends on the props alone, not the policy).
+        const lazy = this.options.decoding === "plain" && this.decodedOnce.has(encoded);
         if (!lazy) {
             propsOf();
+            this.decodedOnce.add(encoded);
         }
         const args: ResourceValidationArgs = {
             type: r.type,
