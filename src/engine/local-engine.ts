@@ -14,8 +14,8 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
-import { plainWire } from "./plain-wire";
+import { isUnknownValueError, restrictedType, sdkDecoding, sdkUnknownCheckingProxy } from "../sdk/policy-sdk";
+import { type PlainProps, copyPlain, plainProps } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -68,6 +68,8 @@ export interface RemediateResult {
 }
 
 type Struct = ReturnType<typeof toStruct>;
+/** A request's props on the plain path: the decoded value, computed without protobuf. */
+type PlainStruct = Struct & { readonly plain: PlainProps };
 
 interface EncodedResource {
     readonly resource: EngineResource;
@@ -302,9 +304,9 @@ export class LocalEngine {
             return { toJavaScript: () => value };
         };
         if (this.options.decoding === "plain") {
-            const plain = (props: Record<string, unknown>): Struct => {
-                const value = plainWire(props);
-                return { toJavaScript: () => value };
+            const plain = (props: Record<string, unknown>): PlainStruct => {
+                const decoded = plainProps(props);
+                return { toJavaScript: () => decoded.value, plain: decoded };
             };
             return {
                 resource: r,
@@ -319,10 +321,22 @@ export class LocalEngine {
         };
     }
 
+    /**
+     * A policy's props, as the SDK's server makes them: its deserialization (a copy that unwraps secrets) in its
+     * unknown-checking proxy. On the plain path a value without secrets, assets or archives is copied here, which
+     * gives the same result without loading the SDK's deserializer.
+     */
+    private decodeProps(struct: Struct, proxySecrets: boolean): Record<string, unknown> {
+        const plain = (struct as Partial<PlainStruct>).plain;
+        if (plain && !plain.signatures && !proxySecrets) {
+            return sdkUnknownCheckingProxy()(copyPlain(plain.value));
+        }
+        return sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, proxySecrets));
+    }
+
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
         const r = encoded.resource;
-        const decode = () =>
-            sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(encoded.props, proxySecrets));
+        const decode = () => this.decodeProps(encoded.props, proxySecrets);
         let decoded: Record<string, unknown> | undefined;
         const propsOf = () => (decoded ??= decode());
         // A policy that declares itself not applicable from the type alone never pays for a copy. The first copy of
@@ -355,9 +369,7 @@ export class LocalEngine {
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
-                props: sdkDecoding().unknownCheckingProxy(
-                    sdkDecoding().deserializeProperties(encoded.provider!, false),
-                ),
+                props: this.decodeProps(encoded.provider!, false),
                 urn:
                     r.provider.urn ??
                     `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
@@ -424,9 +436,7 @@ export class LocalEngine {
             try {
                 const byUrn = new Map<string, PolicyResource>();
                 const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
-                    const props = sdkDecoding().unknownCheckingProxy(
-                        sdkDecoding().deserializeProperties(struct, false),
-                    );
+                    const props = this.decodeProps(struct, false);
                     const res = {
                         type: r.type,
                         props,
@@ -440,9 +450,7 @@ export class LocalEngine {
                         ...(r.provider && {
                             provider: {
                                 type: r.provider.type,
-                                props: sdkDecoding().unknownCheckingProxy(
-                                    sdkDecoding().deserializeProperties(providerStruct!, false),
-                                ),
+                                props: this.decodeProps(providerStruct!, false),
                                 urn: r.provider.urn ?? "",
                                 name: r.provider.name ?? "default",
                             },

@@ -14,6 +14,9 @@
 /** The message google-protobuf's `Value.fromJavaScript` throws for a value a Struct cannot hold. */
 const UNEXPECTED = "Unexpected struct type.";
 
+/** The key under which the engine marks secrets, assets and archives (the SDK's `specialSigKey`). */
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
 /** Nesting beyond which the copy stops (the protobuf encoder has no limit of its own; inputs are bounded earlier). */
 const MAX_DEPTH = 10_000;
 
@@ -22,7 +25,12 @@ function isPlainObject(v: object): boolean {
     return !Array.isArray(v);
 }
 
-function wireValue(value: unknown, depth: number): unknown {
+interface Walk {
+    /** Some object carries the engine's signature key: only the SDK's deserializer knows what it means. */
+    signatures: boolean;
+}
+
+function wireValue(value: unknown, depth: number, walk: Walk): unknown {
     switch (typeof value) {
         case "string":
         case "number":
@@ -47,20 +55,23 @@ function wireValue(value: unknown, depth: number): unknown {
                 throw new Error(UNEXPECTED); // a hole: toWire's map keeps it, and the Struct encoder rejects it
             }
             const item = list[i];
-            out[i] = item === undefined ? null : wireValue(item, depth + 1);
+            out[i] = item === undefined ? null : wireValue(item, depth + 1, walk);
         }
         return out;
     }
-    return wireObject(value as Record<string, unknown>, depth);
+    return wireObject(value as Record<string, unknown>, depth, walk);
 }
 
-function wireObject(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+function wireObject(obj: Record<string, unknown>, depth: number, walk: Walk): Record<string, unknown> {
     // Own enumerable string keys, as toWire copies them; sorted, as the Struct's field map lists them.
     const keys = Object.keys(obj).filter((key) => key !== "__proto__" && obj[key] !== undefined);
     keys.sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {
-        out[key] = wireValue(obj[key], depth + 1);
+        out[key] = wireValue(obj[key], depth + 1, walk);
+    }
+    if (out[SPECIAL_SIG_KEY]) {
+        walk.signatures = true;
     }
     return out;
 }
@@ -70,5 +81,46 @@ function wireObject(obj: Record<string, unknown>, depth: number): Record<string,
  * deserializes for each policy, with Pulumi's secret and unknown markers left as they are.
  */
 export function plainWire(props: Record<string, unknown>): Record<string, unknown> {
-    return wireObject(props, 0);
+    return wireObject(props, 0, { signatures: false });
+}
+
+/** The decoded value of a request's props, and whether copying it needs the SDK's deserializer. */
+export interface PlainProps {
+    readonly value: Record<string, unknown>;
+    /** Secrets, assets or archives are marked somewhere in the value. */
+    readonly signatures: boolean;
+}
+
+/** plainWire, noting whether the value carries the engine's signatures. */
+export function plainProps(props: Record<string, unknown>): PlainProps {
+    const walk = { signatures: false };
+    const value = wireObject(props, 0, walk);
+    return { value, signatures: walk.signatures };
+}
+
+function copyValue(v: unknown): unknown {
+    if (typeof v !== "object" || v === null) {
+        return v;
+    }
+    if (Array.isArray(v)) {
+        const out = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+            out[i] = copyValue(v[i]);
+        }
+        return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+        out[key] = copyValue((v as Record<string, unknown>)[key]);
+    }
+    return out;
+}
+
+/**
+ * A policy's own copy of a decoded value without signatures: what the SDK's `deserializeProperties(value, false)`
+ * returns for it (every object and array copied, every other value as it is), without loading the SDK's deserializer,
+ * which loads all of @pulumi/pulumi (over a second of the scanner's start-up).
+ */
+export function copyPlain(value: Record<string, unknown>): Record<string, unknown> {
+    return copyValue(value) as Record<string, unknown>;
 }

@@ -4,6 +4,7 @@
 
 import * as assert from "assert";
 import fc from "fast-check";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
@@ -202,5 +203,35 @@ describe("plain wire decoding (the scanner's engine path)", () => {
         );
         assert.deepStrictEqual(seen, [true, 2]);
         assert.deepStrictEqual(r.props, { spec: { replicas: 2 } });
+    });
+});
+
+describe("the scanner's start-up", () => {
+    it("judges manifests without loading @pulumi/pulumi (the SDK's deserializer and server load it)", function () {
+        this.timeout(120_000);
+        const script =
+            'const cli = require("./cli/main"); const fs = require("fs"); const os = require("os"); ' +
+            'const dir = fs.mkdtempSync(require("path").join(os.tmpdir(), "cg-")); const f = dir + "/d.yaml"; ' +
+            'fs.writeFileSync(f, "apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\nspec:\\n  containers:\\n' +
+            '  - {name: a, image: nginx, securityContext: {privileged: true}}\\n"); let out = ""; ' +
+            'cli.run(["scan", f, "--format", "json"], { stdout: { write: (s) => (out += s) }, ' +
+            'stderr: { write: () => 0 }, readStdin: async () => "", cwd: dir, env: {} }).then((code) => { ' +
+            "const loaded = Object.keys(require.cache)" +
+            ".filter((k) => /node_modules[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]/.test(k)); " +
+            "const findings = JSON.parse(out).summary.findings; " +
+            "console.log(JSON.stringify({ code, findings, loaded: loaded.length })); });";
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            cwd: path.join(__dirname, "../.."),
+            encoding: "utf8",
+        });
+        assert.strictEqual(r.status, 0, r.stderr);
+        const result = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+            code: number;
+            findings: number;
+            loaded: number;
+        };
+        assert.strictEqual(result.code, 1, "the privileged pod is a mandatory finding");
+        assert.ok(result.findings > 0);
+        assert.strictEqual(result.loaded, 0, "no module of @pulumi/pulumi was loaded");
     });
 });
