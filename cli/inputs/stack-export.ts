@@ -5,13 +5,14 @@
 // does.
 //
 // Values in the state format are turned into what the engine sends a policy pack: secrets exported
-// in plaintext become secrets (policies see the value), encrypted secrets become values that are not
-// known (checks that need them say so instead of judging a ciphertext), resource references become
-// their ID or URN, output values their value.
+// in plaintext (`--show-secrets`) become secrets (policies judge the value and never print it),
+// encrypted secrets become secrets without a value (checks that need them report that they cannot
+// judge them instead of judging a ciphertext), resource references become their ID or URN, output
+// values their value.
 
 import type { PolicyResourceOptions } from "@pulumi/policy";
 import type { EngineResource } from "../../src/engine/local-engine";
-import { secret, unknown } from "../../src/engine/protocol";
+import { encryptedSecret, secret, unknown } from "../../src/engine/protocol";
 import { Field } from "../../src/framework/field";
 import { kubernetesIdentity, parseTypeToken, plainIdentity } from "../../src/framework/resource";
 import { type InputError, type ResourceGroup, type ScanResource, type SourceLocation } from "../model";
@@ -83,7 +84,8 @@ export function engineValue(v: unknown): unknown {
                     return secret(v.plaintext);
                 }
             }
-            return "value" in v ? secret(engineValue(v.value)) : unknown; // ciphertext: not readable here
+            // Only ciphertext: a secret the policies cannot read, and say so.
+            return "value" in v ? secret(engineValue(v.value)) : encryptedSecret;
         case RESOURCE_REFERENCE_SIG:
             // The engine sends references to analyzers as the resource's ID, or its URN for components.
             return typeof v.id === "string" && v.id !== "" ? v.id : typeof v.urn === "string" ? v.urn : unknown;

@@ -57,7 +57,7 @@ function judgePersistentVolume(pv: StackObject, ev: Evaluation<unknown>): NodeVo
         }
         const path = source.get("path");
         const at = path.isPresent ? path : source;
-        const what = `${key} volume${path.isPresent ? ` (path ${show(path.value)})` : ""}`;
+        const what = `${key} volume${path.isPresent ? ` (path ${show(path)})` : ""}`;
         ev.violation({
             at,
             problem:

@@ -5,6 +5,7 @@ import { boolean, option, string } from "../../src/framework/options";
 import { buildStackPolicy, identityOf } from "../../src/framework/stack-policy";
 import { isKubernetesKind } from "../../src/framework/resource";
 import { VERSION_PATTERN } from "../../src/pss/standard";
+import { show } from "../../src/framework/checks";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version";
@@ -66,17 +67,13 @@ export const namespacePodSecurity = buildStackPolicy({
             } else if (!LEVELS.includes(String(level.value))) {
                 ev.violation({
                     at: level,
-                    problem:
-                        `${ENFORCE} is ${JSON.stringify(level.value)}, not a level (privileged, baseline, ` +
-                        `restricted)`,
+                    problem: `${ENFORCE} is ${show(level)}, not a level (privileged, baseline, ` + `restricted)`,
                     fix: `set it to ${stack.options.minimumLevel}`,
                 });
             } else if (LEVELS.indexOf(String(level.value)) < minimum) {
                 ev.violation({
                     at: level,
-                    problem:
-                        `${ENFORCE} is ${JSON.stringify(level.value)}, below the required ` +
-                        `${stack.options.minimumLevel}`,
+                    problem: `${ENFORCE} is ${show(level)}, below the required ` + `${stack.options.minimumLevel}`,
                     fix: `set it to ${stack.options.minimumLevel} or restricted`,
                 });
             }
@@ -93,7 +90,7 @@ export const namespacePodSecurity = buildStackPolicy({
                 ev.violation({
                     at: version,
                     problem:
-                        `${ENFORCE_VERSION} is ${JSON.stringify(version.value)}, not a version the admission ` +
+                        `${ENFORCE_VERSION} is ${show(version)}, not a version the admission ` +
                         `controller accepts (latest or v1.N)`,
                     fix: `set it to latest or a version such as v1.37`,
                 });

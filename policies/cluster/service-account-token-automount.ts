@@ -49,7 +49,7 @@ function judgePod(pod: PodSpec, ev: Evaluation<{ allowExplicitTrue: boolean }>, 
         if (automount.value !== true || !ev.options.allowExplicitTrue) {
             ev.violation({
                 at: automount,
-                problem: `automountServiceAccountToken is ${show(automount.value)}`,
+                problem: `automountServiceAccountToken is ${show(automount)}`,
                 fix: `set spec.automountServiceAccountToken: false (or, ${KEEP_TOKEN})`,
             });
         }
@@ -97,7 +97,7 @@ function judgePod(pod: PodSpec, ev: Evaluation<{ allowExplicitTrue: boolean }>, 
         at: automount,
         problem:
             `automountServiceAccountToken is not set, and ${found.identity.label} (declared in this stack) ` +
-            `${setting.isAbsent ? "does not set it either" : `sets it to ${show(setting.value)}`}, so every ` +
+            `${setting.isAbsent ? "does not set it either" : `sets it to ${show(setting)}`}, so every ` +
             `container gets a Kubernetes API token`,
         fix,
     });

@@ -115,7 +115,7 @@ export const serviceExternalIps = buildResourcePolicy({
                         ev.violation({
                             at: ip,
                             problem: !address
-                                ? `spec.externalIPs lists ${show(ip.value)}, which is not an IP address`
+                                ? `spec.externalIPs lists ${show(ip)}, which is not an IP address`
                                 : allowed.length === 0
                                   ? `spec.externalIPs lists ${text}`
                                   : `spec.externalIPs lists ${text}, which option allowed does not list`,

@@ -68,14 +68,14 @@ export const dockerCapabilities = defineDockerContainerPolicy({
             if (cap === "ALL") {
                 ev.violation({
                     at: item,
-                    problem: `adds ${show(name)}, every capability`,
+                    problem: `adds ${show(item)}, every capability`,
                     fix: "add only the capabilities the process needs, or none",
                 });
             } else if (cap === undefined || !allowed.has(cap)) {
-                const as = cap !== undefined && cap !== name ? ` (${cap})` : "";
+                const as = cap !== undefined && cap !== name && !item.isSecret ? ` (${cap})` : "";
                 ev.violation({
                     at: item,
-                    problem: `adds capability ${show(item.value)}${as}, which is not allowed`,
+                    problem: `adds capability ${show(item)}${as}, which is not allowed`,
                     fix: "remove it from the added capabilities",
                 });
             }

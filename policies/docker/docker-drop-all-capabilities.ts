@@ -39,7 +39,7 @@ export const dockerDropAllCapabilities = defineDockerContainerPolicy({
             missing: drops.isAbsent,
             problem: drops.isAbsent
                 ? "no capabilities are dropped"
-                : `the dropped capabilities ${show(drops.value)} do not include "ALL"`,
+                : `the dropped capabilities ${show(drops)} do not include "ALL"`,
             fix: 'drop "ALL" and add back only the capabilities the process needs',
         });
     },

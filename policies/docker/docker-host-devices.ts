@@ -35,7 +35,7 @@ export const dockerHostDevices = defineDockerContainerPolicy({
             if (hostPath?.isPresent && !(raw !== undefined && allowed.has(normalizeHostPath(raw) ?? raw))) {
                 ev.violation({
                     at: hostPath,
-                    problem: `gets the host device ${show(hostPath.value)}`,
+                    problem: `gets the host device ${show(hostPath)}`,
                     fix: "remove the device, or list it in allowedDevices if the container needs it",
                 });
             }
@@ -43,7 +43,7 @@ export const dockerHostDevices = defineDockerContainerPolicy({
         for (const rule of knownItems(ev, spec.deviceCgroupRules)) {
             ev.violation({
                 at: rule,
-                problem: `allows device access by the rule ${show(rule.value)}`,
+                problem: `allows device access by the rule ${show(rule)}`,
                 fix: "remove the device cgroup rule",
             });
         }

@@ -1,4 +1,4 @@
-import { known, knownItems } from "../../src/framework/checks";
+import { known, knownItems, quoteField } from "../../src/framework/checks";
 import { type DockerContainerSpec } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import {
@@ -141,7 +141,8 @@ export const dockerHostMounts = defineDockerContainerPolicy({
                 ev.unknown(m.undecided);
                 continue;
             }
-            const shown = path === raw ? JSON.stringify(raw) : `${JSON.stringify(raw)} (${path})`;
+            const shown =
+                path === raw || source.isSecret ? quoteField(source, raw) : `${quoteField(source, raw)} (${path})`;
             ev.violation({
                 at: source,
                 problem: `${m.verb} ${shown}: ${why}`,

@@ -2,6 +2,7 @@ import { parseGoBool, parseSecurityOpt } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { type Field } from "../../src/framework/field";
 import { nist800190 } from "../../src/framework/compliance";
+import { quoteField } from "../../src/framework/checks";
 
 /** Docker containers should set no-new-privileges, so setuid binaries cannot raise privileges. */
 export const dockerNoNewPrivileges = defineDockerContainerPolicy({
@@ -54,7 +55,7 @@ export const dockerNoNewPrivileges = defineDockerContainerPolicy({
             const what = on === false ? "turns no-new-privileges off" : "is not a valid no-new-privileges option";
             ev.violation({
                 at: last,
-                problem: `${JSON.stringify(written)} ${what}`,
+                problem: `${quoteField(last, written ?? "")} ${what}`,
                 fix: 'use "no-new-privileges:true"',
             });
         }

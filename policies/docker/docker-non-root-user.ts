@@ -1,7 +1,7 @@
 import { isRootUser, userPart } from "../../src/docker/container";
 import { defineDockerContainerPolicy } from "../../src/docker/container-policy";
 import { nist800190 } from "../../src/framework/compliance";
-import { known, show } from "../../src/framework/checks";
+import { known, quoteField } from "../../src/framework/checks";
 
 /** Docker containers must not run as root; an unset user leaves it to the image. */
 export const dockerNonRootUser = defineDockerContainerPolicy({
@@ -34,13 +34,13 @@ export const dockerNonRootUser = defineDockerContainerPolicy({
                 problem:
                     value === undefined
                         ? "user is not set, so the image's USER applies (root unless the image sets another)"
-                        : `user ${show(value)} names no user, so the image's USER applies`,
+                        : `user ${quoteField(user, value)} names no user, so the image's USER applies`,
                 fix: 'set user to a non-root UID, e.g. "10001:10001", or make sure the image sets a non-root USER',
             });
         } else if (isRootUser(value)) {
             ev.violation({
                 at: user,
-                problem: `user is ${show(value)}, which is root`,
+                problem: `user is ${quoteField(user, value)}, which is root`,
                 fix: 'set user to a non-root UID, e.g. "10001:10001"',
             });
         }

@@ -46,7 +46,7 @@ export const dockerSecurityOptions = defineDockerContainerPolicy({
             if (why) {
                 ev.violation({
                     at: s.at,
-                    problem: `${JSON.stringify(s.written)} ${why}`,
+                    problem: `${s.shown} ${why}`,
                     fix: "remove this option so Docker's default confinement applies",
                 });
             }

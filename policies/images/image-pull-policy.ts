@@ -76,7 +76,7 @@ export const imagePullPolicy = defineWorkloadPolicy({
                 missing: policy.isAbsent,
                 problem: policy.isAbsent
                     ? `imagePullPolicy is not set, so it defaults to IfNotPresent; ${reason}`
-                    : `imagePullPolicy is ${show(policy.value)}; ${reason}`,
+                    : `imagePullPolicy is ${show(policy)}; ${reason}`,
                 fix: ev.options.always
                     ? "set imagePullPolicy: Always"
                     : "set imagePullPolicy: Always, or pin the image by digest (image@sha256:<digest>)",

@@ -6,6 +6,7 @@ import {
     repositoryMatches,
 } from "../../src/images/image-ref";
 import { type Schema, array, boolean, object, option, string } from "../../src/framework/options";
+import { today } from "../../src/framework/exemptions";
 import { IMAGE_TAGS, type ImageAt, defineImagePolicy, listed, nist800190 } from "../../src/images/image-policy";
 import {
     REPORTS_DIR_ENV,
@@ -182,7 +183,7 @@ export const imageVulnerabilities = defineImagePolicy({
             );
         }
         const threshold = severityRank(o.severityThreshold);
-        const today = new Date().toISOString().slice(0, 10);
+        const now = today();
         for (const image of images) {
             const p = image.parsed;
             if (p.kind === "error") {
@@ -211,7 +212,7 @@ export const imageVulnerabilities = defineImagePolicy({
             const expired: string[] = [];
             const acceptedFor = (v: Vulnerability): boolean => {
                 const matching = o.accept.filter((a) => (a.id === v.id || v.aliases.includes(a.id)) && appliesTo(a, p));
-                if (matching.some((a) => a.expires >= today)) {
+                if (matching.some((a) => a.expires >= now)) {
                     return true;
                 }
                 if (matching.length > 0) {

@@ -55,7 +55,7 @@ export const allowPrivilegeEscalation = definePssCheck({
                 missing: f.isAbsent,
                 problem: f.isAbsent
                     ? "allowPrivilegeEscalation is not set (it defaults to true)"
-                    : `allowPrivilegeEscalation is ${show(f.value)}`,
+                    : `allowPrivilegeEscalation is ${show(f)}`,
                 fix: "set securityContext.allowPrivilegeEscalation to false",
             });
         });

@@ -54,7 +54,7 @@ export const appArmor = definePssCheck({
             if (v?.isPresent && !allowedAnnotation(v.value)) {
                 ev.violation({
                     at: v,
-                    problem: `annotation ${key} is ${show(v.value)}`,
+                    problem: `annotation ${key} is ${show(v)}`,
                     fix: 'set it to "runtime/default" or "localhost/<profile>", or use securityContext.appArmorProfile',
                 });
             }

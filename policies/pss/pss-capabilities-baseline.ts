@@ -46,7 +46,7 @@ export const capabilitiesBaseline = definePssCheck({
                     ev.violation({
                         at: cap,
                         container: c,
-                        problem: `adds capability ${show(cap.value)}, which is not in the baseline set`,
+                        problem: `adds capability ${show(cap)}, which is not in the baseline set`,
                         fix:
                             "remove it from securityContext.capabilities.add (names must be spelled exactly, e.g. " +
                             "NET_BIND_SERVICE)",

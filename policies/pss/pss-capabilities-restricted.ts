@@ -68,7 +68,7 @@ export const capabilitiesRestricted = definePssCheck({
                             missing: drop.isAbsent,
                             problem: drop.isAbsent
                                 ? 'capabilities.drop is not set (it must contain "ALL")'
-                                : `capabilities.drop ${show(drop.value)} does not contain "ALL"`,
+                                : `capabilities.drop ${show(drop)} does not contain "ALL"`,
                             fix: 'set securityContext.capabilities.drop to ["ALL"]',
                         });
                     }
@@ -81,7 +81,7 @@ export const capabilitiesRestricted = definePssCheck({
                     ev.violation({
                         at: cap,
                         container: c,
-                        problem: `adds capability ${show(cap.value)}`,
+                        problem: `adds capability ${show(cap)}`,
                         fix: "remove it from securityContext.capabilities.add (only NET_BIND_SERVICE may be added)",
                     });
                 }

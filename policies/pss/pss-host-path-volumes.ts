@@ -4,6 +4,7 @@ import { array, boolean, object, option, string } from "../../src/framework/opti
 import { normalizeHostPath } from "../../src/docker/host-paths";
 import { type ContainerRef, type PodSpec } from "../../src/kubernetes/workload";
 import { allowedByOption, definePssCheck, known, show, unchangedSince } from "../../src/pss/standard";
+import { volumeLabel } from "../../src/kubernetes/pod-checks";
 
 /** v1.0: the check appears; no version has changed it since. */
 const VERSIONS = unchangedSince("v1.0");
@@ -105,7 +106,7 @@ function judgeAllowList(
     const covering = entriesCovering(path.value, ev.options.allowedHostPaths);
     const what = path.isAbsent
         ? `${label} is a hostPath volume without a path`
-        : `${label} is a hostPath volume (path ${show(path.value)})`;
+        : `${label} is a hostPath volume (path ${show(path)})`;
     if (covering.length === 0) {
         ev.violation({ at: hostPath, problem: what, fix: FIX });
         return;
@@ -142,7 +143,7 @@ function judgeAllowList(
             at: readOnly,
             container,
             problem:
-                `mounts hostPath volume ${show(name.value)} (path ${show(path.value)}) without readOnly: true, ` +
+                `mounts hostPath volume ${show(name)} (path ${show(path)}) without readOnly: true, ` +
                 `and option ${describe(covering[0])} allows it only read-only`,
             fix: "set readOnly: true on this volumeMount, or use another volume type",
         });
@@ -189,8 +190,7 @@ export const hostPathVolumes = definePssCheck({
             if (hostPath.isAbsent) {
                 continue;
             }
-            const name = vol.get("name").str();
-            const label = `volume ${name !== undefined ? JSON.stringify(name) : "(unnamed)"}`;
+            const label = volumeLabel(vol);
             if (ev.options.allowedHostPaths.length > 0) {
                 judgeAllowList(pod, ev, hostPath, vol.get("name"), label);
                 continue;

@@ -65,7 +65,7 @@ export const hostPorts = definePssCheck({
                     allowedByOption(ev, {
                         at: hostPort,
                         container: c,
-                        problem: `hostPort is ${show(value)}`,
+                        problem: `hostPort is ${show(hostPort)}`,
                         option: `allowedHostPorts[${i}] (${allowed[i].min}-${allowed[i].max})`,
                     });
                     continue;
@@ -73,7 +73,7 @@ export const hostPorts = definePssCheck({
                 ev.violation({
                     at: hostPort,
                     container: c,
-                    problem: `hostPort is ${show(value)}`,
+                    problem: `hostPort is ${show(hostPort)}`,
                     fix: "remove hostPort (or set it to 0) and use a Service",
                 });
             }

@@ -35,7 +35,7 @@ export const hostProbesAndLifecycle = definePssCheck({
                         ev.violation({
                             at: host,
                             container: c,
-                            problem: `host is ${show(host.value)}`,
+                            problem: `host is ${show(host)}`,
                             fix: "remove the host field so the check targets the pod itself",
                         });
                     }

@@ -2,6 +2,7 @@ import { type Evaluation } from "../../src/framework/policy";
 import { type Field } from "../../src/framework/field";
 import { array, option, string } from "../../src/framework/options";
 import { allowedByOption, definePssCheck, known, show, unchangedSince } from "../../src/pss/standard";
+import { volumeLabel } from "../../src/kubernetes/pod-checks";
 
 /**
  * v1.0: the check appears; no version has changed it since. The admission controller added the
@@ -71,7 +72,7 @@ function allowedFlexVolume(
     }
     allowedByOption(ev, {
         at: driver,
-        problem: `${label} uses the flexVolume volume type with driver ${show(driver.value)}`,
+        problem: `${label} uses the flexVolume volume type with driver ${show(driver)}`,
         option: "allowedFlexVolumeDrivers",
     });
     return true;
@@ -111,13 +112,18 @@ export const restrictedVolumes = definePssCheck({
             if (!known(ev, vol)) {
                 continue;
             }
-            const name = vol.get("name").str();
-            const label = `volume ${name !== undefined ? JSON.stringify(name) : "(unnamed)"}`;
+            const label = volumeLabel(vol);
             // The source type is the key that is set; its value may be unknown during preview without
             // changing the type. As in the admission controller, a volume with any allowed source passes
             // (the API rejects volumes with two sources; pss-host-path-volumes still reports a hostPath).
             const sources = vol.entries().filter(([key, f]) => ALL_SOURCES.has(key) && !f.isAbsent);
             if (sources.some(([key]) => ALLOWED_SOURCES.has(key))) {
+                continue;
+            }
+            // A volume that declares nothing but its name is defaulted to emptyDir by the API server
+            // before admission, so the admission controller allows it.
+            const declared = vol.entries().filter(([key, f]) => key !== "name" && !f.isAbsent);
+            if (declared.length === 0) {
                 continue;
             }
             if (sources.length > 0) {
@@ -134,7 +140,9 @@ export const restrictedVolumes = definePssCheck({
             } else {
                 ev.violation({
                     at: vol,
-                    problem: `${label} has no recognised volume source`,
+                    problem:
+                        `${label} declares ${declared.map(([key]) => JSON.stringify(key)).join(", ")}, which is ` +
+                        `not a volume source this check knows (a newer volume type is judged as not allowed)`,
                     fix: "declare an allowed volume source such as emptyDir or persistentVolumeClaim",
                 });
             }

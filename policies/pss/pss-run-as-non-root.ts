@@ -33,7 +33,7 @@ export const runAsNonRoot = definePssCheck({
         if (podField?.isPresent && podField.value !== true) {
             ev.violation({
                 at: podField,
-                problem: `runAsNonRoot is ${show(podField.value)}`,
+                problem: `runAsNonRoot is ${show(podField)}`,
                 fix: "set spec.securityContext.runAsNonRoot to true",
             });
         }
@@ -47,7 +47,7 @@ export const runAsNonRoot = definePssCheck({
                 ev.violation({
                     at: f,
                     container: c,
-                    problem: `runAsNonRoot is ${show(f.value)}`,
+                    problem: `runAsNonRoot is ${show(f)}`,
                     fix: "set securityContext.runAsNonRoot to true",
                 });
             } else if (f.isAbsent && !podTrue) {

@@ -43,7 +43,7 @@ function checkAnnotation(ev: Evaluation<Options>, annotations: Field, key: strin
         ev.violation({
             at: v,
             container,
-            problem: `annotation ${key} is ${show(v.value)}`,
+            problem: `annotation ${key} is ${show(v)}`,
             fix: 'set it to "runtime/default" or "localhost/<profile>"',
         });
     } else if (typeof v?.value === "string" && v.value.startsWith(LOCALHOST_ANNOTATION_PREFIX)) {

@@ -99,7 +99,7 @@ export const seccompRestricted = definePssCheck({
                 at: podSetter.type,
                 problem: podSetter.type.isAbsent
                     ? "seccomp profile has no type"
-                    : `seccomp profile type is ${show(podSetter.type.value)}`,
+                    : `seccomp profile type is ${show(podSetter.type)}`,
                 fix: 'set spec.securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
             });
         }
@@ -113,15 +113,24 @@ export const seccompRestricted = definePssCheck({
                     container: c,
                     problem: s.type.isAbsent
                         ? "seccomp profile has no type"
-                        : `seccomp profile type is ${show(s.type.value)}`,
+                        : `seccomp profile type is ${show(s.type)}`,
                     fix: 'set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
                 });
             } else if (s.state === "unset" && podSetter.state !== "valid" && podSetter.state !== "unknown") {
+                // With an invalid pod-level profile (e.g. Unconfined) the container inherits it: say that.
+                const inherited =
+                    podSetter.state === "invalid"
+                        ? podSetter.type.isAbsent
+                            ? "this container sets no seccomp profile, so it inherits the pod-level profile, which " +
+                              "has no type"
+                            : `this container sets no seccomp profile, so it inherits the pod-level profile type ` +
+                              `${show(podSetter.type)}`
+                        : undefined;
                 ev.violation({
                     at: s.type,
                     container: c,
                     missing: true,
-                    problem: "no seccomp profile is set here or at pod level",
+                    problem: inherited ?? "no seccomp profile is set here or at pod level",
                     fix: 'set spec.securityContext.seccompProfile.type (or this container\'s) to "RuntimeDefault"',
                 });
             }

@@ -32,7 +32,7 @@ function checkOptions(
 ): void {
     const type = known(ev, options.get("type"), container);
     if (type?.isPresent && !(typeof type.value === "string" && types.has(type.value))) {
-        const problem = `SELinux type is ${show(type.value)}`;
+        const problem = `SELinux type is ${show(type)}`;
         if (typeof type.value === "string" && ev.options.allowedTypes.includes(type.value)) {
             allowedByOption(ev, { at: type, container, problem, option: "allowedTypes" });
         } else {
@@ -54,7 +54,7 @@ function checkUserAndRole(ev: Evaluation<unknown>, options: Field, container?: C
             ev.violation({
                 at: f,
                 container,
-                problem: `SELinux ${key} is ${show(f.value)}`,
+                problem: `SELinux ${key} is ${show(f)}`,
                 fix: `remove seLinuxOptions.${key}`,
             });
         }

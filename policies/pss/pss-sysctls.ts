@@ -60,7 +60,7 @@ export const sysctls = definePssCheck({
             if (name && !(typeof name.value === "string" && allowed.has(name.value))) {
                 ev.violation({
                     at: name,
-                    problem: `sysctl ${show(name.value)} is not allowed at ${version}`,
+                    problem: `sysctl ${show(name)} is not allowed at ${version}`,
                     fix: "remove it from spec.securityContext.sysctls",
                 });
             }

@@ -9,6 +9,7 @@ import {
     plainIdentity,
 } from "../../src/framework/resource";
 import { judgeLiteral, secretAssignments, secretInName, secretInValue } from "../../src/secrets/patterns";
+import { type StructuredScan, scanStructured } from "../../src/secrets/structured";
 import { providerNamespace } from "../../src/kubernetes/workload-policy";
 import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
@@ -97,8 +98,10 @@ interface Document {
 }
 
 /**
- * Judges one stored value: a single-line value by its key and shape, a multi-line value (a
- * configuration file) line by line, and either by the credential shapes anywhere in it.
+ * Judges one stored value: a single-line value by its key and shape; a configuration file (JSON,
+ * YAML, TOML, INI, properties, .env: by the key's suffix or the content) by its keys, reported with
+ * the key path inside it; other multi-line text line by line; and any of them by the credential
+ * shapes anywhere in it.
  */
 function judgeDocument(ev: Evaluation<SecretOptions>, d: Document, fix: string): void {
     const ignored = ignoredNames(ev.options);
@@ -123,6 +126,17 @@ function judgeDocument(ev: Evaluation<SecretOptions>, d: Document, fix: string):
             return;
         }
     }
+    const structured = scanStructured(d.name, text, ignored);
+    if (structured) {
+        reportStructured(ev, d, structured, fix);
+        if (!structured.secrets.some((s) => s.match.by === "value")) {
+            const shape = secretInValue(text);
+            if (shape) {
+                ev.violation({ at: d.value, problem: `${d.subject} contains a value that looks like ${shape}`, fix });
+            }
+        }
+        return;
+    }
     const lines = secretAssignments(text, ignored);
     for (const l of lines.slice(0, MAX_LINES_REPORTED)) {
         ev.violation({
@@ -143,5 +157,28 @@ function judgeDocument(ev: Evaluation<SecretOptions>, d: Document, fix: string):
         if (shape) {
             ev.violation({ at: d.value, problem: `${d.subject} contains a value that looks like ${shape}`, fix });
         }
+    }
+}
+
+/** Reports the keys of a configuration file that hold secrets, and a file that could not be fully scanned. */
+function reportStructured(ev: Evaluation<SecretOptions>, d: Document, scan: StructuredScan, fix: string): void {
+    for (const s of scan.secrets.slice(0, MAX_LINES_REPORTED)) {
+        ev.violation({ at: d.value, problem: literalProblem(`${d.subject} → ${s.path}`, s.match), fix });
+    }
+    if (scan.secrets.length > MAX_LINES_REPORTED) {
+        ev.violation({
+            at: d.value,
+            problem: `${scan.secrets.length - MAX_LINES_REPORTED} more keys of ${d.subject} hold literal secrets`,
+            fix,
+        });
+    }
+    if (scan.incomplete) {
+        ev.violation({
+            at: d.value,
+            problem:
+                `${d.subject} (${scan.format}) could not be fully scanned for secrets: ${scan.incomplete}; what ` +
+                `was not scanned may hold secrets`,
+            fix: `${fix}; or split the file so that each part can be scanned`,
+        });
     }
 }

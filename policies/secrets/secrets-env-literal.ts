@@ -3,7 +3,7 @@ import { environmentOf } from "../../src/docker/container";
 import { nist800190 } from "../../src/framework/compliance";
 import { known } from "../../src/framework/checks";
 import { eachContainer } from "../../src/kubernetes/pod-checks";
-import { SECRETS_URL, judgeSetting, secretOptions } from "../../src/secrets/literals";
+import { SECRETS_URL, judgeCommandLine, judgeSetting, secretOptions } from "../../src/secrets/literals";
 
 const KUBERNETES_FIX =
     "store the value in a Secret and mount it as a read-only Secret volume (the program reads the file); only if " +
@@ -11,6 +11,10 @@ const KUBERNETES_FIX =
 const DOCKER_CONTAINER_FIX =
     "do not pass the secret in envs: mount it as a file (a read-only bind mount or the uploads argument) and give " +
     "the program its path (e.g. DB_PASSWORD_FILE), or run it as a swarm Service with a docker.Secret";
+const COMMAND_LINE_FIX =
+    "do not pass secrets on the command line (it is stored in the resource's configuration and every process on " +
+    "the host can read it): have the program read the secret from a file or from an environment variable that " +
+    "references a Secret";
 const DOCKER_SERVICE_FIX =
     "create a docker.Secret, list it in taskSpec.containerSpec.secrets (it is mounted at /run/secrets/<fileName>) " +
     "and give the program its path (e.g. DB_PASSWORD_FILE)";
@@ -18,11 +22,12 @@ const DOCKER_SERVICE_FIX =
 /** Environment variables must not carry secrets as literal values. */
 export const secretsEnvLiteral = defineContainerPolicy({
     name: "secrets-env-literal",
-    displayName: "No literal secrets in environment variables",
+    displayName: "No literal secrets in environment variables or command lines",
     description:
         "Containers must not set secrets as literal environment variable values (a secret-looking name such as " +
-        "DB_PASSWORD, or a value shaped like a private key, cloud access key, token or JWT); reference a Secret " +
-        "instead.",
+        "DB_PASSWORD, a value shaped like a private key, cloud access key, token, JWT or a URL with a password, a " +
+        "JSON document or a -Ddb.password=… flag with one inside) or as command-line flags (--password=…); " +
+        "reference a Secret instead.",
     severity: "high",
     tags: ["secrets", "kubernetes", "docker", "env"],
     remediationSteps:
@@ -52,6 +57,7 @@ export const secretsEnvLiteral = defineContainerPolicy({
                     KUBERNETES_FIX,
                 );
             }
+            judgeCommandLine(ev, [c.field.get("command"), c.field.get("args")], COMMAND_LINE_FIX, c);
         });
     },
     docker(spec, ev) {
@@ -59,6 +65,7 @@ export const secretsEnvLiteral = defineContainerPolicy({
         for (const v of environmentOf(spec, ev)) {
             judgeSetting(ev, { name: v.name, value: v.value, at: v.at, subject: envSubject }, fix);
         }
+        judgeCommandLine(ev, spec.commandLine, COMMAND_LINE_FIX);
     },
 });
 

@@ -3,7 +3,7 @@ import { type Field } from "../../src/framework/field";
 import { defineWorkloadPolicy } from "../../src/kubernetes/workload-policy";
 import { type ContainerRef, type PodSpec } from "../../src/kubernetes/workload";
 import { nist800190 } from "../../src/framework/compliance";
-import { known } from "../../src/framework/checks";
+import { known, quoteField } from "../../src/framework/checks";
 import { eachContainer } from "../../src/kubernetes/pod-checks";
 
 /** The Secrets Store CSI driver: its volumes carry secrets from external stores and must be mounted read-only. */
@@ -41,7 +41,7 @@ function credentialVolumes(pod: PodSpec): CredentialVolumes {
             unresolved ??= name.isUnknown ? name : undefined;
             continue;
         }
-        const kind = volumeKind(vol, JSON.stringify(n));
+        const kind = volumeKind(vol, quoteField(name, n));
         if (kind) {
             byName.set(n, kind);
         }
@@ -122,8 +122,9 @@ function judgeMount(ev: Evaluation<unknown>, mount: Field, volume: string, conta
     if (!readOnly || readOnly.value === true) {
         return;
     }
-    const path = mount.get("mountPath").str();
-    const where = path !== undefined ? ` at ${JSON.stringify(path)}` : "";
+    const mountPath = mount.get("mountPath");
+    const path = mountPath.str();
+    const where = path !== undefined ? ` at ${quoteField(mountPath, path)}` : "";
     ev.violation({
         at: readOnly,
         container,

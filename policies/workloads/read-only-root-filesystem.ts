@@ -65,5 +65,5 @@ export const readOnlyRootFilesystem = defineContainerPolicy({
 });
 
 function notReadOnly(f: Field, what: string): string {
-    return f.isAbsent ? `${what} is not set (the root filesystem is writable)` : `${what} is ${show(f.value)}`;
+    return f.isAbsent ? `${what} is not set (the root filesystem is writable)` : `${what} is ${show(f)}`;
 }

@@ -138,14 +138,14 @@ export const resourceLimits = defineWorkloadPolicy({
                     ev.violation({
                         at: set,
                         container: c,
-                        problem: `the ${s.label} is not a quantity (${show(set.value)}), so it bounds nothing`,
+                        problem: `the ${s.label} is not a quantity (${show(set)}), so it bounds nothing`,
                         fix: `set resources.${key} to an amount, e.g. ${s.example}`,
                     });
                 } else if (set && isZeroQuantity(set)) {
                     ev.violation({
                         at: set,
                         container: c,
-                        problem: `the ${s.label} is ${show(set.value)}, so ${s.risk}`,
+                        problem: `the ${s.label} is ${show(set)}, so ${s.risk}`,
                         fix: `set resources.${key} to a real amount, e.g. ${s.example}`,
                     });
                 } else if (!set && setForThePod(s) === false) {

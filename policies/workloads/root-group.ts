@@ -19,7 +19,7 @@ function isGidZero(f: Field): boolean {
 function judgeGid(ev: Evaluation<unknown>, field: Field, what: string, fix: string, container?: ContainerLocation) {
     const f = known(ev, field, container);
     if (f && isGidZero(f)) {
-        ev.violation({ at: f, container, problem: `${what} is ${show(f.value)}, the root group`, fix });
+        ev.violation({ at: f, container, problem: `${what} is ${show(f)}, the root group`, fix });
     }
 }
 
@@ -79,7 +79,7 @@ export const rootGroup = defineContainerPolicy({
         if (user && group !== undefined && isRootGroup(group)) {
             ev.violation({
                 at: user,
-                problem: `user is ${show(user.value)}, whose group is the root group`,
+                problem: `user is ${show(user)}, whose group is the root group`,
                 fix: 'name a non-root group after the colon, e.g. "10001:10001"',
             });
         }
@@ -89,7 +89,7 @@ export const rootGroup = defineContainerPolicy({
             if (name !== undefined && isRootGroup(String(name))) {
                 ev.violation({
                     at: g,
-                    problem: `${groupsField} adds ${show(g.value)}, the root group`,
+                    problem: `${groupsField} adds ${show(g)}, the root group`,
                     fix: `remove it from ${groupsField}`,
                 });
             }

@@ -34,7 +34,7 @@ function judgeValue(ev: Evaluation<unknown>, name: string | undefined, value: Fi
         ev.violation({
             at: v,
             problem:
-                `${sysctl} has the value ${show(v.value)}, which contains "+" or "=": a runtime that joins ` +
+                `${sysctl} has the value ${show(v)}, which contains "+" or "=": a runtime that joins ` +
                 `sysctls as name=value+name=value (CRI-O, CVE-2022-0811) reads it as another sysctl`,
             fix: `${fix} in ${where}`,
         });

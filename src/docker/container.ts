@@ -7,9 +7,10 @@
 // rule is written once against this model; a setting a resource kind does not have is `undefined`.
 
 import type * as docker from "@pulumi/docker";
-import { known, knownItems } from "../framework/checks";
+import { known, knownItems, quoteField } from "../framework/checks";
 import { type Evaluation } from "../framework/policy";
-import { Field } from "../framework/field";
+import { type Field } from "../framework/field";
+import { DOCKER_CONTAINER_ARGS, DOCKER_SERVICE_ARGS } from "./api-types";
 
 export const DOCKER_CONTAINER = "docker:index/container:Container";
 export const DOCKER_SERVICE = "docker:index/service:Service";
@@ -33,8 +34,10 @@ interface NamespaceMode {
 export interface SecuritySetting {
     readonly key: string;
     readonly value: string;
-    /** How the user wrote it (for messages). */
+    /** How the user wrote it. */
     readonly written: string;
+    /** How messages show it: quoted as written, or [secret]. */
+    readonly shown: string;
     readonly at: Field<unknown>;
 }
 
@@ -59,6 +62,8 @@ export interface DockerContainerSpec {
     readonly capabilityDrops: Field<unknown>;
     /** Environment as declared: Container `envs` (["NAME=value"]), Service `env` ({NAME: value}). */
     readonly env: Field<unknown>;
+    /** The command line: Container `entrypoints` and `command`, Service `commands` and `args`. */
+    readonly commandLine: readonly Field<unknown>[];
     /** `mounts[]` ({type, source, target, ...}); both kinds have them. */
     readonly mounts: Field<unknown>;
     /** Networks the container joins (`networksAdvanced[].name`, `taskSpec.networksAdvanceds[].name`). */
@@ -85,8 +90,9 @@ export interface DockerContainerSpec {
 
 /** The container a Docker Container or Service declares; undefined for every other type. */
 export function dockerContainerSpecOf(type: string, props: Field<unknown>): DockerContainerSpec | undefined {
+    // The API types make wrongly typed settings read as the Docker provider reads them (api-types.ts).
     if (type === DOCKER_CONTAINER) {
-        const c = props as Field<ContainerArgsObject>;
+        const c = props.typed(DOCKER_CONTAINER_ARGS) as Field<ContainerArgsObject>;
         return {
             kind: "Container",
             spec: c,
@@ -96,6 +102,7 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
             capabilityAdds: c.at("capabilities", "adds"),
             capabilityDrops: c.at("capabilities", "drops"),
             env: c.get("envs"),
+            commandLine: [c.get("entrypoints"), c.get("command")],
             mounts: c.get("mounts"),
             networks: c.get("networksAdvanced"),
             sysctls: c.get("sysctls"),
@@ -115,7 +122,7 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
         };
     }
     if (type === DOCKER_SERVICE) {
-        const task = (props as Field<ServiceArgsObject>).get("taskSpec");
+        const task = (props.typed(DOCKER_SERVICE_ARGS) as Field<ServiceArgsObject>).get("taskSpec");
         const s: Field<ServiceContainerSpecObject> = task.get("containerSpec");
         return {
             kind: "Service",
@@ -126,6 +133,7 @@ export function dockerContainerSpecOf(type: string, props: Field<unknown>): Dock
             capabilityAdds: s.get("capAdds"),
             capabilityDrops: s.get("capDrops"),
             env: s.get("env"),
+            commandLine: [s.get("commands"), s.get("args")],
             mounts: s.get("mounts"),
             networks: task.get("networksAdvanceds"),
             sysctls: s.get("sysctl"),
@@ -217,29 +225,21 @@ export function securitySettings(spec: DockerContainerSpec, ev: Evaluation<unkno
         const written = item.str();
         const parsed = written === undefined ? undefined : parseSecurityOpt(written);
         if (written !== undefined && parsed) {
-            out.push({ ...parsed, written, at: item });
+            out.push({ ...parsed, written, shown: quoteField(item, written), at: item });
         }
     }
     const se = spec.seLinuxContext && known(ev, spec.seLinuxContext);
     if (se?.isPresent) {
         const disable = known(ev, se.get("disable"));
         if (disable?.value === true) {
-            out.push({
-                key: "label",
-                value: "disable",
-                written: "privileges.seLinuxContext.disable: true",
-                at: disable,
-            });
+            const written = "privileges.seLinuxContext.disable: true";
+            out.push({ key: "label", value: "disable", written, shown: JSON.stringify(written), at: disable });
         }
         const type = known(ev, se.get("type"));
         const t = type?.str();
         if (type && t !== undefined) {
-            out.push({
-                key: "label",
-                value: `type:${t}`,
-                written: `privileges.seLinuxContext.type: ${JSON.stringify(t)}`,
-                at: type,
-            });
+            const written = `privileges.seLinuxContext.type: ${quoteField(type, t)}`;
+            out.push({ key: "label", value: `type:${t}`, written, shown: JSON.stringify(written), at: type });
         }
     }
     return out;
@@ -261,7 +261,7 @@ export function environmentOf(spec: DockerContainerSpec, ev: Evaluation<unknown>
             const s = item.str();
             const eq = s?.indexOf("=") ?? -1;
             if (s !== undefined && eq > 0) {
-                out.push({ name: s.slice(0, eq), value: Field.root(s.slice(eq + 1), item.path), at: item });
+                out.push({ name: s.slice(0, eq), value: item.derived(s.slice(eq + 1)), at: item });
             }
         }
     } else {

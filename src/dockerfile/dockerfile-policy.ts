@@ -80,6 +80,77 @@ function buildArgLookup(buildArgs: Field<unknown>): (name: string) => VariableVa
     };
 }
 
+const INSTRUCTIONS: ReadonlySet<string> = new Set(
+    (
+        "from run cmd label maintainer expose env add copy entrypoint volume user workdir arg onbuild stopsignal " +
+        "healthcheck shell as none"
+    ).split(" "),
+);
+
+/**
+ * The pieces of a secret Dockerfile a check may print on their own (an image after its build
+ * arguments are substituted, a user name, a stage name): every run of text between whitespace,
+ * quotes, `=`, `:`, `@`, `/`, `,` and variable references, of 4 characters or more, except the
+ * instruction keywords. The evaluation scrubs them from its messages.
+ */
+export function secretPieces(text: string): string[] {
+    const pieces = new Set<string>();
+    for (const piece of text.slice(0, 1 << 20).split(/\$\{[^}]*\}|\$\w+|[\s"'=:@/,[\]]+/)) {
+        if (piece.length >= 4 && !INSTRUCTIONS.has(piece.toLowerCase())) {
+            pieces.add(piece);
+        }
+    }
+    return [...pieces];
+}
+
+/** The parser's problem for text past the length it reads (the pack's limit, not BuildKit's). */
+const TRUNCATED = /characters long; only the first \d+ are read$/;
+
+/**
+ * A Dockerfile that cannot be fully read is never passed silently: what BuildKit would reject
+ * (an unterminated heredoc, an invalid escape directive, an instruction before the first FROM, ...)
+ * is reported as advisory, because such a build fails and produces no image, and the policy still
+ * judges what it could read; text past the length the pack reads is reported at the policy's level,
+ * because BuildKit may build it and the rest is not judged.
+ */
+function reportReadProblems(
+    ev: Evaluation<unknown>,
+    problems: readonly string[],
+    origin: string,
+    secret: boolean,
+): void {
+    const rejected = problems.filter((p) => !TRUNCATED.test(p));
+    if (rejected.length > 0 && secret) {
+        // The parser's problems quote the Dockerfile's text.
+        ev.violation({
+            at: origin,
+            advisory: true,
+            problem:
+                `the Dockerfile could not be fully read (${rejected.length} problem` +
+                `${rejected.length === 1 ? "" : "s"}, not shown because the Dockerfile is a secret); BuildKit ` +
+                `rejects it, so the build would fail; what could be read is judged`,
+            fix: "fix the Dockerfile so that BuildKit can read it",
+        });
+    } else if (rejected.length > 0) {
+        ev.violation({
+            at: origin,
+            advisory: true,
+            problem:
+                `the Dockerfile could not be fully read: ${rejected.slice(0, 3).join("; ")}` +
+                `${rejected.length > 3 ? ` (and ${rejected.length - 3} more)` : ""}; BuildKit rejects it, so the ` +
+                `build would fail; what could be read is judged`,
+            fix: "fix the Dockerfile so that BuildKit can read it",
+        });
+    }
+    for (const p of problems.filter((q) => TRUNCATED.test(q))) {
+        ev.violation({
+            at: origin,
+            problem: `the Dockerfile could not be fully read: ${p}, so the rest is not judged`,
+            fix: "shorten the Dockerfile, or exempt the resource after checking it with another tool",
+        });
+    }
+}
+
 /** A policy that judges the Dockerfile of docker-build Images, docker Images and RemoteImages with a build. */
 export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
     def: DockerfilePolicyDefinition<O> & { readonly name: N },
@@ -102,6 +173,9 @@ export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
                         ev.violation({ at: source.at, advisory: true, problem: source.problem, fix: source.fix });
                         return;
                     }
+                    if (source.at.isSecret) {
+                        ev.secretText(...secretPieces(source.text));
+                    }
                     const named = definition.namedContexts;
                     const build = new DockerfileBuild(parsed(source.text), {
                         buildArg: buildArgLookup(definition.buildArgs),
@@ -116,6 +190,7 @@ export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
                         });
                         return;
                     }
+                    reportReadProblems(ev, build.problems, source.origin, source.at.isSecret);
                     def.check(
                         { build, definition, origin: source.origin, at: (ins) => `${source.origin} line ${ins.line}` },
                         ev,

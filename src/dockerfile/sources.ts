@@ -20,6 +20,7 @@ import type * as dockerBuild from "@pulumi/docker-build";
 import * as fs from "fs";
 import * as nodePath from "path";
 import { Field } from "../framework/field";
+import { quoteField } from "../framework/checks";
 
 const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
 const DOCKER_IMAGE = "docker:index/image:Image";
@@ -182,7 +183,9 @@ function fileText(
         return {
             kind: "unreadable",
             at: pathField,
-            problem: `the Dockerfile comes from the remote location ${JSON.stringify(written)}, which is not read`,
+            problem:
+                `the Dockerfile comes from the remote location ${quoteField(pathField, written)}, ` +
+                "which is not read",
             fix: "inline the Dockerfile or keep it in the program's repository",
         };
     }

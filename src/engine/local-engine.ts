@@ -15,6 +15,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding, sdkUnknownCheckingProxy } from "../sdk/policy-sdk";
+import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "../sdk/secrets";
 import { type PlainProps, copyPlain, plainProps } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
@@ -75,6 +76,8 @@ interface EncodedResource {
     readonly resource: EngineResource;
     readonly props: Struct;
     readonly provider?: Struct;
+    /** The secrets the encoded props mark, found as the pack's server finds them (src/sdk/secrets.ts). */
+    readonly secrets?: ResourceSecrets;
 }
 
 interface ResolvedConfig {
@@ -304,20 +307,28 @@ export class LocalEngine {
             return { toJavaScript: () => value };
         };
         if (this.options.decoding === "plain") {
-            const plain = (props: Record<string, unknown>): PlainStruct => {
-                const decoded = plainProps(props);
+            const plain = (value: Record<string, unknown>): PlainStruct => {
+                const decoded = plainProps(value);
                 return { toJavaScript: () => decoded.value, plain: decoded };
             };
+            const props = plain(r.props);
+            const provider = r.provider ? plain(r.provider.props) : undefined;
+            // Secrets are marked with the engine's signature key: a value without signatures has none.
+            const marked = props.plain.signatures || provider?.plain.signatures === true;
             return {
                 resource: r,
-                props: plain(r.props),
-                provider: r.provider ? plain(r.provider.props) : undefined,
+                props,
+                provider,
+                secrets: marked ? resourceSecrets(props.toJavaScript(), provider?.toJavaScript()) : undefined,
             };
         }
+        const props = once(toStruct(r.props));
+        const provider = r.provider ? once(toStruct(r.provider.props)) : undefined;
         return {
             resource: r,
-            props: once(toStruct(r.props)),
-            provider: r.provider ? once(toStruct(r.provider.props)) : undefined,
+            props,
+            provider,
+            secrets: resourceSecrets(props.toJavaScript(), provider?.toJavaScript()),
         };
     }
 
@@ -381,9 +392,15 @@ export class LocalEngine {
 
     /** What the engine receives from the pack's Analyze call for one resource (its inputs). */
     async analyze(resource: EngineResource): Promise<AnalyzeResult> {
+        const encoded = this.encode(resource);
+        // The request's secrets are in scope for its policies, as the pack's server puts them (decode-once.ts).
+        const secrets = encoded.secrets && RequestSecrets.ofResource(encoded.secrets);
+        return withRequestSecrets(secrets, () => this.analyzeEncoded(resource, encoded));
+    }
+
+    private async analyzeEncoded(resource: EngineResource, encoded: EncodedResource): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
-        const encoded = this.encode(resource);
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isResourcePolicy(p)) {
@@ -421,9 +438,20 @@ export class LocalEngine {
 
     /** What the engine receives from the pack's AnalyzeStack call (resources carry outputs). */
     async analyzeStack(resources: readonly EngineResource[]): Promise<AnalyzeResult> {
+        const encoded = resources.map((r) => this.encode(r));
+        const byUrn = new Map<string, ResourceSecrets>();
+        for (const e of encoded) {
+            if (e.secrets) {
+                byUrn.set(this.urnOf(e.resource), e.secrets);
+            }
+        }
+        const secrets = byUrn.size > 0 ? RequestSecrets.ofStack(byUrn) : undefined;
+        return withRequestSecrets(secrets, () => this.analyzeStackEncoded(encoded));
+    }
+
+    private async analyzeStackEncoded(encoded: readonly EncodedResource[]): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
-        const encoded = resources.map((r) => this.encode(r));
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isStackPolicy(p)) {

@@ -4,6 +4,7 @@
 
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import { type JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ENCRYPTED_SECRET } from "../sdk/secrets";
 
 /** The sentinel the engine sends for any value that is unknown during preview (whatever its type). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -24,6 +25,12 @@ export const unknown: never = UNKNOWN as never;
 export function secret(value: unknown): never {
     return { [SPECIAL_SIG_KEY]: SECRET_SIG, value } as never;
 }
+
+/**
+ * A secret whose value is not available (a stack export stores it encrypted): policies cannot judge
+ * it and say so. Typed `never`, like `secret`.
+ */
+export const encryptedSecret: never = secret(ENCRYPTED_SECRET);
 
 /** Drops `undefined` (absent in the protocol) and keeps everything else JSON-shaped. */
 export function toWire(value: unknown): unknown {

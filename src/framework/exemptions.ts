@@ -93,10 +93,21 @@ type ExcludeEntry = {
 };
 export type ExemptionOptions = { exclude: ExcludeEntry[]; allowAnnotationExemptions: boolean };
 
-/** Today's date (UTC), or CONTAINER_GUARD_TODAY (YYYY-MM-DD) to evaluate expiries as of another day. */
+/** The clock expiry dates are judged by. Only tests replace it (`useClock`); nothing a user sets can. */
+let clock: () => Date = () => new Date();
+
+/** Today's date (UTC), YYYY-MM-DD: exemptions and accepted vulnerabilities expire after their last day. */
 export function today(): string {
-    const override = process.env.CONTAINER_GUARD_TODAY;
-    return override && isRealDate(override) ? override : new Date().toISOString().slice(0, 10);
+    return clock().toISOString().slice(0, 10);
+}
+
+/** Replaces the clock (for tests); returns a function that restores the previous one. */
+export function useClock(now: () => Date): () => void {
+    const previous = clock;
+    clock = now;
+    return () => {
+        clock = previous;
+    };
 }
 
 const globCache = new Map<string, RegExp>();

@@ -7,9 +7,19 @@
 // fields it needs are unknown and the rest of the pod is still judged.
 //
 // `Field` also never throws on malformed input: reading a key of a string, number, null or array
-// yields an absent field, and `items()` of a non-array yields no items.
+// yields an absent field, and `items()` of a non-array yields no items. Where the model knows a
+// field's API type (the Kubernetes pod spec, the Docker container), a value of the wrong type is
+// read as the receiving side reads it (see api-types.ts), and a child of a wrongly typed object
+// remembers it, so a check that reads it learns it cannot be judged instead of seeing "not set".
+//
+// Every field knows whether its value arrived as a Pulumi secret (the request's secret index is
+// attached to the props objects the engine hands over): such values are judged but never shown.
 
 import { isUnknownValueError } from "../sdk/policy-sdk";
+import { ENCRYPTED_SECRET, type SecretIndex, attachedSecrets, joinPath } from "../sdk/secrets";
+import { type ApiType, childType, expectedType, hasType, readWrongType, receiverRejects } from "./api-types";
+
+export { joinPath } from "../sdk/secrets";
 
 /** The sentinel strings the engine uses for values unknown during preview (one per value kind). */
 const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
@@ -27,16 +37,11 @@ function isUnknownSentinel(value: unknown): boolean {
     return typeof value === "string" && value.length === 36 && UNKNOWN_SENTINELS.has(value);
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** Appends a property name to a JSON path, quoting keys that are not plain identifiers. */
-export function joinPath(path: string, key: string): string {
-    const part = IDENTIFIER.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (path === "" || part.startsWith("[")) {
-        return path + part;
-    }
-    return `${path}.${part}`;
-}
+/**
+ * What `pulumi policy analyze --file` sends for a secret it cannot decrypt. Only a value that
+ * arrived as a secret is read this way.
+ */
+const UNDECRYPTED_SECRET = "[secret]";
 
 type FieldState = "value" | "absent" | "unknown";
 
@@ -55,6 +60,62 @@ type ChildOf<T, K extends string> = unknown extends T ? unknown : K extends keyo
 /** Type of an element of an array field. */
 type ElementOf<T> = unknown extends T ? unknown : Obj<T> extends readonly (infer E)[] ? Plain<E> : unknown;
 
+/** What a field carries besides its value: whether it is secret, its API type, and how it was read. */
+interface Context {
+    readonly secret: boolean;
+    readonly type?: ApiType;
+    readonly secrets?: SecretIndex;
+    /** An absent child of an object of the wrong type: the field that cannot be read. */
+    readonly brokenBy?: Field;
+    /** How a value of the wrong type was judged, for messages. */
+    readonly note?: string;
+    /** The element of a scalar judged as a one-element list: the list's type (the element has the list's path). */
+    readonly listOf?: ApiType;
+    /** A one-element list made of a scalar (its items keep the list's path). */
+    readonly wrapped?: boolean;
+    /** Unknown because it is a secret that is only available encrypted. */
+    readonly encrypted?: boolean;
+}
+
+const PLAIN: Context = { secret: false };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The last name in a path, for messages: `privileged`, `containers`, `"app.yaml"`. */
+export function fieldName(path: string): string {
+    const p = path.replace(/(\[\d+\])+$/, "");
+    const bracket = p.lastIndexOf("[");
+    const dot = p.lastIndexOf(".");
+    if (bracket > dot && p.endsWith("]")) {
+        return p.slice(bracket + 1, -1);
+    }
+    return p.slice(dot + 1) || path;
+}
+
+/** The last name in a path with its list indices, for messages: `env[1]`, `privileged`. */
+export function elementName(path: string): string {
+    return fieldName(path) + (/(\[\d+\])+$/.exec(path)?.[0] ?? "");
+}
+
+/** Describes a value of the wrong type without showing secret content: `the string "true"`, `an object`. */
+export function describeValue(value: unknown, secret: boolean): string {
+    if (Array.isArray(value)) {
+        return "a list";
+    }
+    if (typeof value === "object" && value !== null) {
+        return "an object";
+    }
+    if (secret) {
+        return typeof value === "string" ? "a string" : typeof value === "number" ? "a number" : "a boolean";
+    }
+    if (typeof value === "string") {
+        return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+    }
+    return typeof value === "number" ? `the number ${value}` : `the boolean ${String(value)}`;
+}
+
 /**
  * A value read from resource properties together with its JSON path and whether it was present,
  * absent (undefined or null) or unknown during preview.
@@ -68,11 +129,17 @@ export class Field<T = unknown> {
         readonly value: unknown,
         /** For unknown fields: the path of the value that was unknown (this field or an ancestor). */
         readonly unknownAt: string,
+        private readonly ctx: Context = PLAIN,
     ) {}
 
-    /** Wraps a props object (proxied or plain) as the root field. */
+    /**
+     * Wraps a props object (proxied or plain) as the root field. The secrets the engine marked in
+     * it are found from the object itself (see src/sdk/secrets.ts).
+     */
     static root<T = unknown>(value: unknown, path = ""): Field<T> {
-        return Field.of<T>(value, path);
+        const secrets = attachedSecrets(value);
+        const ctx = secrets ? { secret: secrets.isSecretRoot(path), secrets } : PLAIN;
+        return Field.of<T>(value, path, ctx);
     }
 
     static unknown<T = unknown>(path: string, unknownAt: string = path): Field<T> {
@@ -83,14 +150,55 @@ export class Field<T = unknown> {
         return new Field<T>(path, "absent", undefined, "");
     }
 
-    private static of<T>(value: unknown, path: string): Field<T> {
+    private static of<T>(value: unknown, path: string, ctx: Context): Field<T> {
         if (value === undefined || value === null) {
-            return Field.absent<T>(path);
+            return new Field<T>(path, "absent", undefined, "", ctx);
         }
         if (isUnknownSentinel(value)) {
-            return Field.unknown<T>(path);
+            return new Field<T>(path, "unknown", undefined, path, ctx);
         }
-        return new Field<T>(path, "value", value, "");
+        if (value === ENCRYPTED_SECRET || (ctx.secret && value === UNDECRYPTED_SECRET)) {
+            return new Field<T>(path, "unknown", undefined, path, { ...ctx, secret: true, encrypted: true });
+        }
+        return new Field<T>(path, "value", value, "", ctx);
+    }
+
+    /** The same field with the API type the model knows for it (see api-types.ts). */
+    typed(type: ApiType): Field<T> {
+        return new Field<T>(this.path, this.state, this.value, this.unknownAt, { ...this.ctx, type });
+    }
+
+    /**
+     * A value derived from this field (e.g. the value part of a `NAME=value` string), at its path and as
+     * secret as it.
+     */
+    derived(value: unknown): Field<unknown> {
+        return Field.of(value, this.path, { secret: this.ctx.secret, secrets: this.ctx.secrets });
+    }
+
+    /** Whether the value arrived as a Pulumi secret (itself or inside a secret). Never print it. */
+    get isSecret(): boolean {
+        return this.ctx.secret;
+    }
+
+    /** Whether this value or anything inside it is secret (so rendering it must hide parts). */
+    get containsSecret(): boolean {
+        return this.ctx.secret || (this.ctx.secrets?.hasSecretAtOrBelow(this.path) ?? false);
+    }
+
+    /** The API type the model knows for this field, if any. */
+    get apiType(): ApiType | undefined {
+        return this.ctx.type;
+    }
+
+    /** How a value of the wrong type was judged (set on fields returned by `interpreted()`), for messages. */
+    get note(): string | undefined {
+        return this.ctx.note;
+    }
+
+    /** Unknown because it is a secret available only encrypted (a stack export without --show-secrets). */
+    get isEncrypted(): boolean {
+        return this.ctx.encrypted === true;
     }
 
     get isUnknown(): boolean {
@@ -105,26 +213,67 @@ export class Field<T = unknown> {
         return this.state === "value";
     }
 
+    private childContext(path: string, type: ApiType | undefined): Context {
+        const parent = this.ctx;
+        if (parent === PLAIN && type === undefined) {
+            return PLAIN;
+        }
+        const secret = parent.secret || (parent.secrets?.isSecretRoot(path) ?? false);
+        return { secret, secrets: parent.secrets, ...(type && { type }), ...(parent.encrypted && { encrypted: true }) };
+    }
+
+    /** The object whose keys this field's children are, and the path they hang from. */
+    private objectValue(): { object: Record<string, unknown>; path: string } | undefined {
+        const v = this.value;
+        if (this.state !== "value") {
+            return undefined;
+        }
+        if (isObject(v)) {
+            return { object: v, path: this.path };
+        }
+        const type = this.ctx.type;
+        // A one-element list where an object belongs is judged as its element.
+        if ((type?.kind === "object" || type?.kind === "map") && readWrongType(v, type).outcome === "its element") {
+            return { object: (v as unknown[])[0] as Record<string, unknown>, path: `${this.path}[0]` };
+        }
+        return undefined;
+    }
+
     /** Reads a property. Never throws: non-objects yield absent fields, unknowns yield unknown fields. */
     get<K extends KeyOf<T>>(key: K): Field<ChildOf<T, K>> {
-        const childPath = joinPath(this.path, key);
+        const type = childType(this.ctx.type, key);
         if (this.state === "unknown") {
-            return Field.unknown(childPath, this.unknownAt);
+            const path = joinPath(this.path, key);
+            return new Field(path, "unknown", undefined, this.unknownAt, this.childContext(path, type));
         }
-        const v = this.value;
-        if (this.state === "absent" || typeof v !== "object" || v === null || Array.isArray(v)) {
-            return Field.absent(childPath);
-        }
+        let parent: { object: Record<string, unknown>; path: string } | undefined;
         try {
-            if (!Object.prototype.hasOwnProperty.call(v, key)) {
-                return Field.absent(childPath);
-            }
-            return Field.of((v as Record<string, unknown>)[key], childPath);
+            parent = this.objectValue();
         } catch (err) {
             if (isUnknownValueError(err)) {
-                return Field.unknown(childPath);
+                return Field.unknown(joinPath(this.path, key));
             }
-            return Field.absent(childPath);
+            parent = undefined;
+        }
+        if (!parent) {
+            const path = joinPath(this.path, key);
+            const ctx = this.childContext(path, type);
+            const brokenBy =
+                this.ctx.brokenBy ?? (this.state === "value" && this.ctx.type !== undefined ? this : undefined);
+            return new Field(path, "absent", undefined, "", brokenBy ? { ...ctx, brokenBy } : ctx);
+        }
+        const path = joinPath(parent.path, key);
+        const ctx = this.childContext(path, type);
+        try {
+            if (!Object.prototype.hasOwnProperty.call(parent.object, key)) {
+                return new Field(path, "absent", undefined, "", ctx);
+            }
+            return Field.of(parent.object[key], path, ctx);
+        } catch (err) {
+            if (isUnknownValueError(err)) {
+                return new Field(path, "unknown", undefined, path, ctx);
+            }
+            return new Field(path, "absent", undefined, "", ctx);
         }
     }
 
@@ -153,10 +302,30 @@ export class Field<T = unknown> {
         return f;
     }
 
-    /** The elements of an array field. Non-arrays (malformed input) have no elements. */
+    /**
+     * The elements of an array field. Non-arrays (malformed input) have no elements, except where
+     * the model knows the field is a list: a scalar or object there is judged as a one-element list
+     * (its element keeps the field's path).
+     */
     items(): Field<ElementOf<T>>[] {
-        if (this.state !== "value" || !Array.isArray(this.value)) {
+        if (this.state !== "value") {
             return [];
+        }
+        const type = this.ctx.type;
+        const items = type?.kind === "list" ? type.items : undefined;
+        if (!Array.isArray(this.value) || this.ctx.wrapped) {
+            if (type?.kind !== "list" || (type.scalarAs === "empty list" && !this.ctx.wrapped)) {
+                return [];
+            }
+            const element = this.ctx.wrapped ? (this.value as unknown[])[0] : this.value;
+            const ctx: Context = {
+                secret: this.ctx.secret,
+                secrets: this.ctx.secrets,
+                type: items,
+                listOf: type,
+                note: this.ctx.note ?? this.wrongTypeNote(this.value, "is judged as a one-element list"),
+            };
+            return [Field.of(element, this.path, ctx)];
         }
         const arr = this.value as unknown[];
         let length: number;
@@ -168,10 +337,13 @@ export class Field<T = unknown> {
         const out = new Array<Field<ElementOf<T>>>(length);
         for (let i = 0; i < length; i++) {
             const p = `${this.path}[${i}]`;
+            const ctx = this.childContext(p, items);
             try {
-                out[i] = Field.of(arr[i], p);
+                out[i] = Field.of(arr[i], p, ctx);
             } catch (err) {
-                out[i] = isUnknownValueError(err) ? Field.unknown(p) : Field.absent(p);
+                out[i] = isUnknownValueError(err)
+                    ? new Field(p, "unknown", undefined, p, ctx)
+                    : new Field(p, "absent", undefined, "", ctx);
             }
         }
         return out;
@@ -179,13 +351,13 @@ export class Field<T = unknown> {
 
     /** The entries of an object field (e.g. labels, annotations). Non-objects have no entries. */
     entries(): [string, Field<unknown>][] {
-        const v = this.value;
-        if (this.state !== "value" || typeof v !== "object" || v === null || Array.isArray(v)) {
-            return [];
-        }
         let keys: string[];
         try {
-            keys = Object.keys(v);
+            const parent = this.objectValue();
+            if (!parent) {
+                return [];
+            }
+            keys = Object.keys(parent.object);
         } catch {
             return [];
         }
@@ -201,21 +373,141 @@ export class Field<T = unknown> {
         return this.state === "value" && typeof this.value === "object" && !Array.isArray(this.value);
     }
 
-    /** The value if it is a string. */
+    /** The reading of a value of the wrong type (undefined when the value has its type or no type is known). */
+    private wrongType() {
+        const type = this.ctx.type;
+        if (this.state !== "value" || type === undefined || hasType(this.value, type)) {
+            return undefined;
+        }
+        return readWrongType(this.value, type);
+    }
+
+    /**
+     * `<name> is <value>, not <type>: <the receiver rejects it>, and it <how it is judged>`, without secret
+     * content.
+     */
+    private wrongTypeNote(value: unknown, judged: string): string {
+        const type = this.ctx.type;
+        const what = `${elementName(this.path)} is ${describeValue(value, this.ctx.secret)}`;
+        return type ? `${what}, not ${expectedType(type)}: ${receiverRejects(type.receiver)}, and it ${judged}` : what;
+    }
+
+    /**
+     * The field as the receiving side reads it: a value of the wrong type converted as the receiver
+     * converts it, or replaced by the field's unsafe value, or a scalar made a one-element list,
+     * with a note that says so. The field itself when it has its type (or none is known).
+     */
+    interpreted(): Field<T> {
+        const reading = this.wrongType();
+        if (!reading) {
+            return this;
+        }
+        const type = this.ctx.type!;
+        const shown = (v: unknown) => (this.ctx.secret ? expectedType(type) : JSON.stringify(v));
+        switch (reading.outcome) {
+            case "converted":
+                return new Field<T>(this.path, "value", reading.value, "", {
+                    ...this.ctx,
+                    note:
+                        `${elementName(this.path)} is ${describeValue(this.value, this.ctx.secret)}, which the ` +
+                        `Docker provider converts to ${shown(reading.value)}`,
+                });
+            case "unsafe":
+                return new Field<T>(this.path, "value", reading.value, "", {
+                    ...this.ctx,
+                    note: this.wrongTypeNote(this.value, `is judged as ${JSON.stringify(reading.value)}`),
+                });
+            case "one-element list":
+                return new Field<T>(this.path, "value", [this.value], "", {
+                    ...this.ctx,
+                    wrapped: true,
+                    note: this.wrongTypeNote(this.value, "is judged as a one-element list"),
+                });
+            case "empty list":
+                return new Field<T>(this.path, "value", [], "", {
+                    ...this.ctx,
+                    note: this.wrongTypeNote(this.value, "is judged as an empty list"),
+                });
+            default:
+                return this;
+        }
+    }
+
+    /**
+     * The field whose value cannot be judged, when reading this one depends on it: this field, if
+     * its value has a type nothing converts, or the wrongly typed object this absent field was read
+     * from. Undefined when the value can be read.
+     */
+    get unreadable(): Field | undefined {
+        if (this.state === "absent") {
+            return this.ctx.brokenBy;
+        }
+        return this.wrongType()?.outcome === "unjudgeable" ? this : undefined;
+    }
+
+    /**
+     * Why this field's value cannot be judged (for a field returned by `unreadable`): `securityContext
+     * is the string "x", not an object: the Kubernetes API rejects it`.
+     */
+    get unreadableReason(): string {
+        const type = this.ctx.listOf ?? this.ctx.type;
+        const what = `${elementName(this.path)} is ${describeValue(this.value, this.ctx.secret)}`;
+        if (!type) {
+            return what;
+        }
+        return `${what}, not ${this.unreadableFix.replace(/^write .* as /, "")}: ${receiverRejects(type.receiver)}`;
+    }
+
+    /** How to fix a value `unreadable` returned: `write securityContext as an object`. */
+    get unreadableFix(): string {
+        const list = this.ctx.listOf;
+        const type = this.ctx.type;
+        const expected =
+            list?.kind === "list"
+                ? `a list of ${expectedType(list.items).replace(/^an? /, "")}s`
+                : type
+                  ? expectedType(type)
+                  : "the type the API defines";
+        return `write ${elementName(this.path)} as ${expected}`;
+    }
+
+    /** The value if it is a string (a number or boolean where the Docker provider converts it to one). */
     str(): string | undefined {
-        return this.state === "value" && typeof this.value === "string" ? this.value : undefined;
+        if (this.state !== "value") {
+            return undefined;
+        }
+        if (typeof this.value === "string") {
+            return this.value;
+        }
+        const reading = this.wrongType();
+        return reading?.outcome === "converted" && typeof reading.value === "string" ? reading.value : undefined;
     }
 
-    /** The value if it is a boolean. */
+    /**
+     * The value if it is a boolean. A typed boolean of another type is read as the receiver reads it:
+     * converted (Docker: "true"/"1", "false"/"0"), or else as the field's unsafe value.
+     */
     bool(): boolean | undefined {
-        return this.state === "value" && typeof this.value === "boolean" ? this.value : undefined;
+        if (this.state !== "value") {
+            return undefined;
+        }
+        if (typeof this.value === "boolean") {
+            return this.value;
+        }
+        const reading = this.wrongType();
+        return reading && "value" in reading && typeof reading.value === "boolean" ? reading.value : undefined;
     }
 
-    /** The value if it is a finite number. */
+    /** The value if it is a finite number (a typed integer of another type as the receiver reads it). */
     num(): number | undefined {
-        return this.state === "value" && typeof this.value === "number" && Number.isFinite(this.value)
-            ? this.value
-            : undefined;
+        if (this.state !== "value") {
+            return undefined;
+        }
+        const reading = this.wrongType();
+        if (reading) {
+            return "value" in reading && typeof reading.value === "number" ? reading.value : undefined;
+        }
+        return typeof this.value === "number" && Number.isFinite(this.value) ? this.value : undefined;
     }
 
     /** The value if it is a string or a number, as Kubernetes int-or-string fields allow. */

@@ -296,8 +296,11 @@ export class ConfigError extends Error {
         readonly policy: string,
         readonly problems: readonly string[],
     ) {
-        super(`container-guard: invalid configuration for policy "${policy}": ${problems.join("; ")}`);
+        super(`invalid configuration for policy "${policy}": ${problems.join("; ")}`);
         this.name = "ConfigError";
+        // A user's mistake, not a bug: where it is reported (the engine prints an error's stack), no
+        // JavaScript stack trace follows the message.
+        this.stack = `${this.name}: ${this.message}`;
     }
 }
 
@@ -315,7 +318,8 @@ export function parseOptions<O extends OptionsSpec>(
         }
         const opt = options[key];
         if (!opt) {
-            errors.push(unknownKey(key, key, Object.keys(options)));
+            // enforcementLevel is set next to the options in the same object: a typo of it is suggested too.
+            errors.push(unknownKey(key, key, [...Object.keys(options), "enforcementLevel"]));
             continue;
         }
         out[key] = opt.schema.parse(config[key], key, errors);

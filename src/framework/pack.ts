@@ -28,7 +28,7 @@ function optionProblems(
 }
 
 /** The SDK's handlers with configuration names checked and each resource's props decoded once. */
-function guarded(packName: string, policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): AnalyzerHandlers {
+function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): AnalyzerHandlers {
     const configure = impl.configure;
     const policyNames = policies.map((p) => p.name);
     if (typeof configure === "function") {
@@ -47,7 +47,8 @@ function guarded(packName: string, policies: PolicyPackArgs["policies"], impl: A
                 // Option values are checked only for known names (a typo's options have no schema).
                 const problems = unknownNames.length > 0 ? unknownNames : optionProblems(configured, policies);
                 if (problems.length > 0) {
-                    const details = `${packName}: invalid policy pack configuration: ${problems.join("; ")}`;
+                    // The engine prefixes the pack's name (`configuring policy pack "<name>": `) and no stack trace.
+                    const details = `invalid policy pack configuration: ${problems.join("; ")}`;
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;
                 }
@@ -64,7 +65,7 @@ function guarded(packName: string, policies: PolicyPackArgs["policies"], impl: A
 export function servePolicyPack(name: string, args: PolicyPackArgs, initialConfig?: PolicyPackConfig): PolicyPack {
     let pack: PolicyPack | undefined;
     interceptAnalyzerService(
-        (impl) => guarded(name, args.policies, impl),
+        (impl) => guarded(args.policies, impl),
         () => (pack = new PolicyPack(name, args, initialConfig)),
     );
     return pack!;

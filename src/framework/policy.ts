@@ -34,6 +34,7 @@ import { Fixer } from "./remediation";
 import { type ResourceIdentity } from "./resource";
 import { ConfigError, type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
 import { type ContainerLocation, containerLabel } from "./finding";
+import { type ResourceSecrets, Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 
 /** Descriptive metadata every policy carries (sent to the engine and Pulumi Cloud). */
 export interface PolicyMetadata {
@@ -59,7 +60,10 @@ export interface Finding {
     /** The offending field; its JSON path is printed. A string is used as the path as-is. */
     readonly at: Field | string;
     readonly container?: ContainerLocation;
-    /** What is wrong, e.g. `privileged is true`. No secret values. */
+    /**
+     * What is wrong, e.g. `privileged is true`. Print values with `show(field)`, which renders
+     * secrets as [secret]; a note on how a wrongly typed `at` was judged is appended.
+     */
     readonly problem: string;
     /** How to fix it, as an instruction. */
     readonly fix: string;
@@ -75,7 +79,10 @@ export interface Finding {
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
     private readonly unknownSeen = new Set<string>();
-    private readonly unknowns: { at: string; container?: ContainerLocation }[] = [];
+    private readonly unknowns: { at: string; container?: ContainerLocation; encrypted: boolean }[] = [];
+    private readonly reported = new Set<string>();
+    private readonly secretTexts: (readonly string[])[] = [];
+    private scrubber?: Scrubber;
     /** Number of violations reported (for callers that stop early on huge inputs). */
     violations = 0;
 
@@ -93,6 +100,35 @@ export class Evaluation<O> {
         /** Stack policies attribute each finding to the resource it is about. */
         private readonly reportUrn?: string,
     ) {}
+
+    /** Scrubs the text of these secrets from every message (the resource's and its provider's secrets). */
+    withSecrets(...indexes: (SecretIndex | undefined)[]): this {
+        for (const index of indexes) {
+            if (index && !index.isEmpty) {
+                this.secretTexts.push(index.secretTexts);
+                this.scrubber = undefined;
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Scrubs text a check derived from a secret value (e.g. the repository of a secret image
+     * reference) from every message, like the secret values themselves.
+     */
+    secretText(...texts: string[]): void {
+        this.secretTexts.push(texts);
+        this.scrubber = undefined;
+    }
+
+    /** True the first time a key is passed (for reporting something once per evaluation). */
+    firstReportOf(key: string): boolean {
+        if (this.reported.has(key)) {
+            return false;
+        }
+        this.reported.add(key);
+        return true;
+    }
 
     /** Whether this policy's findings on this resource are exempt (decided once, on first use). */
     get exemption(): Exemption {
@@ -114,8 +150,10 @@ export class Evaluation<O> {
             return;
         }
         const path = typeof f.at === "string" ? f.at : f.at.path;
+        const note = typeof f.at === "string" ? undefined : f.at.note;
+        const problem = note && !f.problem.includes(note) ? `${f.problem}; ${note}` : f.problem;
         const where = f.container ? `${this.resource.label}, ${containerLabel(f.container)}` : this.resource.label;
-        let message = `${this.policy.description}\n${where}: ${f.problem} (${path}). Fix: ${f.fix}`;
+        let message = `${this.policy.description}\n${where}: ${problem} (${path}). Fix: ${f.fix}`;
         let advisory = f.advisory === true;
         const ex = this.exemption;
         if (ex.kind === "exempt") {
@@ -156,7 +194,7 @@ export class Evaluation<O> {
         const at = field.unknownAt || field.path;
         if (!this.unknownSeen.has(at)) {
             this.unknownSeen.add(at);
-            this.unknowns.push({ at, container });
+            this.unknowns.push({ at, container, encrypted: field.isEncrypted });
         }
     }
 
@@ -165,10 +203,12 @@ export class Evaluation<O> {
         for (const u of this.unknowns) {
             const where = u.container ? `${this.resource.label}, ${containerLabel(u.container)}` : this.resource.label;
             this.send({
-                message:
-                    `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check cannot ` +
-                    `judge it yet; ` +
-                    `it is checked when the value is known (pulumi up).`,
+                message: u.encrypted
+                    ? `${this.policy.description}\n${where}: ${u.at} is a secret whose value is not available ` +
+                      `(stored encrypted), so this check cannot judge it; scan a stack export made with ` +
+                      `\`pulumi stack export --show-secrets\` to judge it.`
+                    : `${this.policy.description}\n${where}: ${u.at} is not known during preview, so this check ` +
+                      `cannot judge it yet; it is checked when the value is known (pulumi up).`,
                 enforcementLevel: "advisory",
             });
         }
@@ -180,6 +220,14 @@ export class Evaluation<O> {
     }
 
     private send(args: StructuredViolation): void {
+        if (this.secretTexts.length > 0) {
+            this.scrubber ??= new Scrubber(this.secretTexts.flat());
+            // The description (the first line) is the policy's own text.
+            const newline = args.message.indexOf("\n");
+            const head = newline < 0 ? "" : args.message.slice(0, newline);
+            const body = newline < 0 ? args.message : args.message.slice(newline);
+            args = { ...args, message: head + this.scrubber.scrub(body) };
+        }
         reportStructured(this.reportViolation, this.reportUrn ? { ...args, urn: this.reportUrn } : args);
     }
 }
@@ -341,6 +389,19 @@ export function registerPolicy<P extends object, O extends OptionsSpec>(
     return policy;
 }
 
+/**
+ * The secrets of the resource a validation judges (from the request being handled), attached to the
+ * props objects it was given so that every field read from them knows what is secret.
+ */
+export function secretsOfResource(urn: string, props: unknown, providerProps: unknown): ResourceSecrets | undefined {
+    const secrets = currentRequestSecrets()?.of(urn);
+    if (secrets) {
+        attachSecrets(props, secrets.props);
+        attachSecrets(providerProps, secrets.provider);
+    }
+    return secrets;
+}
+
 /** Builds the Pulumi policy object. */
 export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     def: ResourcePolicyDefinition<O> & { readonly name: N },
@@ -351,11 +412,15 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
     const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation): void | Promise<void> => {
         // ConfigError propagates: misconfiguration must fail loudly
         const options = cache.get(args.getConfig<Record<string, unknown>>());
+        const secrets = secretsOfResource(args.urn, args.props, args.provider?.props);
         const prep = def.prepare(args, options);
         if (!prep) {
             declareNotApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
         }
-        const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch);
+        const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch).withSecrets(
+            secrets?.props,
+            secrets?.provider,
+        );
         let pending: void | Promise<void> = undefined;
         try {
             pending = prep.run(ev);

@@ -1,6 +1,7 @@
 // Resource identity: what a message calls the resource a finding is about.
 
 import { type Field } from "./field";
+import { SECRET_PLACEHOLDER } from "../sdk/secrets";
 
 /** A parsed Pulumi type token such as `kubernetes:apps/v1:Deployment`. */
 export interface TypeToken {
@@ -88,11 +89,15 @@ export function kubernetesIdentity(
     const t = parseTypeToken(type);
     const k = kind ?? t.name;
     const meta = props.get("metadata");
-    const name = meta.get("name").str() || pulumiName;
+    const nameField = meta.get("name");
+    const name = nameField.str() || pulumiName;
     const resolved = resolveNamespace(meta, providerNamespace);
     // A label needs a name now; exemptions see the unknown namespace through `metadata`.
     const ns = typeof resolved === "string" ? resolved : providerNamespace || "default";
-    return { type, kind: k, namespace: ns, name, label: `${k} ${ns}/${name}`, metadata: meta };
+    // Exemptions match the real name and namespace; messages never show a secret one.
+    const shownName = nameField.isSecret && nameField.str() ? SECRET_PLACEHOLDER : name;
+    const shownNs = meta.get("namespace").isSecret && typeof resolved === "string" ? SECRET_PLACEHOLDER : ns;
+    return { type, kind: k, namespace: ns, name, label: `${k} ${shownNs}/${shownName}`, metadata: meta };
 }
 
 /** Names a non-Kubernetes resource by its type name and Pulumi name. */

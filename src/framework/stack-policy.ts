@@ -14,6 +14,7 @@ import {
 } from "./policy";
 import { Field } from "./field";
 import { isUnknownValueError } from "../sdk/policy-sdk";
+import { Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "./resource";
 import { type OptionValues, type OptionsSpec } from "./options";
 
@@ -38,6 +39,8 @@ class StackEvaluation<O> {
         readonly options: O,
         readonly resources: readonly StackResource[],
         private readonly reportViolation: ReportViolation,
+        /** The secrets of every resource of the stack: a finding about one resource may mention another. */
+        private readonly secrets: readonly SecretIndex[] = [],
     ) {}
 
     /** The evaluation for findings about one resource (its exemptions, its URN). */
@@ -52,7 +55,7 @@ class StackEvaluation<O> {
                 this.reportViolation,
                 false,
                 resource.urn,
-            );
+            ).withSecrets(...this.secrets);
             this.evaluations.set(resource.urn, ev);
         }
         return ev;
@@ -92,14 +95,23 @@ export function buildStackPolicy<O extends OptionsSpec, N extends string>(
     const cache = new OptionsCache(def.name, allOptions);
     const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
         const options = cache.get(args.getConfig<Record<string, unknown>>());
-        const stack = new StackEvaluation(def, options, args.resources.map(readResource), reportViolation);
+        const request = currentRequestSecrets();
+        for (const r of args.resources) {
+            const secrets = request?.of(r.urn);
+            attachSecrets(r.props, secrets?.props);
+            attachSecrets(r.provider?.props, secrets?.provider);
+        }
+        const indexes = request?.all().flatMap((s) => [s.props, s.provider]) ?? [];
+        const stack = new StackEvaluation(def, options, args.resources.map(readResource), reportViolation, indexes);
         try {
             def.check(stack);
         } catch (err) {
             if (!isUnknownValueError(err)) {
                 reportViolation(
-                    `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); treat ` +
-                        `it as not compliant and report the problem.`,
+                    new Scrubber(indexes.flatMap((i) => i.secretTexts)).scrub(
+                        `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); ` +
+                            `treat it as not compliant and report the problem.`,
+                    ),
                 );
             }
         }

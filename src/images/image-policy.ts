@@ -16,6 +16,7 @@ import {
 import { type Fixer } from "../framework/remediation";
 import { type ImageSite, type ImageUse, imageSitesOf } from "./image-sites";
 import { type ParsedImage, parseImageRef, quote } from "./image-ref";
+import { SECRET_PLACEHOLDER } from "../framework/checks";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { type WorkloadOptions, catalogFor, providerNamespace, workloadOptions } from "../kubernetes/workload-policy";
 
@@ -23,7 +24,7 @@ import { type WorkloadOptions, catalogFor, providerNamespace, workloadOptions } 
 export interface ImageAt {
     readonly site: ImageSite;
     readonly parsed: ParsedImage;
-    /** The reference quoted for messages (shortened when long). */
+    /** The reference quoted for messages (shortened when long), or [secret]. */
     readonly shown: string;
 }
 
@@ -90,9 +91,15 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
                         continue;
                     }
                     const value = site.field.value;
+                    const parsed = parseImageRef(value);
+                    if (site.field.isSecret) {
+                        // Remediation (no evaluation) writes no messages.
+                        images.push({ site, parsed: ev ? hideSecret(parsed, ev) : parsed, shown: SECRET_PLACEHOLDER });
+                        continue;
+                    }
                     images.push({
                         site,
-                        parsed: parseImageRef(value),
+                        parsed,
                         shown: typeof value === "string" ? quote(value, 200) : show(value),
                     });
                 }
@@ -106,6 +113,23 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
             };
         },
     });
+}
+
+/**
+ * A secret reference is judged like any other, but no part of it may reach a message: the names
+ * rules print (repository, registry) are scrubbed from the evaluation's messages, and a parse error
+ * keeps no reason (reasons quote the text).
+ */
+function hideSecret(parsed: ParsedImage, ev: Evaluation<unknown>): ParsedImage {
+    ev.secretText(parsed.input);
+    if (parsed.kind === "error") {
+        return { ...parsed, reason: "it does not parse (the reason is not shown, because the value is a secret)" };
+    }
+    if (parsed.kind === "reference") {
+        const parts = [parsed.name, parsed.familiarName, parsed.writtenPath, parsed.path, parsed.writtenDomain];
+        ev.secretText(...parts.filter((p): p is string => p !== undefined));
+    }
+    return parsed;
 }
 
 function show(value: unknown): string {

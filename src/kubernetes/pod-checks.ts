@@ -2,15 +2,25 @@
 // relax for (Windows pods, pods in a user namespace).
 
 import { type Evaluation } from "../framework/policy";
+import { quoteField, reportUnreadable } from "../framework/checks";
+import { type Field } from "../framework/field";
 import { type ContainerRef, type PodSpec } from "./workload";
 
-/** Visits every container whose entry is known, and records unknown container lists or entries. */
+/**
+ * Visits every container whose entry is known, records unknown container lists or entries, and
+ * reports entries that are not objects (the API rejects them; no check can judge them).
+ */
 export function eachContainer(pod: PodSpec, ev: Evaluation<unknown>, visit: (c: ContainerRef) => void): void {
     for (const f of pod.unknownContainers()) {
         ev.unknown(f);
     }
     for (const c of pod.containers()) {
-        visit(c);
+        const unreadable = c.field.unreadable;
+        if (unreadable) {
+            reportUnreadable(ev, unreadable, c);
+        } else {
+            visit(c);
+        }
     }
 }
 
@@ -30,4 +40,11 @@ export function isWindowsPod(pod: PodSpec): boolean | undefined {
 export function usesUserNamespace(pod: PodSpec): boolean | undefined {
     const f = pod.hostUsers;
     return f.isUnknown ? undefined : f.bool() === false;
+}
+
+/** How a message names a pod volume: `volume "data"`, `volume (unnamed)` (a secret name as [secret]). */
+export function volumeLabel(volume: Field): string {
+    const name = volume.get("name");
+    const text = name.str();
+    return `volume ${text !== undefined ? quoteField(name, text) : "(unnamed)"}`;
 }

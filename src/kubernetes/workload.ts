@@ -10,6 +10,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { Field } from "../framework/field";
 import { type ContainerList, type ContainerLocation } from "../framework/finding";
 import { type TypeToken, kubernetesGroupVersion, parseTypeToken } from "../framework/resource";
+import { OBJECT_META, POD_SPEC } from "./api-types";
 
 /** Where a kind keeps its pod spec and the pod template's metadata (annotations live there). */
 interface PodTemplateLocation {
@@ -247,7 +248,15 @@ export function podSpecsOf(shape: WorkloadShape, props: Field): PodSpec[] {
             // carries no pod: there is nothing to judge, as in the admission controller.
             continue;
         }
-        out.push(new PodSpec(spec, root.dotted(shape.location.metadataPath), shape.isPatch, root));
+        // The API types make wrongly typed fields read as the API server reads them (api-types.ts).
+        out.push(
+            new PodSpec(
+                spec.typed(POD_SPEC),
+                root.dotted(shape.location.metadataPath).typed(OBJECT_META),
+                shape.isPatch,
+                root,
+            ),
+        );
     }
     return out;
 }

@@ -13,7 +13,7 @@ export function checkProcMount(pod: PodSpec, ev: Evaluation<unknown>): void {
             ev.violation({
                 at: f,
                 container: c,
-                problem: `procMount is ${show(f.value)}`,
+                problem: `procMount is ${show(f)}`,
                 fix: 'remove securityContext.procMount or set it to "Default"',
             });
         }

@@ -173,7 +173,7 @@ export function checkProfileType(
         ev.violation({
             at: type,
             container,
-            problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type.value)}`,
+            problem: type.isAbsent ? `${what} has no type` : `${what} type is ${show(type)}`,
             fix,
         });
     }

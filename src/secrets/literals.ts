@@ -6,7 +6,9 @@
 // keep it out of the pod spec or the container's configuration, so they are judged like any literal.
 
 import { type Evaluation } from "../framework/policy";
-import { type Field } from "../framework/field";
+import { type Field, fieldName } from "../framework/field";
+import { knownItems } from "../framework/checks";
+import { argumentSecrets, flagSecrets, scanStructured } from "./structured";
 import { type OptionValues, array, option, string } from "../framework/options";
 import { NameFilter, type SecretMatch, describeMatch, judgeLiteral, notALiteralSecret, secretInName } from "./patterns";
 import { type ContainerRef } from "../kubernetes/workload";
@@ -89,8 +91,99 @@ export function judgeSetting(ev: Evaluation<SecretOptions>, s: Setting, fix: str
     const match = judgeLiteral(name, value, ignored);
     if (match) {
         ev.violation({ at: s.at, container: s.container, problem: literalProblem(s.subject(name), match), fix });
+    } else if (judgeInside(ev, s, name, value, fix)) {
+        return;
     } else if (typeof s.name !== "string" && s.name.isUnknown && notALiteralSecret(value) === undefined) {
         // The value could be a secret if the name says so: decided when the name is known.
         ev.unknown(s.name, s.container);
+    }
+}
+
+/**
+ * Judges what a value carries inside: a JSON document (SPRING_APPLICATION_JSON) by its keys, and
+ * command-line flags (JAVA_OPTS="-Ddb.password=…") by their names. True when anything was reported.
+ */
+function judgeInside(
+    ev: Evaluation<SecretOptions>,
+    s: Setting,
+    name: string | undefined,
+    value: string,
+    fix: string,
+): boolean {
+    const ignored = ignoredNames(ev.options);
+    const subject = s.subject(name);
+    let reported = false;
+    const t = value.trim();
+    if (t.startsWith("{") || t.startsWith("[")) {
+        const scan = scanStructured(`${name ?? ""}.json`, t, ignored);
+        for (const found of scan?.secrets ?? []) {
+            ev.violation({
+                at: s.at,
+                container: s.container,
+                problem: literalProblem(`${subject} → ${found.path}`, found.match),
+                fix,
+            });
+            reported = true;
+        }
+        if (scan?.incomplete) {
+            ev.violation({
+                at: s.at,
+                container: s.container,
+                problem:
+                    `${subject} holds a JSON document that could not be fully scanned for secrets: ` + scan.incomplete,
+                fix,
+            });
+            reported = true;
+        }
+    }
+    for (const flag of flagSecrets(value, ignored)) {
+        ev.violation({
+            at: s.at,
+            container: s.container,
+            problem: `${subject} passes the flag ${flag.flag} with a literal value, and ${describeMatch(flag.match)}`,
+            fix,
+        });
+        reported = true;
+    }
+    return reported;
+}
+
+/**
+ * Reports arguments of a command line (a container's `command` and `args`) that carry literal
+ * secrets: a flag whose name says it holds one (`--password=…`, `--password …`, `-Ddb.password=…`),
+ * or an argument shaped like a credential. Values are never printed.
+ */
+export function judgeCommandLine(
+    ev: Evaluation<SecretOptions>,
+    lists: readonly Field[],
+    fix: string,
+    container?: ContainerRef,
+): void {
+    const ignored = ignoredNames(ev.options);
+    for (const list of lists) {
+        const items = knownItems(ev, list);
+        const args = items.map((item) => item.str());
+        for (const found of argumentSecrets(args, ignored)) {
+            ev.violation({
+                at: list,
+                container,
+                problem:
+                    `${fieldName(list.path)} passes the flag ${found.flag} with a literal value, and ` +
+                    `${describeMatch(found.match)}`,
+                fix,
+            });
+        }
+        items.forEach((item, i) => {
+            const arg = args[i];
+            const shape = arg !== undefined ? judgeLiteral(undefined, arg, ignored) : undefined;
+            if (shape) {
+                ev.violation({
+                    at: item,
+                    container,
+                    problem: `${fieldName(list.path)} has an argument that ${describeMatch(shape)}`,
+                    fix,
+                });
+            }
+        });
     }
 }

@@ -198,7 +198,7 @@ describe("scan: stack exports", () => {
         assert.ok(!stdout.includes("hunter2"));
     });
 
-    it("treats encrypted secrets as values it cannot know: checks that need them say so as advisories", async () => {
+    it("treats encrypted secrets as values it cannot read: checks that need them say so as advisories", async () => {
         const encrypted = { [SIG]: SECRET, ciphertext: "v1:abcdefgh:ijklmnop" };
         const spec = { containers: [{ name: "app", image: "nginx:1.27", securityContext: { privileged: encrypted } }] };
         const { report } = await scanExport(stackExport([deploymentState("web", spec)]));
@@ -207,7 +207,11 @@ describe("scan: stack exports", () => {
             findings.map((f) => f.enforcementLevel),
             ["advisory"],
         );
-        assert.match(findings[0].message, /securityContext\.privileged is not known/);
+        assert.match(
+            findings[0].message,
+            /securityContext\.privileged is a secret whose value is not available \(stored encrypted\)/,
+        );
+        assert.ok(!findings[0].message.includes("v1:abcdefgh"), findings[0].message);
     });
 
     it("turns state-only values into what the engine sends", () => {

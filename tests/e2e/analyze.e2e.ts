@@ -96,12 +96,15 @@ const FINDINGS = [
     "node-agent pss-host-ports",
     "node-agent pss-restricted-volumes",
     "web image-digest-pinned",
+    "web image-pull-policy",
     "web pss-allow-privilege-escalation",
     "web pss-capabilities-restricted",
     "web pss-privileged",
     "web pss-run-as-non-root",
     "web pss-seccomp-restricted",
     "web read-only-root-filesystem",
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits"),
     "web service-account-token-automount",
 ];
 
@@ -218,11 +221,77 @@ describe("real engine: pulumi policy analyze --file", function () {
         assert.match(
             r.stderr,
             new RegExp(
-                /configuring policy pack "container-guard": container-guard: invalid policy pack configuration: /
-                    .source + /policy "pss-privilegd" is not a policy of this pack/.source,
+                /configuring policy pack "container-guard": invalid policy pack configuration: /.source +
+                    /policy "pss-privilegd" is not a policy of this pack/.source,
             ),
         );
         assert.match(r.stderr, /Did you mean "pss-privileged"\?/);
+    });
+
+    it("judges secret build arguments and hostPaths of a stack export and prints none of them", () => {
+        const SIG = "4dabf18193072939515e22adb298388d";
+        const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+        const stored = (v: unknown) => ({ [SIG]: SECRET, plaintext: JSON.stringify(v) });
+        const token = "npm-secret-token-5f1e2d3c4b";
+        const socket = "/var/run/docker.sock";
+        const build = named(
+            {
+                type: "docker-build:index:Image",
+                props: {
+                    push: false,
+                    dockerfile: { inline: "FROM node:22.11.0\nARG NPM_TOKEN\nUSER 10001\n" },
+                    context: { location: "." },
+                    buildArgs: { NPM_TOKEN: token },
+                },
+            },
+            "app-image",
+        );
+        const mounted = named(
+            dockerContainer({ image: "redis:7.2", volumes: [{ hostPath: socket }] }, "cache"),
+            "cache",
+        );
+        const exported = stateFile([build, mounted]) as { deployment: { resources: Record<string, unknown>[] } };
+        for (const r of exported.deployment.resources) {
+            const props = r.inputs as Record<string, unknown> | undefined;
+            if (props?.buildArgs) {
+                r.inputs = r.outputs = { ...props, buildArgs: { NPM_TOKEN: stored(token) } };
+            }
+            if (props?.volumes) {
+                r.inputs = r.outputs = { ...props, volumes: [{ hostPath: stored(socket), containerPath: "/sock" }] };
+            }
+        }
+        const r = sandbox.analyze(sandbox.write("secrets.json", exported));
+        const found = findings(r.events);
+        assert.ok(found.includes("app-image docker-build-args-secrets mandatory"), found.join(", ") + r.stderr);
+        assert.ok(found.includes("cache docker-host-mounts mandatory"), found.join(", ") + r.stderr);
+        const [mount] = policyEvents(r.events, "docker-host-mounts");
+        assert.match(mount.message, /\[secret\]/);
+        const output = r.stdout + r.stderr;
+        assert.ok(!output.includes(token) && !output.includes("secret-token"), "the build argument is printed");
+        assert.ok(!output.includes(socket), "the secret hostPath is printed");
+    });
+
+    it("reports a bad option once, without a stack trace or a doubled prefix, and suggests enforcementLevel", () => {
+        const r = sandbox.analyze(state, {
+            config: sandbox.write("bad-options.json", {
+                "pss-run-as-user": { verson: "v1.30" },
+                "pss-privileged": { enforcmentLevel: "advisory" },
+            }),
+        });
+        assert.strictEqual(r.status, 1);
+        assert.deepStrictEqual(findings(r.events), []);
+        assert.match(
+            r.stderr,
+            new RegExp(
+                /configuring policy pack "container-guard": invalid policy pack configuration: /.source +
+                    /policy "pss-privileged": enforcmentLevel is not a known option/.source,
+            ),
+        );
+        assert.match(r.stderr, /Did you mean "enforcementLevel"\?/);
+        assert.match(r.stderr, /verson is not a known option [^\n]*Did you mean "version"\?/);
+        assert.ok(!/container-guard: invalid/.test(r.stderr), r.stderr);
+        assert.ok(!/\n\s+at /.test(r.stderr), `a stack trace is printed:\n${r.stderr}`);
+        assert.ok(!r.stderr.includes("ConfigError"), r.stderr);
     });
 
     it("keeps an exempted finding visible as advisory with its reason; an expired exemption blocks again", () => {

@@ -41,12 +41,15 @@ function result(events: readonly EngineEvent[]): string | undefined {
 /** Findings every preview of the privileged Deployment has, besides pss-privileged. */
 const PRIVILEGED_WEB_ADVISORIES = [
     "web image-digest-pinned advisory",
+    "web image-pull-policy advisory",
     "web network-isolation advisory",
     "web pss-allow-privilege-escalation advisory",
     "web pss-capabilities-restricted advisory",
     "web pss-run-as-non-root advisory",
     "web pss-seccomp-restricted advisory",
     "web read-only-root-filesystem advisory",
+    // A memory limit, a CPU request and an ephemeral-storage limit are missing.
+    ...Array<string>(3).fill("web resource-limits advisory"),
     "web service-account-token-automount advisory",
 ];
 
@@ -166,6 +169,27 @@ describe("real engine: pulumi preview --policy-pack", function () {
         ]);
         assert.ok(!r.events.some((e) => e.resourcePreEvent?.metadata.type.startsWith("kubernetes:")));
         assert.strictEqual(result(r.events), "failed");
+        assert.strictEqual(r.status, 1, r.stderr);
+    });
+
+    it("judges an image and a hostPath that are Pulumi secrets, printing neither (stdout, stderr, events)", () => {
+        const image = "registry.internal/payments-secret-team/ledger-web:latest";
+        const hostPath = "/srv/secret-node-keys/ledger";
+        const r = sandbox.program("secret-values", { secret: { image, hostPath } }).preview();
+        const found = findings(r.events);
+        for (const f of [
+            "web image-tag-not-latest mandatory",
+            "web image-digest-pinned advisory",
+            "web pss-host-path-volumes mandatory",
+        ]) {
+            assert.ok(found.includes(f), `${f} missing from ${found.join(", ")}\n${r.stderr}`);
+        }
+        const [latest] = policyEvents(r.events, "image-tag-not-latest");
+        assert.match(latest.message, /\[secret\]/);
+        const output = r.stdout + r.stderr;
+        for (const value of [image, hostPath, "payments-secret-team", "secret-node-keys", "ledger-web"]) {
+            assert.ok(!output.includes(value), `${value} appears in the output`);
+        }
         assert.strictEqual(r.status, 1, r.stderr);
     });
 

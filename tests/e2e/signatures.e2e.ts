@@ -124,8 +124,7 @@ describe("real engine: signed images (cosign, crane, a loopback registry)", func
         assert.match(
             r.stdout + r.stderr,
             new RegExp(
-                /error: configuring policy pack "container-guard" at "[^"]+": container-guard: invalid policy pack /
-                    .source +
+                /error: configuring policy pack "container-guard" at "[^"]+": invalid policy pack /.source +
                     /configuration: /.source +
                     /policy "image-signature": requirements\[0\]\.keys\[0\] is not a valid public key/.source,
             ),

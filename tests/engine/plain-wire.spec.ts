@@ -180,6 +180,35 @@ describe("plain wire decoding (the scanner's engine path)", () => {
         );
     });
 
+    it("keeps Pulumi secrets tracked: judged, never shown, the same findings as the engine path", async () => {
+        const hidden = "registry.internal/team-secret-path/app:latest";
+        const r: EngineResource = {
+            type: "kubernetes:apps/v1:Deployment",
+            name: "web",
+            props: {
+                metadata: { name: "web" },
+                spec: {
+                    template: {
+                        spec: {
+                            containers: [{ name: "app", image: secret(hidden), securityContext: { privileged: true } }],
+                            volumes: [{ name: "host", hostPath: { path: secret("/var/run/secret-socket.sock") } }],
+                        },
+                    },
+                },
+            },
+        };
+        const expected = await structEngine({ all: "mandatory" }).analyze(r);
+        const actual = await plainEngine({ all: "mandatory" }).analyze(r);
+        assert.deepStrictEqual(actual, expected);
+        const text = JSON.stringify(actual.violations);
+        assert.ok(
+            actual.violations.some((v) => v.policyName === "pss-privileged"),
+            "the resource is still judged",
+        );
+        assert.ok(text.includes("[secret]"), "values that were secrets are shown as [secret]");
+        assert.ok(!text.includes("team-secret-path") && !text.includes("secret-socket"), text);
+    });
+
     it("gives every policy its own props: one that mutates them does not change what the next one sees", async () => {
         const seen: unknown[] = [];
         const mutating: ResourceValidationPolicy = {

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { allPolicies } from "../../policies";
 import { type PolicyPackConfig, PolicyTester, type TestResource, unknown } from "../../testkit";
-import { globMatch } from "../../src/framework/exemptions";
+import { globMatch, useClock } from "../../src/framework/exemptions";
 
 function privilegedDaemonSet(metadata: Record<string, unknown>, name = "agent"): TestResource {
     return {
@@ -31,11 +31,12 @@ describe("exemptions", () => {
     const meta = { name: "node-agent", namespace: "kube-system", labels: { app: "agent", tier: "node" } };
     const r = privilegedDaemonSet(meta);
 
+    let restoreClock: () => void;
     before(() => {
-        process.env.CONTAINER_GUARD_TODAY = "2026-11-27";
+        restoreClock = useClock(() => new Date("2026-11-27T12:00:00Z"));
     });
     after(() => {
-        delete process.env.CONTAINER_GUARD_TODAY;
+        restoreClock();
     });
 
     for (const [selector, entry] of Object.entries({
@@ -95,6 +96,19 @@ describe("exemptions", () => {
             expired[0].message.includes("The exemption config pss-privileged.exclude[0] expired on 2026-11-26."),
             expired[0].message,
         );
+    });
+
+    it("cannot be revived by an environment variable: expiry is judged by the clock alone", async () => {
+        // An earlier version read CONTAINER_GUARD_TODAY, so anyone who could set the environment of a
+        // CI job could make expired exemptions apply again (and a typo silently fell back to today).
+        process.env.CONTAINER_GUARD_TODAY = "2020-01-01";
+        try {
+            const expired = await privileged(exclude({ name: "agent", reason: "r", expires: "2026-11-26" }), r);
+            assert.strictEqual(expired[0].enforcementLevel, "mandatory");
+            assert.ok(expired[0].message.includes("expired on 2026-11-26"), expired[0].message);
+        } finally {
+            delete process.env.CONTAINER_GUARD_TODAY;
+        }
     });
 
     it("requires a reason, a selector and a real date", async () => {

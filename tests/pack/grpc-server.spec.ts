@@ -177,7 +177,7 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         );
     });
 
-    it("rejects at Configure, before any resource is judged, an option a policy does not have", async () => {
+    it("rejects a misspelled option when configured, once, without a doubled prefix or a stack trace", async () => {
         await assert.rejects(
             () => server.configure({ "pss-run-as-user": { verson: "v1.30" } }),
             (err: Error) => {
@@ -187,6 +187,20 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
                     ) && err.message.includes('Did you mean "version"?'),
                     err.message,
                 );
+                assert.ok(!err.message.includes("container-guard:"), err.message);
+                assert.ok(!/\n\s+at /.test(err.message), err.message);
+                return true;
+            },
+        );
+        await server.configure(undefined);
+    });
+
+    it("suggests enforcementLevel for a misspelling of it", async () => {
+        await assert.rejects(
+            () => server.configure({ "pss-privileged": { enforcmentLevel: "advisory" } }),
+            (err: Error) => {
+                assert.ok(err.message.includes('Did you mean "enforcementLevel"?'), err.message);
+                assert.match(err.message, /known: [^)]*enforcementLevel/);
                 return true;
             },
         );

@@ -117,7 +117,14 @@ describe("stack: service-account-token-automount", () => {
             [],
         );
         const malformed = await run([deployment({ automountServiceAccountToken: "false" })]);
-        assert.ok(findingLine(malformed[0]).includes('automountServiceAccountToken is "false"'));
+        // The API rejects a string; it is judged as true, the unsafe reading, and the finding says so.
+        assert.ok(
+            findingLine(malformed[0]).includes(
+                'automountServiceAccountToken is the string "false", not a boolean: the Kubernetes API rejects it, ' +
+                    "and it is judged as true",
+            ),
+            findingLine(malformed[0]),
+        );
     });
 
     it("matches by namespace and name; an empty serviceAccountName means default", async () => {

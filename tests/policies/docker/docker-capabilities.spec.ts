@@ -17,7 +17,8 @@ describe("docker-capabilities", () => {
         ["ALL in any case", ["all"], ['adds "all", every capability']],
         ["NET_RAW (granted by Docker, not in the allow-list)", ["NET_RAW"], ['adds capability "NET_RAW"']],
         ["CAP_ALL is not ALL but still not allowed", ["CAP_ALL"], ['adds capability "CAP_ALL", which is not allowed']],
-        ["a non-string entry", [7], ["adds capability 7"]],
+        // The Docker provider converts a number to a string (Terraform's conversions).
+        ["a number, which the Docker provider converts", [7], ['adds capability "7", which is not allowed']],
     ];
     for (const [what, adds, expected] of cases) {
         it(`Container: ${what}`, async () => {
@@ -79,14 +80,21 @@ describe("docker-capabilities", () => {
         assert.ok(vs.some((v) => detail(v).includes(`${SERVICE_SPEC}.capAdds[0] is not known during preview`)));
     });
 
-    it("malformed lists (a string, an object) are not judged and do not throw", async () => {
-        assert.deepStrictEqual(
-            await findings(dockerContainer({ capabilities: { adds: "SYS_ADMIN" } }), "docker-capabilities"),
-            [],
+    it("a string list is judged as a one-element list; a string capabilities block is a finding", async () => {
+        const [one] = await findings(dockerContainer({ capabilities: { adds: "SYS_ADMIN" } }), "docker-capabilities");
+        assert.strictEqual(
+            detail(one),
+            'docker Container web: adds capability "SYS_ADMIN", which is not allowed; adds is the string ' +
+                '"SYS_ADMIN", not a list: the Docker provider rejects it, and it is judged as a one-element list ' +
+                "(capabilities.adds). Fix: remove it from the added capabilities",
         );
+        const block = await findings(dockerContainer({ capabilities: "SYS_ADMIN" }), "docker-capabilities");
         assert.deepStrictEqual(
-            await findings(dockerContainer({ capabilities: "SYS_ADMIN" }), "docker-capabilities"),
-            [],
+            block.map((v) => detail(v)),
+            [
+                'docker Container web: capabilities is the string "SYS_ADMIN", not an object: the Docker provider ' +
+                    "rejects it, so this check cannot judge it (capabilities). Fix: write capabilities as an object",
+            ],
         );
     });
 });

@@ -616,7 +616,7 @@ describe("image-signature configuration", function () {
             await assert.rejects(
                 () => server.configure({ [POLICY]: { enforcementLevel: "mandatory", ...options } }),
                 (err: Error) => {
-                    assert.match(err.message, /container-guard: invalid policy pack configuration: /);
+                    assert.match(err.message, /INVALID_ARGUMENT: invalid policy pack configuration: /);
                     assert.match(err.message, expected);
                     return true;
                 },

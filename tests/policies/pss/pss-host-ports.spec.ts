@@ -89,7 +89,7 @@ describe("pss-host-ports", () => {
         });
 
         it("ports outside every range, and values that are not numbers, are findings as before", async () => {
-            for (const port of [7999, 8101, 9099, 22, "8050"]) {
+            for (const port of [7999, 8101, 9099, 22]) {
                 assert.deepStrictEqual(
                     await judge(port, ranges),
                     [
@@ -103,6 +103,16 @@ describe("pss-host-ports", () => {
                     String(port),
                 );
             }
+            // A string is rejected by the API: a finding that says the check cannot judge it.
+            assert.deepStrictEqual(await judge("8050", ranges), [
+                finding(
+                    'Pod prod/web, container "app"',
+                    'hostPort is the string "8050", not an integer: the Kubernetes API rejects it, so this check ' +
+                        "cannot judge it",
+                    "spec.containers[0].ports[0].hostPort",
+                    "write hostPort as an integer",
+                ),
+            ]);
             assert.deepStrictEqual(await judge(0, ranges), []);
         });
 

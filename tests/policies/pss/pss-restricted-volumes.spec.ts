@@ -55,7 +55,8 @@ describe("pss-restricted-volumes", () => {
         assert.deepStrictEqual(await pssFindings(restrictedVolumes, pod(hardenedPodSpec({ volumes }))), [
             finding(
                 "Pod prod/web",
-                'volume "odd" has no recognised volume source',
+                'volume "odd" declares "somethingNew", which is not a volume source this check knows (a newer ' +
+                    "volume type is judged as not allowed)",
                 "spec.volumes[0]",
                 "declare an allowed volume source such as emptyDir or persistentVolumeClaim",
             ),

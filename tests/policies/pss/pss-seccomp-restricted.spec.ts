@@ -41,6 +41,24 @@ describe("pss-seccomp-restricted", () => {
         ]);
     });
 
+    it("a container under a pod-level Unconfined profile is told it inherits it, not that none is set", async () => {
+        const spec = { ...podProfile("Unconfined"), containers: [c("app")] };
+        const found = await pssFindings(seccompRestricted, deployment(spec));
+        assert.ok(
+            found.includes(
+                finding(
+                    'Deployment prod/web, container "app"',
+                    "this container sets no seccomp profile, so it inherits the pod-level profile type " +
+                        '"Unconfined"',
+                    "spec.template.spec.containers[0].securityContext.seccompProfile.type",
+                    UNSET_FIX,
+                ),
+            ),
+            found.join("\n"),
+        );
+        assert.ok(!found.some((f) => f.includes("no seccomp profile is set here or at pod level")), found.join("\n"));
+    });
+
     it("fails init and ephemeral containers without a profile when the pod sets none", async () => {
         const spec = {
             initContainers: [c("init")],

@@ -94,12 +94,10 @@ describe("secrets-configmap: Kubernetes ConfigMaps", () => {
             vs.map((v) => problemOf(findingLine(v)).replace("ConfigMap prod/settings: ", "")),
             // The engine sends map keys sorted.
             [
-                'setting "STRIPE_SECRET" on line 1 of data key ".env" holds a literal value and its name suggests a ' +
-                    "secret",
-                'setting "spring.datasource.password" on line 2 of data key "app.properties" holds a literal value ' +
-                    "and its name suggests a password",
-                'setting "connection" on line 3 of data key "odbc.ini" holds a literal value that looks like a URL ' +
-                    "with a password",
+                'data key ".env" → STRIPE_SECRET holds a literal value and its name suggests a secret',
+                'data key "app.properties" → spring.datasource.password holds a literal value and its name ' +
+                    "suggests a password",
+                'data key "odbc.ini" → db.connection holds a literal value that looks like a URL with a password',
             ],
         );
     });
@@ -118,7 +116,9 @@ describe("secrets-configmap: Kubernetes ConfigMaps", () => {
         assert.deepStrictEqual(
             vs.map((v) => problemOf(findingLine(v))),
             [
-                'ConfigMap prod/settings: data key "client.yaml" contains a value that looks like a private key (PEM)',
+                // A YAML file is read by its keys: the finding names the key inside it.
+                'ConfigMap prod/settings: data key "client.yaml" → tls.key holds a literal value that looks like a ' +
+                    "private key (PEM)",
                 'ConfigMap prod/settings: data key "tls.key" contains a value that looks like a private key (PEM)',
             ],
         );
@@ -156,19 +156,19 @@ describe("secrets-configmap: Kubernetes ConfigMaps", () => {
         assert.deepStrictEqual(
             vs.map((v) => problemOf(findingLine(v))),
             [
-                'ConfigMap prod/settings: setting "password" on line 2 of binaryData key "netrc.txt" holds a literal ' +
-                    "value and its name suggests a password",
+                'ConfigMap prod/settings: binaryData key "netrc.txt" → password holds a literal value and its name ' +
+                    "suggests a password",
             ],
         );
         assertNoValueLeaks(vs, ["pw-netrc-42", b64("machine api.example.com\npassword = pw-netrc-42\n")]);
     });
 
-    it("reports the first 20 lines of a file full of secrets and counts the rest", async () => {
+    it("reports the first 20 keys of a file full of secrets and counts the rest", async () => {
         const file = Array.from({ length: 25 }, (_, i) => `user${i}_password: pw-${i}-xyz`).join("\n");
         const vs = await run(configMap({ data: { "users.yaml": file } }));
         assert.strictEqual(vs.length, 21);
         assert.ok(
-            findingLine(vs[20]).includes('5 more lines of data key "users.yaml" set literal secrets'),
+            findingLine(vs[20]).includes('5 more keys of data key "users.yaml" hold literal secrets'),
             vs[20].message,
         );
     });
@@ -260,8 +260,8 @@ describe("secrets-configmap: Docker swarm configs", () => {
         assert.deepStrictEqual(
             raw.map((v) => problemOf(findingLine(v))),
             [
-                'docker ServiceConfig cfg: setting "password" on line 2 of dataRaw holds a literal value and its ' +
-                    "name suggests a password",
+                "docker ServiceConfig cfg: dataRaw → db.password holds a literal value and its name suggests a " +
+                    "password",
             ],
         );
         assert.ok(raw[0].message.includes("Fix: store it in a docker.Secret instead"));

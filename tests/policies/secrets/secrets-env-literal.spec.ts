@@ -294,10 +294,22 @@ describe("secrets-env-literal: Docker", () => {
 });
 
 describe("secrets-env-literal: malformed input", () => {
-    for (const [what, r] of [
-        ["env as a string", withEnv("DB_PASSWORD=x" as unknown as unknown[])],
-        [
-            "env entries of every wrong type",
+    // The Kubernetes API rejects these; the check cannot judge them and says so (fail closed).
+    it("env as a string: a finding that the check cannot judge it, no value shown", async () => {
+        const vs = await run(withEnv("DB_PASSWORD=x" as unknown as unknown[]));
+        assert.deepStrictEqual(
+            vs.map((v) => findingLine(v)),
+            [
+                'Deployment prod/web, container "app": env is the string "DB_PASSWORD=x", not a list of objects: the ' +
+                    "Kubernetes API rejects it, so this check cannot judge it " +
+                    "(spec.template.spec.containers[0].env). " +
+                    "Fix: write env as a list of objects",
+            ],
+        );
+    });
+
+    it("env entries that are not objects: one finding each; other wrong types do not throw", async () => {
+        const vs = await run(
             withEnv([
                 null,
                 5,
@@ -307,7 +319,15 @@ describe("secrets-env-literal: malformed input", () => {
                 { name: "API_KEY", value: 12345 },
                 { name: "API_KEY", value: true },
             ]),
-        ],
+        );
+        assert.ok(vs.every((v) => !v.message.includes("could not evaluate")));
+        assert.deepStrictEqual(
+            vs.map((v) => /: (env\[\d\] is [^,]+), not an object: the Kubernetes API rejects it/.exec(v.message)?.[1]),
+            ["env[1] is the number 5", 'env[2] is the string "x"', "env[3] is a list"],
+        );
+    });
+
+    for (const [what, r] of [
         ["Docker envs with odd entries", dockerContainer({ envs: [null, 7, "=x", "A=", "DB_PASSWORD="] })],
         [
             "a Docker Service without a container spec",
@@ -323,11 +343,13 @@ describe("secrets-env-literal: malformed input", () => {
         });
     }
 
-    it("Docker envs written as a map instead of a list are still judged by name", async () => {
+    it("Docker envs written as a map instead of a list: the provider rejects it, a finding says so", async () => {
         const vs = await run(dockerContainer({ envs: { DB_PASSWORD: "x-1", LOG: "info" } }));
         assert.deepStrictEqual(
             vs.map((v) => /\(([^)]+)\)/.exec(findingLine(v))?.[1]),
-            ["envs.DB_PASSWORD"],
+            ["envs"],
         );
+        assert.match(findingLine(vs[0]), /envs is an object, not a list of strings: the Docker provider rejects it/);
+        assertNoValueLeaks(vs, ["x-1"]);
     });
 });

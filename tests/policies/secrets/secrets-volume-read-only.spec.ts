@@ -179,11 +179,9 @@ describe("secrets-volume-read-only", () => {
         assert.deepStrictEqual(vs, []);
     });
 
-    for (const [what, spec] of [
-        ["volumes as a string", { volumes: "secret", containers: [{ name: "a", volumeMounts: [{ name: "x" }] }] }],
-        [
-            "volumeMounts of the wrong shapes",
-            {
+    it("volumeMounts of the wrong shapes: a finding for each that the API rejects, no throw", async () => {
+        const vs = await check(
+            deployment({
                 volumes,
                 containers: [
                     {
@@ -191,8 +189,22 @@ describe("secrets-volume-read-only", () => {
                         volumeMounts: ["db-creds", null, 3, { name: 7 }, { name: "db-creds", readOnly: true }],
                     },
                 ],
-            },
-        ],
+            }),
+        );
+        assert.deepStrictEqual(
+            vs.map(
+                (v) =>
+                    /container "a": (.*?), not (?:an object|a string): the Kubernetes API rejects it/.exec(
+                        v.message,
+                    )?.[1],
+            ),
+            ['volumeMounts[0] is the string "db-creds"', "volumeMounts[2] is the number 3", "name is the number 7"],
+        );
+        assert.ok(vs.every((v) => v.enforcementLevel === "advisory"));
+    });
+
+    for (const [what, spec] of [
+        ["volumes as a string", { volumes: "secret", containers: [{ name: "a", volumeMounts: [{ name: "x" }] }] }],
         [
             "projected sources as an object",
             {

@@ -65,9 +65,15 @@ describe("read-only-root-filesystem: Kubernetes", () => {
         );
     });
 
-    it("only a boolean true counts", async () => {
+    it("only a boolean true counts: a string is judged as false, and the finding says why", async () => {
         const { violations } = await run(deployment({ containers: [{ name: "a", image: "i", ...ro("true") }] }));
-        assert.ok(findingLine(violations[0]).includes('readOnlyRootFilesystem is "true"'));
+        assert.ok(
+            findingLine(violations[0]).includes(
+                'readOnlyRootFilesystem is the string "true", not a boolean: the Kubernetes API rejects it, and it ' +
+                    "is judged as false",
+            ),
+            findingLine(violations[0]),
+        );
     });
 
     it(

@@ -17,6 +17,11 @@ new k8s.apps.v1.Deployment("api", {
                     {
                         name: "api",
                         image: "registry.example.com/shop/api:2.0.1@sha256:" + "c".repeat(64),
+                        // Bounded, so resource-limits has nothing to say: these programs test other policies.
+                        resources: {
+                            requests: { cpu: "250m" },
+                            limits: { memory: "256Mi", "ephemeral-storage": "1Gi" },
+                        },
                         securityContext: { readOnlyRootFilesystem: true },
                     },
                 ],

@@ -41,6 +41,11 @@ new k8s.apps.v1.Deployment("web", {
                     {
                         name: "web",
                         image: "registry.example.com/shop/web:1.4.2@sha256:" + "b".repeat(64),
+                        // Bounded, so resource-limits has nothing to say: these programs test other policies.
+                        resources: {
+                            requests: { cpu: "250m" },
+                            limits: { memory: "256Mi", "ephemeral-storage": "1Gi" },
+                        },
                         env: dbPassword ? [{ name: "DB_PASSWORD", value: dbPassword }] : [],
                         securityContext: {
                             allowPrivilegeEscalation: false,
