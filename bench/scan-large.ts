@@ -12,6 +12,10 @@
 //   report that once ran out of memory. Over the default per-file limit: must end at once with exit 2.
 // - small-documents-stdin: the same on standard input.
 // - deep-json: a manifest nested 100,000 levels deep: exit 2, "too deeply nested".
+// - deployments-5000: 5,000 rendered Deployments of about 4 KB, one file each (21.7 MB).
+// - with --targets only platform-files and deployments-5000, each checked against its target (issue 11: 50 MB in
+//   at most 10 s and 500 MB; issue 14: the 5,000 files in at most 3 s and 250 MB), and, when a `trivy` binary is on
+//   PATH, `trivy config` of the 5,000 files beside it (`npm run bench:scan`).
 // - with --all also small-documents-raised: the 52 MB file with the limits raised (minutes: every
 //   object is judged by every policy).
 //
@@ -124,6 +128,70 @@ function platformDocuments(): string[] {
     return docs;
 }
 
+/**
+ * A rendered Deployment of about 4 KB: labels and annotations, an init container, an app container and a
+ * sidecar with env (literals, ConfigMap and Secret references), probes, resources, volume mounts and volumes.
+ * Every seventh runs its app container privileged; every fifth has no runAsNonRoot.
+ */
+export function deployment(n: number): string {
+    const app = `app-${n}`;
+    const ns = `team-${n % 25}`;
+    const env = Array.from(
+        { length: 8 },
+        (_, i) => `            - name: SETTING_${i}\n              value: "value-${i}-of-${app}"\n`,
+    ).join("");
+    const labels =
+        `    app.kubernetes.io/name: ${app}\n    app.kubernetes.io/instance: ${app}-prod\n` +
+        `    app.kubernetes.io/part-of: shop\n    app.kubernetes.io/managed-by: Helm\n` +
+        `    helm.sh/chart: shop-1.${n % 40}.0\n`;
+    return (
+        `# Source: shop/templates/deployment-${n}.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n` +
+        `  name: ${app}\n  namespace: ${ns}\n  labels:\n${labels}  annotations:\n` +
+        `    deployment.kubernetes.io/revision: "${n % 9}"\n    meta.helm.sh/release-name: shop\n` +
+        `spec:\n  replicas: 3\n  revisionHistoryLimit: 5\n  selector:\n    matchLabels:\n` +
+        `      app.kubernetes.io/name: ${app}\n  strategy:\n    type: RollingUpdate\n    rollingUpdate: ` +
+        `{maxSurge: 25%, maxUnavailable: 0}\n  template:\n    metadata:\n      labels:\n` +
+        `        app.kubernetes.io/name: ${app}\n        app.kubernetes.io/instance: ${app}-prod\n` +
+        `      annotations:\n        prometheus.io/scrape: "true"\n        prometheus.io/port: "9090"\n` +
+        `    spec:\n      serviceAccountName: ${app}\n      automountServiceAccountToken: false\n` +
+        `      securityContext:\n${n % 5 === 0 ? "" : "        runAsNonRoot: true\n"}` +
+        `        runAsUser: 10001\n        fsGroup: 10001\n        seccompProfile: {type: RuntimeDefault}\n` +
+        `      initContainers:\n        - name: migrate\n          image: registry.example.com/shop/migrate:3.${n}` +
+        `@sha256:${n.toString(16).padStart(64, "0")}\n          args: ["--wait", "--timeout=120s"]\n` +
+        `          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, ` +
+        `capabilities: {drop: [ALL]}}\n          resources: {limits: {cpu: 200m, memory: 128Mi}, ` +
+        `requests: {cpu: 50m, memory: 64Mi}}\n` +
+        `      containers:\n        - name: app\n          image: registry.example.com/shop/${app}:2.${n}.1\n` +
+        `          imagePullPolicy: IfNotPresent\n          ports:\n            - {name: http, containerPort: 8080}\n` +
+        `            - {name: metrics, containerPort: 9090}\n          env:\n${env}` +
+        `            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: ` +
+        `{name: ${app}-db, key: password}\n            - name: FEATURE_FLAGS\n              valueFrom:\n` +
+        `                configMapKeyRef: {name: ${app}-flags, key: flags}\n` +
+        `          livenessProbe:\n            httpGet: {path: /healthz, port: http}\n` +
+        `            initialDelaySeconds: 10\n            periodSeconds: 10\n          readinessProbe:\n` +
+        `            httpGet: {path: /ready, port: http}\n            periodSeconds: 5\n` +
+        `          resources:\n            limits: {cpu: "1", memory: 512Mi}\n            requests: ` +
+        `{cpu: 250m, memory: 256Mi}\n          securityContext:\n            privileged: ${n % 7 === 0}\n` +
+        `            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n` +
+        `            capabilities: {drop: [ALL]}\n          volumeMounts:\n` +
+        `            - {name: tmp, mountPath: /tmp}\n` +
+        `            - {name: config, mountPath: /etc/${app}, readOnly: true}\n` +
+        `        - name: proxy\n          image: docker.io/envoyproxy/envoy:v1.31.${n % 10}\n` +
+        `          args: ["--config-path", "/etc/envoy/envoy.yaml", "--log-level", "info"]\n` +
+        `          ports: [{name: proxy, containerPort: 15001}]\n` +
+        `          resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {cpu: 100m, memory: 128Mi}}\n` +
+        `          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, ` +
+        `runAsUser: 1337, capabilities: {drop: [ALL]}}\n          volumeMounts:\n` +
+        `            - {name: envoy, mountPath: /etc/envoy, readOnly: true}\n` +
+        `      volumes:\n        - name: tmp\n          emptyDir: {medium: Memory, sizeLimit: 64Mi}\n` +
+        `        - name: config\n          configMap: {name: ${app}-config}\n        - name: envoy\n` +
+        `          configMap: {name: ${app}-envoy}\n      topologySpreadConstraints:\n` +
+        `        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n` +
+        `          whenUnsatisfiable: ScheduleAnyway\n          labelSelector:\n            matchLabels:\n` +
+        `              app.kubernetes.io/name: ${app}\n`
+    );
+}
+
 function writeOnce(file: string, write: () => void): void {
     if (!fs.existsSync(file)) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -169,6 +237,14 @@ function prepare(): void {
     writeOnce(path.join(DIR, "small-10mb.yaml"), () => {
         writeSmallDocuments(path.join(DIR, "small-10mb.yaml"), 10 * MB);
     });
+    writeOnce(path.join(DIR, "deployments", "deployment-4999.yaml"), () => {
+        for (let n = 0; n < 5000; n++) {
+            fs.writeFileSync(
+                path.join(DIR, "deployments", `deployment-${String(n).padStart(4, "0")}.yaml`),
+                deployment(n),
+            );
+        }
+    });
     writeOnce(path.join(DIR, "deep.json"), () => {
         const depth = 100000;
         fs.writeFileSync(
@@ -189,6 +265,31 @@ interface Measurement {
     readonly resources?: number;
     readonly findings?: number;
     readonly message: string;
+    /** `/proc/loadavg` before and after the run: on a shared machine wall-clock time follows the load. */
+    readonly loadBefore: string;
+    readonly loadAfter: string;
+}
+
+function loadavg(): string {
+    try {
+        return fs.readFileSync("/proc/loadavg", "utf8").trim();
+    } catch {
+        return "unknown";
+    }
+}
+
+/** Wall-clock seconds, CPU seconds, peak RSS and exit status from `/usr/bin/time -v` output. */
+function timeStats(stderr: string): { wall: number; cpu: number; rssMiB: number; exit: number } {
+    const stat = (label: string) => new RegExp(`${label}: (.*)`).exec(stderr)?.[1] ?? "";
+    return {
+        wall: stat("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)")
+            .split(":")
+            .map(Number)
+            .reduce((acc, part) => acc * 60 + part, 0),
+        cpu: Number(stat("User time \\(seconds\\)")) + Number(stat("System time \\(seconds\\)")),
+        rssMiB: Math.round(Number(stat("Maximum resident set size \\(kbytes\\)")) / 1024),
+        exit: Number(stat("Exit status")),
+    };
 }
 
 function sizeOf(paths: string[]): number {
@@ -205,6 +306,7 @@ function sizeOf(paths: string[]): number {
 function measure(name: string, args: string[], inputs: string[], stdinFile?: string): Measurement {
     const report = path.join(DIR, `${name}.report.json`);
     fs.rmSync(report, { force: true });
+    const loadBefore = loadavg();
     const r = spawnSync(
         "/usr/bin/time",
         ["-v", process.execPath, CLI, "scan", ...args, "--format", "json", "--output", report],
@@ -215,12 +317,8 @@ function measure(name: string, args: string[], inputs: string[], stdinFile?: str
             ...(stdinFile && { stdio: [fs.openSync(stdinFile, "r"), "pipe", "pipe"] }),
         },
     );
-    const stat = (label: string) => new RegExp(`${label}: (.*)`).exec(r.stderr)?.[1] ?? "";
-    const clock = stat("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)")
-        .split(":")
-        .map(Number)
-        .reduce((acc, part) => acc * 60 + part, 0);
-    const exit = Number(stat("Exit status"));
+    const loadAfter = loadavg();
+    const stats = timeStats(r.stderr);
     let resources: number | undefined;
     let findings: number | undefined;
     try {
@@ -238,21 +336,49 @@ function measure(name: string, args: string[], inputs: string[], stdinFile?: str
     return {
         name,
         input: `${(sizeOf(inputs) / MB).toFixed(1)} MB`,
-        exitCode: exit,
-        wallSeconds: clock,
-        cpuSeconds: Number(stat("User time \\(seconds\\)")) + Number(stat("System time \\(seconds\\)")),
-        peakRssMiB: Math.round(Number(stat("Maximum resident set size \\(kbytes\\)")) / 1024),
+        exitCode: stats.exit,
+        wallSeconds: stats.wall,
+        cpuSeconds: stats.cpu,
+        peakRssMiB: stats.rssMiB,
         ...(resources !== undefined && { resources }),
         ...(findings !== undefined && { findings }),
         message,
+        loadBefore,
+        loadAfter,
     };
 }
+
+/** `trivy config` of the same input, when a trivy binary is on PATH (it is never built or downloaded here). */
+function measureTrivy(input: string): string | undefined {
+    const which = spawnSync("sh", ["-c", "command -v trivy"], { encoding: "utf8" });
+    if (which.status !== 0) {
+        return undefined;
+    }
+    const loadBefore = loadavg();
+    const r = spawnSync(
+        "/usr/bin/time",
+        ["-v", "trivy", "config", "--skip-check-update", "--quiet", "--format", "json", input],
+        { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 },
+    );
+    const t = timeStats(r.stderr);
+    return (
+        `trivy config             exit ${t.exit}  ${t.wall.toFixed(1)} s wall, ${t.cpu.toFixed(1)} s CPU, ` +
+        `${t.rssMiB} MiB peak RSS (load ${loadBefore} → ${loadavg()})`
+    );
+}
+
+/** The targets of issues 11 and 14. */
+const TARGETS: Record<string, { wallSeconds: number; peakRssMiB: number }> = {
+    "platform-files": { wallSeconds: 10, peakRssMiB: 500 },
+    "deployments-5000": { wallSeconds: 3, peakRssMiB: 250 },
+};
 
 function main(): void {
     if (!fs.existsSync(CLI)) {
         throw new Error("run `npm run build` first");
     }
     const all = process.argv.includes("--all");
+    const targets = process.argv.includes("--targets");
     const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
     prepare();
     const platform = path.join(DIR, "platform");
@@ -260,6 +386,7 @@ function main(): void {
     const small = path.join(DIR, "small-documents.yaml");
     const small10 = path.join(DIR, "small-10mb.yaml");
     const deep = path.join(DIR, "deep.json");
+    const deployments = path.join(DIR, "deployments");
     const runs: [string, () => Measurement][] = [
         ["platform-files", () => measure("platform-files", [platform], [platform])],
         ["platform-one-file", () => measure("platform-one-file", [oneFile, "--max-file-size", "64MiB"], [oneFile])],
@@ -267,6 +394,7 @@ function main(): void {
         ["small-documents", () => measure("small-documents", [small], [small])],
         ["small-documents-stdin", () => measure("small-documents-stdin", ["-"], [small], small)],
         ["deep-json", () => measure("deep-json", [deep], [deep])],
+        ["deployments-5000", () => measure("deployments-5000", [deployments], [deployments])],
     ];
     if (all) {
         runs.push([
@@ -281,7 +409,7 @@ function main(): void {
     }
     const results: Measurement[] = [];
     for (const [name, run] of runs) {
-        if (only !== undefined && name !== only) {
+        if ((only !== undefined && name !== only) || (targets && !(name in TARGETS))) {
             continue;
         }
         const m = run();
@@ -291,10 +419,25 @@ function main(): void {
                 `${m.cpuSeconds.toFixed(1)} s CPU, ${m.peakRssMiB} MiB peak RSS` +
                 (m.resources !== undefined ? `, ${m.resources} resources, ${m.findings} findings` : "") +
                 (m.message ? `\n${" ".repeat(26)}${m.message.slice(0, 300)}` : "") +
+                `\n${" ".repeat(26)}load ${m.loadBefore} → ${m.loadAfter}` +
+                (TARGETS[m.name]
+                    ? `\n${" ".repeat(26)}target ≤ ${TARGETS[m.name].wallSeconds} s and ≤ ` +
+                      `${TARGETS[m.name].peakRssMiB} MB: ` +
+                      (m.wallSeconds <= TARGETS[m.name].wallSeconds &&
+                      m.peakRssMiB * 1.048576 <= TARGETS[m.name].peakRssMiB
+                          ? "met"
+                          : "not met")
+                    : "") +
                 "\n",
         );
+    }
+    if (targets) {
+        const trivy = measureTrivy(deployments);
+        process.stdout.write(trivy ? `${trivy}\n` : "trivy: not on PATH, no side-by-side\n");
     }
     fs.writeFileSync(path.join(DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
 }
 
-main();
+if (require.main === module) {
+    main();
+}

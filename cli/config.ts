@@ -3,7 +3,7 @@
 // Option values are checked by each policy when it first runs, exactly as in a preview.
 
 import type { Policy, PolicyPackConfig } from "../src/engine/local-engine";
-import { unknownPolicyNames } from "../src/framework/pack";
+import { unknownPolicyNames } from "../src/framework/policy-names";
 
 const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 

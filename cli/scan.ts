@@ -88,6 +88,9 @@ export class Evaluator {
         this.tester = new LocalEngine(
             { name: opts.packName, version: opts.packVersion, policies: opts.policies },
             opts.config,
+            undefined,
+            // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip.
+            { decoding: "plain" },
         );
         this.hasStackPolicies = opts.policies.some(
             (p) => typeof (p as { validateStack?: unknown }).validateStack === "function",

@@ -7,7 +7,7 @@
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 //
 // A file is read one document at a time: a YAML syntax tree costs about 25 times the text it was
-// read from, so only the document being judged and the last few megabytes read keep one (TreeCache).
+// read from, so only the document being judged and the last megabyte read keep one (TreeCache).
 // A resource keeps its props (stack policies need them) and where its document is in the text; a
 // finding placed later (by a stack policy) whose tree was dropped parses that one document again.
 
@@ -198,13 +198,15 @@ function parseChunk(text: string, json: boolean): Parsed {
 /**
  * Syntax trees of documents already read, kept while their text totals at most `budget` characters (about 25 times
  * that in memory), the oldest dropped first: findings of stack policies, placed after every document was read, then
- * mostly find the tree still there, while a large input keeps only its last few megabytes of trees.
+ * mostly find the tree still there, while a large input keeps only its last megabyte of trees.
  */
 export class TreeCache {
     private readonly trees = new Map<DocumentSource, Parsed>();
     private size = 0;
 
-    constructor(private readonly budget = 4 * 1024 * 1024) {}
+    // A megabyte of text (about 25 MB of trees): with 4 MB, 2,000 one-file Deployments peaked at 560 MB of RSS instead
+    // of 390 MB, for the same CPU time (trees dropped are parsed again only for the findings of stack policies).
+    constructor(private readonly budget = 1024 * 1024) {}
 
     get(source: DocumentSource): Parsed | undefined {
         return this.trees.get(source);

@@ -14,8 +14,9 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { isUnknownValueError, restrictedType, sdkDecoding } from "../sdk/policy-sdk";
+import { isUnknownValueError, restrictedType, sdkDecoding, sdkUnknownCheckingProxy } from "../sdk/policy-sdk";
 import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "../sdk/secrets";
+import { type PlainProps, copyPlain, plainProps } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -68,6 +69,8 @@ export interface RemediateResult {
 }
 
 type Struct = ReturnType<typeof toStruct>;
+/** A request's props on the plain path: the decoded value, computed without protobuf. */
+type PlainStruct = Struct & { readonly plain: PlainProps };
 
 interface EncodedResource {
     readonly resource: EngineResource;
@@ -80,6 +83,16 @@ interface EncodedResource {
 interface ResolvedConfig {
     enforcementLevel?: EnforcementLevel;
     properties: Record<string, unknown>;
+}
+
+/** How a LocalEngine prepares each request (both give policies the same props and the same findings). */
+export interface LocalEngineOptions {
+    /**
+     * `struct` (default): props are encoded to the protobuf Struct the engine sends and decoded again, and each policy
+     * gets its copy before it is called, as in the SDK's server. `plain` (the scanner): the decoded value is computed
+     * directly (plain-wire.ts), and each policy's copy is made when the policy first reads its props.
+     */
+    readonly decoding?: "struct" | "plain";
 }
 
 /** Error the engine reports before any analysis when configuration is invalid. */
@@ -196,6 +209,8 @@ export function reconcileConfig(
  */
 export class LocalEngine {
     private readonly config: Map<string, ResolvedConfig>;
+    /** Requests whose props the SDK has decoded once (the plain path decodes the others on first read). */
+    private readonly decodedOnce = new WeakSet<EncodedResource>();
     readonly packName: string;
     readonly packVersion: string;
 
@@ -203,6 +218,7 @@ export class LocalEngine {
         readonly pack: EnginePack,
         config?: PolicyPackConfig,
         private readonly stackTags: ReadonlyMap<string, string> = new Map(),
+        private readonly options: LocalEngineOptions = {},
     ) {
         this.packName = pack.name ?? "container-guard";
         this.packVersion = pack.version ?? "0.0.0";
@@ -290,6 +306,22 @@ export class LocalEngine {
             const value = struct.toJavaScript();
             return { toJavaScript: () => value };
         };
+        if (this.options.decoding === "plain") {
+            const plain = (value: Record<string, unknown>): PlainStruct => {
+                const decoded = plainProps(value);
+                return { toJavaScript: () => decoded.value, plain: decoded };
+            };
+            const props = plain(r.props);
+            const provider = r.provider ? plain(r.provider.props) : undefined;
+            // Secrets are marked with the engine's signature key: a value without signatures has none.
+            const marked = props.plain.signatures || provider?.plain.signatures === true;
+            return {
+                resource: r,
+                props,
+                provider,
+                secrets: marked ? resourceSecrets(props.toJavaScript(), provider?.toJavaScript()) : undefined,
+            };
+        }
         const props = once(toStruct(r.props));
         const provider = r.provider ? once(toStruct(r.provider.props)) : undefined;
         return {
@@ -300,29 +332,55 @@ export class LocalEngine {
         };
     }
 
+    /**
+     * A policy's props, as the SDK's server makes them: its deserialization (a copy that unwraps secrets) in its
+     * unknown-checking proxy. On the plain path a value without secrets, assets or archives is copied here, which
+     * gives the same result without loading the SDK's deserializer.
+     */
+    private decodeProps(struct: Struct, proxySecrets: boolean): Record<string, unknown> {
+        const plain = (struct as Partial<PlainStruct>).plain;
+        if (plain && !plain.signatures && !proxySecrets) {
+            return sdkUnknownCheckingProxy()(copyPlain(plain.value));
+        }
+        return sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, proxySecrets));
+    }
+
     private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
         const r = encoded.resource;
-        const props = sdkDecoding().unknownCheckingProxy(
-            sdkDecoding().deserializeProperties(encoded.props, proxySecrets),
-        );
+        const decode = () => this.decodeProps(encoded.props, proxySecrets);
+        let decoded: Record<string, unknown> | undefined;
+        const propsOf = () => (decoded ??= decode());
+        // A policy that declares itself not applicable from the type alone never pays for a copy. The first copy of
+        // a request is made before its policy runs, as the SDK makes every copy, so props the SDK cannot decode fail
+        // the request at the same point on both paths (the decoding depends on the props alone, not the policy).
+        const lazy = this.options.decoding === "plain" && this.decodedOnce.has(encoded);
+        if (!lazy) {
+            propsOf();
+            this.decodedOnce.add(encoded);
+        }
         const args: ResourceValidationArgs = {
             type: r.type,
-            props,
             urn: this.urnOf(r),
             name: r.name ?? "test",
             opts: optionsOf(r),
             stackTags: this.stackTags,
             isType: (cls: unknown) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((cls: unknown) =>
+                isTypeOf(r.type, cls) ? propsOf() : undefined) as ResourceValidationArgs["asType"],
             getConfig: this.getConfigFor(p.name),
             notApplicable: throwNotApplicable,
         } as ResourceValidationArgs;
+        Object.defineProperty(args, "props", {
+            ...(lazy
+                ? { get: propsOf, set: (v: Record<string, unknown>) => void (decoded = v) }
+                : { value: decoded, writable: true }),
+            enumerable: true,
+            configurable: true,
+        });
         if (r.provider) {
             (args as { provider?: unknown }).provider = {
                 type: r.provider.type,
-                props: sdkDecoding().unknownCheckingProxy(
-                    sdkDecoding().deserializeProperties(encoded.provider!, false),
-                ),
+                props: this.decodeProps(encoded.provider!, false),
                 urn:
                     r.provider.urn ??
                     `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
@@ -406,9 +464,7 @@ export class LocalEngine {
             try {
                 const byUrn = new Map<string, PolicyResource>();
                 const built = encoded.map(({ resource: r, props: struct, provider: providerStruct }) => {
-                    const props = sdkDecoding().unknownCheckingProxy(
-                        sdkDecoding().deserializeProperties(struct, false),
-                    );
+                    const props = this.decodeProps(struct, false);
                     const res = {
                         type: r.type,
                         props,
@@ -422,9 +478,7 @@ export class LocalEngine {
                         ...(r.provider && {
                             provider: {
                                 type: r.provider.type,
-                                props: sdkDecoding().unknownCheckingProxy(
-                                    sdkDecoding().deserializeProperties(providerStruct!, false),
-                                ),
+                                props: this.decodeProps(providerStruct!, false),
                                 urn: r.provider.urn ?? "",
                                 name: r.provider.name ?? "default",
                             },

@@ -5,21 +5,12 @@
 // resource is judged.
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
-import { unknownKey } from "./options";
 import { configurationChanged, policyConfigProblems } from "./policy";
+import { unknownPolicyNames } from "./policy-names";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
-/** Keys the engine may pass through that are not policy names. */
-const RESERVED_KEYS = new Set(["all", "environments"]);
-
-/** Names in a configuration that match no policy of the pack (message per name, with a suggestion). */
-export function unknownPolicyNames(configured: readonly string[], policyNames: readonly string[]): string[] {
-    const known = new Set(policyNames);
-    return configured
-        .filter((n) => !known.has(n) && !RESERVED_KEYS.has(n))
-        .map((n) => unknownKey(`policy "${n}"`, n, policyNames, "is not a policy of this pack (policies: "));
-}
+export { unknownPolicyNames } from "./policy-names";
 
 /** The problems of each configured policy's options (`policy "<name>": <option> ...`). */
 function optionProblems(

@@ -153,6 +153,17 @@ interface SdkDecoding {
 }
 
 let decoding: SdkDecoding | undefined;
+let proxyOnly: SdkDecoding["unknownCheckingProxy"] | undefined;
+
+/**
+ * The SDK's unknown-checking proxy alone: unlike its deserializer, its module loads nothing else (the deserializer
+ * loads all of @pulumi/pulumi).
+ */
+export function sdkUnknownCheckingProxy(): SdkDecoding["unknownCheckingProxy"] {
+    proxyOnly ??=
+        requireFromPolicySdk<Pick<SdkDecoding, "unknownCheckingProxy">>("@pulumi/policy/proxy").unknownCheckingProxy;
+    return proxyOnly;
+}
 
 /** The SDK's deserializer and unknown-checking proxy (loaded on first use). */
 export function sdkDecoding(): SdkDecoding {
