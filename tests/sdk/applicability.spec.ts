@@ -112,7 +112,9 @@ describe("deciding applicability from the type token", () => {
     });
 
     it("never skips a custom workload the options declare", async () => {
-        const getType = () => (allowPrivilegeEscalation.validateResource as { __pulumiType?: string }).__pulumiType;
+        const getType = () =>
+            ((allowPrivilegeEscalation as { validateResource?: unknown }).validateResource as { __pulumiType?: string })
+                .__pulumiType;
         const config = {
             "pss-allow-privilege-escalation": {
                 customWorkloads: [{ type: WIDGET, podSpecPath: "spec.template.spec" }],
