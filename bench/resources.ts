@@ -8,7 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import { type EngineResource } from "../src/engine/local-engine";
-import { UNKNOWN, unknown } from "../src/engine/protocol";
+import { UNKNOWN, secret, unknown } from "../src/engine/protocol";
 
 type Obj = Record<string, unknown>;
 type Container = k8s.types.input.core.v1.Container;
@@ -141,6 +141,14 @@ type Kind =
 /** The share of resources that carry at least one value unknown during preview. */
 const UNKNOWN_SHARE = 0.1;
 
+/**
+ * Which resources a run sends: `mixed` is the organization-like mix above; `workloads` makes every
+ * resource a pod-bearing workload with several containers, init containers, long env lists with
+ * secret references, and unknowns in one resource in five — where the pack does the most work.
+ */
+export type Mix = "mixed" | "workloads";
+export const MIXES: readonly Mix[] = ["mixed", "workloads"];
+
 const K8S_PROVIDER = { type: "pulumi:providers:kubernetes", name: "default_4_34_2", props: { version: "4.34.2" } };
 const DOCKER_PROVIDER = {
     type: "pulumi:providers:docker",
@@ -158,6 +166,7 @@ class StackGenerator {
         seed: number,
         size: number,
         private readonly outputs: boolean,
+        private readonly mix: Mix = "mixed",
     ) {
         this.rnd = new Random(seed);
         const count = Math.max(4, Math.round(size / 200));
@@ -169,6 +178,12 @@ class StackGenerator {
 
     resources(count: number): EngineResource[] {
         const out: EngineResource[] = [];
+        if (this.mix === "workloads") {
+            while (out.length < count) {
+                out.push(this.workload(this.rnd.weighted(WORKLOAD_TYPES), this.rnd.pick(this.namespaces)));
+            }
+            return out;
+        }
         // The namespaces and their default-deny policies come first, as a program declares them.
         for (const ns of this.namespaces) {
             if (out.length < count) {
@@ -420,7 +435,7 @@ class StackGenerator {
 
     private container(name: string, init: boolean): Container {
         const env: k8s.types.input.core.v1.EnvVar[] = [];
-        for (let i = this.rnd.int(3, 14); i > 0; i--) {
+        for (let i = this.mix === "workloads" ? this.rnd.int(8, 20) : this.rnd.int(3, 14); i > 0; i--) {
             env.push(
                 this.rnd.weighted<k8s.types.input.core.v1.EnvVar>([
                     [
@@ -433,6 +448,10 @@ class StackGenerator {
                     [{ name: `DB_PASSWORD_${i}`, valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, 2],
                     [{ name: `POD_NAME_${i}`, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, 1],
                     [{ name: `API_TOKEN_${i}`, value: "ghp_" + "x".repeat(36) }, 0.2],
+                    // A value the program passed as a Pulumi secret: judged, never shown.
+                    ...(this.mix === "workloads"
+                        ? ([[{ name: `SIGNING_KEY_${i}`, value: secret(`key-${this.serial}-${i}`) }, 1]] as const)
+                        : []),
                 ]),
             );
         }
@@ -441,6 +460,7 @@ class StackGenerator {
             image: this.image(),
             imagePullPolicy: "IfNotPresent",
             env,
+            ...(this.mix === "workloads" && { envFrom: [{ secretRef: { name: "app-secrets" } }] }),
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
             volumeMounts: [
                 { name: "config", mountPath: "/etc/app", readOnly: true },
@@ -470,20 +490,28 @@ class StackGenerator {
     }
 
     private podSpec(): PodSpec {
+        const heavy = this.mix === "workloads";
         const containers = Array.from(
             {
-                length: this.rnd.weighted([
-                    [1, 6],
-                    [2, 3],
-                    [3, 1],
-                ] as const),
+                length: heavy
+                    ? this.rnd.int(2, 4)
+                    : this.rnd.weighted([
+                          [1, 6],
+                          [2, 3],
+                          [3, 1],
+                      ] as const),
             },
             (_, i) => this.container(i === 0 ? "app" : `sidecar-${i}`, false),
         );
+        const initContainers = heavy
+            ? Array.from({ length: this.rnd.int(1, 2) }, (_, i) => this.container(`init-${i}`, true))
+            : this.rnd.chance(0.3)
+              ? [this.container("migrate", true)]
+              : undefined;
         const spec: PodSpec = {
             serviceAccountName: this.rnd.pick(APPS),
             containers,
-            ...(this.rnd.chance(0.3) && { initContainers: [this.container("migrate", true)] }),
+            ...(initContainers && { initContainers }),
             volumes: [
                 { name: "config", configMap: { name: "app-config" } },
                 { name: "tmp", emptyDir: {} },
@@ -526,7 +554,8 @@ class StackGenerator {
         const name = type.slice(type.lastIndexOf(":") + 1);
         const kind = name.replace(/(Patch|List)$/, "");
         const app = this.rnd.pick(APPS);
-        const spec = this.rnd.chance(UNKNOWN_SHARE) ? this.withUnknowns(this.podSpec()) : this.podSpec();
+        const unknownShare = this.mix === "workloads" ? 2 * UNKNOWN_SHARE : UNKNOWN_SHARE;
+        const spec = this.rnd.chance(unknownShare) ? this.withUnknowns(this.podSpec()) : this.podSpec();
         const template = {
             metadata: {
                 labels: { app, version: `v${this.rnd.int(1, 9)}` },
@@ -671,13 +700,13 @@ class StackGenerator {
 }
 
 /** The resources of an Analyze run (inputs, as the engine sends them during preview). */
-export function analyzeResources(count: number, seed = 20260101): EngineResource[] {
-    return new StackGenerator(seed, count, false).resources(count);
+export function analyzeResources(count: number, seed = 20260101, mix: Mix = "mixed"): EngineResource[] {
+    return new StackGenerator(seed, count, false, mix).resources(count);
 }
 
 /** The resources of an AnalyzeStack run (outputs, with server-set fields). */
-export function stackResources(count: number, seed = 20260102): EngineResource[] {
-    return new StackGenerator(seed, count, true).resources(count);
+export function stackResources(count: number, seed = 20260102, mix: Mix = "mixed"): EngineResource[] {
+    return new StackGenerator(seed, count, true, mix).resources(count);
 }
 
 /** Whether a value holds a value unknown during preview anywhere inside it. */

@@ -4,11 +4,11 @@
 // family and the policy carries one name, one set of options and one place in the configuration.
 
 import { type DockerContainerSpec } from "../docker/container";
-import { dockerPreparation } from "../docker/container-policy";
+import { DOCKER_CONTAINERS, declaresDockerContainer, dockerPreparation } from "../docker/container-policy";
 import { type Evaluation, type PolicyMetadata, buildResourcePolicy } from "../framework/policy";
 import { imageExemptionOptions } from "../framework/image-exemptions";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
-import { workloadOptions, workloadPreparation } from "../kubernetes/workload-policy";
+import { POD_SPECS, carriesPodSpecs, workloadOptions, workloadPreparation } from "../kubernetes/workload-policy";
 import { type PodSpec } from "../kubernetes/workload";
 
 type Options<O extends OptionsSpec> = OptionValues<O & typeof workloadOptions>;
@@ -29,6 +29,8 @@ export function defineContainerPolicy<O extends OptionsSpec, N extends string>(
     return buildResourcePolicy({
         ...def,
         options,
+        appliesToType: (type, opts) => declaresDockerContainer(type) || carriesPodSpecs(type, opts),
+        applicableTo: `${POD_SPECS}, ${DOCKER_CONTAINERS}`,
         prepare(args, opts) {
             const docker = dockerPreparation(args, def.docker);
             if (docker) {

@@ -7,7 +7,7 @@ import { type Evaluation, type PolicyMetadata, type Preparation, buildResourcePo
 import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { imageExemptionOptions } from "../framework/image-exemptions";
 import { plainIdentity } from "../framework/resource";
-import { type DockerContainerSpec, dockerContainerSpecOf } from "./container";
+import { DOCKER_CONTAINER, DOCKER_SERVICE, type DockerContainerSpec, dockerContainerSpecOf } from "./container";
 
 interface DockerContainerPolicyDefinition<O extends OptionsSpec> extends PolicyMetadata {
     readonly options: O;
@@ -48,6 +48,14 @@ export function dockerPreparation<V>(
     };
 }
 
+/** Whether resources of this type declare a Docker container (`dockerContainerSpecOf` reads them). */
+export function declaresDockerContainer(type: string): boolean {
+    return type === DOCKER_CONTAINER || type === DOCKER_SERVICE;
+}
+
+/** The not-applicable reason of policies that judge Docker containers. */
+export const DOCKER_CONTAINERS = "Docker Containers and swarm Services";
+
 /** A policy that judges Docker Containers and swarm Services through the container model. */
 export function defineDockerContainerPolicy<O extends OptionsSpec, N extends string>(
     def: DockerContainerPolicyDefinition<O> & { readonly name: N },
@@ -55,6 +63,8 @@ export function defineDockerContainerPolicy<O extends OptionsSpec, N extends str
     return buildResourcePolicy({
         ...def,
         options: { ...def.options, ...imageExemptionOptions },
+        appliesToType: declaresDockerContainer,
+        applicableTo: DOCKER_CONTAINERS,
         prepare: (args) => dockerPreparation(args, def.check, def.appliesTo),
     });
 }

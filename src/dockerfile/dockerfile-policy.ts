@@ -4,7 +4,7 @@
 
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { type Instruction, parseDockerfile, type ParsedDockerfile } from "./parser";
-import { type BuildDefinition, PROJECT_DIR_ENV, buildDefinitionOf } from "./sources";
+import { type BuildDefinition, PROJECT_DIR_ENV, buildDefinitionOf, mayDefineBuild } from "./sources";
 import {
     DockerfileBuild,
     type Expanded,
@@ -159,6 +159,8 @@ export function defineDockerfilePolicy<O extends OptionsSpec, N extends string>(
     return buildResourcePolicy({
         ...def,
         options,
+        appliesToType: mayDefineBuild,
+        applicableTo: "image builds",
         prepare(args, opts) {
             return buildPreparation(
                 args,

@@ -26,6 +26,11 @@ const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
 const DOCKER_IMAGE = "docker:index/image:Image";
 const DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 
+/** Whether resources of this type may define an image build (`buildDefinitionOf` reads only these). */
+export function mayDefineBuild(type: string): boolean {
+    return type === DOCKER_BUILD_IMAGE || type === DOCKER_IMAGE || type === DOCKER_REMOTE_IMAGE;
+}
+
 /** The environment variable that names the Pulumi program's directory. */
 export const PROJECT_DIR_ENV = "CONTAINER_GUARD_PROJECT_DIR";
 

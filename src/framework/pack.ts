@@ -5,7 +5,7 @@
 // resource is judged.
 
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
-import { policyConfigProblems } from "./policy";
+import { configurationChanged, policyConfigProblems } from "./policy";
 import { unknownPolicyNames } from "./policy-names";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
@@ -52,7 +52,12 @@ function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): 
                     callback({ code: grpcStatus().INVALID_ARGUMENT, details, message: details });
                     return;
                 }
-                return configure.call(this, call, callback);
+                // Options parsed under the previous configuration no longer decide anything.
+                configurationChanged();
+                return configure.call(this, call, (err: unknown, res?: unknown) => {
+                    configurationChanged();
+                    callback(err, res);
+                });
             },
         };
     }

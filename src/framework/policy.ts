@@ -32,6 +32,7 @@ import {
 } from "../sdk/policy-sdk";
 import { Fixer } from "./remediation";
 import { type ResourceIdentity } from "./resource";
+import { skipBeforeDecoding } from "../sdk/applicability";
 import { ConfigError, type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
 import { type ContainerLocation, containerLabel } from "./finding";
 import { type ResourceSecrets, Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
@@ -253,11 +254,28 @@ export function parsePolicyOptions<O extends OptionsSpec>(
     return parsed;
 }
 
+/** Counts the engine's configurations of the pack: options parsed under an earlier one are stale. */
+let configuration = 0;
+
+/** Called when the engine configures the pack (Configure): every policy re-reads its options. */
+export function configurationChanged(): void {
+    configuration++;
+}
+
 /** Parses options once per distinct configuration (the engine passes the same values every call). */
 export class OptionsCache<O extends OptionsSpec> {
     private lastKeys: string[] = [];
     private lastValues: unknown[] = [];
     private last?: OptionValues<O>;
+    private lastConfiguration = -1;
+
+    /**
+     * The options last parsed, if they were parsed under the current configuration (for decisions
+     * taken before the policy is given its config, see `appliesToType`).
+     */
+    get current(): OptionValues<O> | undefined {
+        return this.lastConfiguration === configuration ? this.last : undefined;
+    }
 
     constructor(
         private readonly policy: string,
@@ -267,6 +285,7 @@ export class OptionsCache<O extends OptionsSpec> {
 
     get(config: Record<string, unknown>): OptionValues<O> {
         const keys = Object.keys(config);
+        this.lastConfiguration = configuration;
         if (
             this.last &&
             keys.length === this.lastKeys.length &&
@@ -274,6 +293,7 @@ export class OptionsCache<O extends OptionsSpec> {
         ) {
             return this.last;
         }
+        this.last = undefined;
         const parsed = parsePolicyOptions(this.policy, this.spec, config, this.check);
         this.lastKeys = keys;
         this.lastValues = keys.map((k) => config[k]);
@@ -293,6 +313,14 @@ interface ResourcePolicyDefinition<O extends OptionsSpec> extends PolicyMetadata
         args: ResourceValidationArgs,
         options: OptionValues<O>,
     ) => Preparation<OptionValues<O>> | undefined;
+    /**
+     * False when the policy cannot apply to resources of this type whatever their props (`prepare`
+     * would return undefined): the policy is then skipped before the SDK decodes the props for it.
+     * Must never return false for a type `prepare` may accept.
+     */
+    readonly appliesToType?: (type: string, options: OptionValues<O>) => boolean;
+    /** What the policy applies to, for the not-applicable reason, e.g. "Kubernetes workloads". */
+    readonly applicableTo?: string;
     /** True when `prepare` returns a `remediate` function: the policy can fix what it finds. */
     readonly remediates?: boolean;
     /** Problems that involve several options, reported like any other configuration error. */
@@ -466,6 +494,16 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         }
         return result();
     };
+    const appliesToType = def.appliesToType;
+    if (appliesToType) {
+        // Options decide some types (customWorkloads): until the policy has read them under the
+        // current configuration, it takes the ordinary path.
+        const reason = `${def.applicableTo ?? "those it judges"} (${def.name})`;
+        skipBeforeDecoding(validate, (type) => {
+            const options = cache.current;
+            return options !== undefined && !appliesToType(type, options) ? reason : undefined;
+        });
+    }
     const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),
         validateResource: validate,

@@ -14,7 +14,7 @@ import {
     buildResourcePolicy,
 } from "../framework/policy";
 import { type Fixer } from "../framework/remediation";
-import { type ImageSite, type ImageUse, imageSitesOf } from "./image-sites";
+import { type ImageSite, type ImageUse, imageSitesOf, mayNameImages } from "./image-sites";
 import { type ParsedImage, parseImageRef, quote } from "./image-ref";
 import { SECRET_PLACEHOLDER } from "../framework/checks";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
@@ -66,6 +66,10 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
         ...def,
         options,
         remediates: remediate !== undefined,
+        appliesToType: (type, opts) =>
+            (!def.active || def.active(opts)) &&
+            mayNameImages(catalogFor((opts as WorkloadOptions).customWorkloads), type),
+        applicableTo: "resources that name container images",
         prepare(args, opts) {
             if (def.active && !def.active(opts)) {
                 return undefined;

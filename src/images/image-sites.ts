@@ -232,6 +232,11 @@ function kubernetesSites(catalog: WorkloadCatalog, r: ResourceDescription): Imag
 }
 
 /** The image sites of a resource, or undefined when its type names no images. */
+/** Whether resources of this type may name images (`imageSitesOf` may return sites for them). */
+export function mayNameImages(catalog: WorkloadCatalog, type: string): boolean {
+    return DOCKER_TYPES.has(type) || catalog.shapeOf(type) !== undefined;
+}
+
 export function imageSitesOf(catalog: WorkloadCatalog, r: ResourceDescription): ImageSites | undefined {
     const dockerType = DOCKER_TYPES.get(r.type);
     if (!dockerType) {

@@ -67,6 +67,14 @@ export function catalogFor(customWorkloads: readonly CustomWorkload[]): Workload
     return c;
 }
 
+/** Whether resources of this type carry pod specs (built-in kinds and configured custom workloads). */
+export function carriesPodSpecs(type: string, opts: WorkloadOptions): boolean {
+    return catalogFor(opts.customWorkloads).shapeOf(type) !== undefined;
+}
+
+/** The not-applicable reason of policies that judge pod specs. */
+export const POD_SPECS = "Kubernetes resources that carry pod specs";
+
 /** The namespace the resource's Kubernetes provider puts unqualified objects in, if set. */
 export function providerNamespace(args: ResourceValidationArgs): string | undefined {
     return args.provider ? Field.root(args.provider.props).get("namespace").str() || undefined : undefined;
@@ -92,6 +100,8 @@ export function defineWorkloadPolicy<O extends OptionsSpec, N extends string>(
         ...def,
         options,
         remediates: remediate !== undefined,
+        appliesToType: carriesPodSpecs,
+        applicableTo: POD_SPECS,
         prepare: (args, opts) => workloadPreparation(args, opts, def.check, remediate),
     });
 }

@@ -14,6 +14,7 @@
 import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { AnalyzerHandlers, UnaryHandler } from "./policy-sdk";
 import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "./secrets";
+import { withAnalyzedType } from "./applicability";
 
 type Decodable = { toJavaScript?: () => unknown } | undefined;
 
@@ -63,9 +64,19 @@ function stackRequest(request: analyzer.AnalyzeStackRequest | undefined): Reques
     return byUrn.size > 0 ? RequestSecrets.ofStack(byUrn) : undefined;
 }
 
+/** The resource type of an Analyze request (policies may decide from it alone: applicability.ts). */
+function analyzedTypeOf(request: analyzer.AnalyzeRequest | undefined): string | undefined {
+    try {
+        return request?.getType?.();
+    } catch {
+        return undefined;
+    }
+}
+
 function wrap<Req>(
     handler: UnaryHandler<Req> | undefined,
     prepare: (request: Req) => RequestSecrets | undefined,
+    typeOf: (request: Req) => string | undefined = () => undefined,
 ): UnaryHandler<Req> | undefined {
     if (typeof handler !== "function") {
         return undefined;
@@ -77,7 +88,9 @@ function wrap<Req>(
         } catch {
             // an unexpected request shape: the SDK decodes it as usual
         }
-        return withRequestSecrets(secrets, () => handler.call(this, call, callback));
+        return withAnalyzedType(typeOf(call?.request), () =>
+            withRequestSecrets(secrets, () => handler.call(this, call, callback)),
+        );
     };
 }
 
@@ -87,7 +100,7 @@ function wrap<Req>(
  */
 export function withPropsDecodedOnce<T extends AnalyzerHandlers>(impl: T): T {
     const handlers = {
-        analyze: wrap(impl.analyze, resourceRequest),
+        analyze: wrap(impl.analyze, resourceRequest, analyzedTypeOf),
         remediate: wrap(impl.remediate, remediateRequest),
         analyzeStack: wrap(impl.analyzeStack, stackRequest),
     };
