@@ -2,7 +2,7 @@
 // so every problem has a message that names the option and says what it takes.
 
 import { type ParseArgsConfig, parseArgs as tokenize } from "util";
-import { closest } from "./suggest";
+import { closest } from "../src/framework/suggest";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];

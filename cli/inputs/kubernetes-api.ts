@@ -15,7 +15,7 @@
 // The table lists every kind and version the Kubernetes provider knows (a test keeps it in step with
 // @pulumi/kubernetes), plus the request-only kinds it leaves out.
 
-import { closest, editDistance } from "../suggest";
+import { closest, editDistance } from "../../src/framework/suggest";
 
 type KindVersions = Readonly<Record<string, string>>;
 

@@ -6,6 +6,7 @@
 // keys, so a misspelled key would silently fall back to a default. Options here are parsed strictly:
 // every unknown key, at any depth, is an error that names the key and suggests the closest one.
 
+import { closest } from "./suggest";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 export interface Schema<T> {
@@ -237,33 +238,6 @@ export function unknownKey(
     const suggestion = closest(key, known);
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
     return `${path} ${listing}${known.length ? known.join(", ") : "none"}).${hint}`;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const c of candidates) {
-        const d = editDistance(word.toLowerCase(), c.toLowerCase());
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = c;
-        }
-    }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = tmp;
-        }
-    }
-    return row[b.length];
 }
 
 /** A top-level policy option: a schema with the default the engine fills in. */

@@ -1,4 +1,5 @@
-// "Did you mean" suggestions for names a user may have misspelled: options, kinds, API groups.
+// "Did you mean" suggestions for names a user may have misspelled: policy options, scanner arguments, kinds and
+// API groups.
 
 /** Levenshtein distance (insertions, deletions, substitutions; case-sensitive). */
 export function editDistance(a: string, b: string): number {
