@@ -17,9 +17,13 @@ export interface DemoResource {
 
 const digest = "sha256:4bd5c0d4e7a0f6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5";
 
+// Bounded: memory, CPU and scratch space (resource-limits).
+const resources = { requests: { cpu: "250m" }, limits: { memory: "256Mi", "ephemeral-storage": "1Gi" } };
+
 const hardenedContainer = (name: string, image: string): k8s.types.input.core.v1.Container => ({
     name,
     image,
+    resources,
     securityContext: {
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
@@ -32,7 +36,7 @@ const hardenedPod = (containers: k8s.types.input.core.v1.Container[]): k8s.types
     automountServiceAccountToken: false,
     securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
     containers,
-    volumes: [{ name: "tmp", emptyDir: {} }],
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
 });
 
 const legacyApi: k8s.apps.v1.DeploymentArgs = {
@@ -176,7 +180,7 @@ const windowsAgent: k8s.core.v1.PodArgs = {
         os: { name: "windows" },
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true },
-        containers: [{ name: "agent", image: `registry.example.com/ops/agent:7.1@${digest}` }],
+        containers: [{ name: "agent", image: `registry.example.com/ops/agent:7.1@${digest}`, resources }],
     },
 };
 
