@@ -120,9 +120,9 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
 }
 
 /**
- * A secret reference is judged like any other, but no part of it may reach a message: the names
- * rules print (repository, registry) are scrubbed from the evaluation's messages, and a parse error
- * keeps no reason (reasons quote the text).
+ * A secret reference is judged like any other, but no part of it may reach a message: the parts
+ * rules print (repository, registry, tag, digest) are scrubbed from the evaluation's messages, and a
+ * parse error keeps no reason (reasons quote the text).
  */
 function hideSecret(parsed: ParsedImage, ev: Evaluation<unknown>): ParsedImage {
     ev.secretText(parsed.input);
@@ -130,7 +130,16 @@ function hideSecret(parsed: ParsedImage, ev: Evaluation<unknown>): ParsedImage {
         return { ...parsed, reason: "it does not parse (the reason is not shown, because the value is a secret)" };
     }
     if (parsed.kind === "reference") {
-        const parts = [parsed.name, parsed.familiarName, parsed.writtenPath, parsed.path, parsed.writtenDomain];
+        const parts = [
+            parsed.name,
+            parsed.familiarName,
+            parsed.writtenPath,
+            parsed.path,
+            parsed.writtenDomain,
+            parsed.tag,
+            parsed.digest?.value,
+            parsed.digest?.encoded,
+        ];
         ev.secretText(...parts.filter((p): p is string => p !== undefined));
     }
     return parsed;

@@ -142,6 +142,19 @@ describe("secret values: judged, never shown", function () {
         assert.ok(findingOf(vs, "dockerfile-base-image-not-latest").length > 0);
     });
 
+    it("hides every part of a secret image a message names, the tag and digest included", async () => {
+        // Found by the property test: the tag of a secret image was quoted in "the tag ... can be moved".
+        const tagged = "[::1]:5000/app:v1-zqx000vk";
+        const { violations } = await kit.analyze({
+            type: "docker-build:index:Index",
+            name: "app",
+            props: { sources: [secret(tagged)] },
+        });
+        const text = violations.map((v) => v.message).join("\n");
+        assert.match(text, /the tag "\[secret\]" can be moved/);
+        assert.ok(!text.includes("zqx000vk"), text);
+    });
+
     it("a stack analysis shows no secret either", async () => {
         const { violations } = await kit.analyzeStack(resources(asSecret));
         assertNothingShown(violations);
