@@ -28,6 +28,7 @@ import * as os from "os";
 import * as path from "path";
 import { generateProgram, type GeneratedProgram, WORKLOAD_KINDS } from "./engine-program";
 import { writeReferencePack } from "./reference-packs";
+import { stateFile } from "../tests/support/pulumi-engine";
 import { stackResources, typeCounts } from "./resources";
 import {
     differenceOfMedians,
@@ -39,7 +40,6 @@ import {
     type Verdict,
 } from "./stats";
 import { UNKNOWN } from "../src/engine/protocol";
-import { type EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
 const STACK = "bench";
@@ -519,50 +519,6 @@ interface AnalyzeResult {
     readonly cpu?: Comparison;
 }
 
-/** A `pulumi stack export` (deployment v3) of `resources`, outputs equal to inputs. */
-function stateFile(resources: readonly EngineResource[]): object {
-    const prefix = "urn:pulumi:prod::shop::";
-    const stackUrn = `${prefix}pulumi:pulumi:Stack::shop-prod`;
-    const providerId = "00000000-0000-4000-8000-000000000000";
-    const providers = new Map<string, string>();
-    const custom = resources.map((r, i) => {
-        const pkg = r.type.split(":")[0];
-        if (!providers.has(pkg)) {
-            providers.set(pkg, `${prefix}pulumi:providers:${pkg}::default`);
-        }
-        return {
-            urn: r.urn ?? `${prefix}${r.type}::r${i}`,
-            custom: true,
-            id: r.name ?? `r${i}`,
-            type: r.type,
-            inputs: r.props,
-            outputs: r.props,
-            parent: stackUrn,
-            provider: `${providers.get(pkg)}::${providerId}`,
-            ...(r.dependencies && { dependencies: r.dependencies }),
-        };
-    });
-    return {
-        version: 3,
-        deployment: {
-            manifest: { time: "2026-01-01T00:00:00Z", magic: "", version: "v3.274.1" },
-            resources: [
-                { urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: {} },
-                ...[...providers].map(([pkg, urn]) => ({
-                    urn,
-                    custom: true,
-                    id: providerId,
-                    type: `pulumi:providers:${pkg}`,
-                    inputs: {},
-                    outputs: {},
-                    parent: stackUrn,
-                })),
-                ...custom,
-            ],
-        },
-    };
-}
-
 async function benchPreview(
     cli: Cli,
     configs: readonly Configuration[],
@@ -617,7 +573,7 @@ async function benchPreview(
 async function benchAnalyze(cli: Cli, configs: readonly Configuration[], options: Options): Promise<AnalyzeResult> {
     const resources = stackResources(options.stateResources);
     const file = path.join(cli.work, `state-${options.stateResources}.json`);
-    fs.writeFileSync(file, JSON.stringify(stateFile(resources)));
+    fs.writeFileSync(file, JSON.stringify(stateFile(resources, "shop", "prod")));
     log(
         `analyze: state file of ${resources.length} resources written ` +
             `(${Math.round(fs.statSync(file).size / 2 ** 20)} MiB)`,

@@ -291,6 +291,7 @@ export function stateFile(
         outputs: r.props,
         parent: stackUrn,
         provider: providerOf(r.type),
+        ...(r.dependencies && { dependencies: r.dependencies }),
     }));
     return {
         version: 3,
