@@ -89,8 +89,9 @@ export class Evaluator {
             { name: opts.packName, version: opts.packVersion, policies: opts.policies },
             opts.config,
             undefined,
-            // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip.
-            { decoding: "plain" },
+            // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip,
+            // and one frozen copy of the props shared by the policies (tests/engine/shared-props.spec.ts).
+            { decoding: "plain", shareProps: true },
         );
         this.hasStackPolicies = opts.policies.some(
             (p) => typeof (p as { validateStack?: unknown }).validateStack === "function",

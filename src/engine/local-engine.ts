@@ -16,7 +16,7 @@ import type {
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding, sdkUnknownCheckingProxy } from "../sdk/policy-sdk";
 import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "../sdk/secrets";
-import { type PlainProps, copyPlain, plainProps } from "./plain-wire";
+import { type PlainProps, copyPlain, deepFreeze, plainProps } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -70,7 +70,7 @@ export interface RemediateResult {
 
 type Struct = ReturnType<typeof toStruct>;
 /** A request's props on the plain path: the decoded value, computed without protobuf. */
-type PlainStruct = Struct & { readonly plain: PlainProps };
+type PlainStruct = Struct & { readonly plain: PlainProps; shared?: Record<string, unknown> };
 
 interface EncodedResource {
     readonly resource: EngineResource;
@@ -93,6 +93,14 @@ export interface LocalEngineOptions {
      * directly (plain-wire.ts), and each policy's copy is made when the policy first reads its props.
      */
     readonly decoding?: "struct" | "plain";
+    /**
+     * With `plain` decoding (the scanner, which runs only this pack's policies, none of which writes to its props):
+     * every policy of a request is given the same deeply frozen value instead of a copy of its own, and without the
+     * unknown-checking proxy when the value holds no unknown sentinel (the proxy then has nothing to report). Props
+     * with secrets, assets, archives or unknowns are still decoded per policy as the SDK does. tests/engine/
+     * shared-props.spec.ts shows the findings equal the per-policy copies' on the bundled examples and fuzzed input.
+     */
+    readonly shareProps?: boolean;
 }
 
 /** Error the engine reports before any analysis when configuration is invalid. */
@@ -129,6 +137,36 @@ class NotApplicableSignal extends Error {
 const throwNotApplicable = (reason?: string): never => {
     throw new NotApplicableSignal(reason);
 };
+
+type CommonArgs = ReturnType<LocalEngine["commonArgs"]>;
+
+/** A policy's arguments over props shared by every policy of a request (`shareProps`): one shape for all. */
+class SharedArgs {
+    readonly type: string;
+    readonly urn: string;
+    readonly name: string;
+    readonly opts: PolicyResourceOptions;
+    readonly stackTags: ReadonlyMap<string, string>;
+    readonly isType: (cls: unknown) => boolean;
+    readonly asType: (cls: unknown) => Record<string, unknown> | undefined;
+    readonly notApplicable: (reason?: string) => never;
+
+    constructor(
+        common: CommonArgs,
+        readonly props: Record<string, unknown>,
+        readonly getConfig: <T>() => T,
+        readonly provider: { type: string; urn: string; name: string; props: Record<string, unknown> } | undefined,
+    ) {
+        this.type = common.type;
+        this.urn = common.urn;
+        this.name = common.name;
+        this.opts = common.opts;
+        this.stackTags = common.stackTags;
+        this.isType = common.isType;
+        this.asType = (cls) => (isTypeOf(common.type, cls) ? props : undefined);
+        this.notApplicable = common.notApplicable;
+    }
+}
 
 /** Resource options as the engine sends them when a test does not set them. */
 function optionsOf(r: EngineResource): PolicyResourceOptions {
@@ -231,8 +269,15 @@ export class LocalEngine {
         );
     }
 
-    private getConfigFor(name: string) {
-        return <T>() => ({ ...(this.config.get(name)?.properties ?? {}) }) as T;
+    private readonly configGetters = new Map<string, <T>() => T>();
+
+    private getConfigFor(name: string): <T>() => T {
+        let get = this.configGetters.get(name);
+        if (!get) {
+            get = <T>() => ({ ...(this.config.get(name)?.properties ?? {}) }) as T;
+            this.configGetters.set(name, get);
+        }
+        return get;
     }
 
     private reporter(p: Policy, level: EnforcementLevel, out: PolicyViolation[]): ReportViolation {
@@ -308,7 +353,7 @@ export class LocalEngine {
         };
         if (this.options.decoding === "plain") {
             const plain = (value: Record<string, unknown>): PlainStruct => {
-                const decoded = plainProps(value);
+                const decoded = plainProps(value, this.options.shareProps === true);
                 return { toJavaScript: () => decoded.value, plain: decoded };
             };
             const props = plain(r.props);
@@ -338,6 +383,10 @@ export class LocalEngine {
      * gives the same result without loading the SDK's deserializer.
      */
     private decodeProps(struct: Struct, proxySecrets: boolean): Record<string, unknown> {
+        const shared = this.sharedProps(struct, proxySecrets);
+        if (shared) {
+            return shared;
+        }
         const plain = (struct as Partial<PlainStruct>).plain;
         if (plain && !plain.signatures && !proxySecrets) {
             return sdkUnknownCheckingProxy()(copyPlain(plain.value));
@@ -345,8 +394,30 @@ export class LocalEngine {
         return sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, proxySecrets));
     }
 
-    private resourceArgs(encoded: EncodedResource, p: Policy, proxySecrets: boolean): ResourceValidationArgs {
-        const r = encoded.resource;
+    /** The frozen props every policy of a request shares, when the options and the value allow (`shareProps`). */
+    private sharedProps(struct: Struct, proxySecrets: boolean): Record<string, unknown> | undefined {
+        const plain = (struct as Partial<PlainStruct>).plain;
+        if (!plain || !this.options.shareProps || plain.signatures || plain.unknowns || proxySecrets) {
+            return undefined;
+        }
+        const s = struct as PlainStruct;
+        return (s.shared ??= deepFreeze(plain.value));
+    }
+
+    private resourceArgs(
+        encoded: EncodedResource,
+        p: Policy,
+        proxySecrets: boolean,
+        common = this.commonArgs(encoded),
+    ): ResourceValidationArgs {
+        const shared = this.sharedProps(encoded.props, proxySecrets);
+        if (shared) {
+            const provider = common.provider && {
+                ...common.provider,
+                props: this.decodeProps(encoded.provider!, false),
+            };
+            return new SharedArgs(common, shared, this.getConfigFor(p.name), provider) as ResourceValidationArgs;
+        }
         const decode = () => this.decodeProps(encoded.props, proxySecrets);
         let decoded: Record<string, unknown> | undefined;
         const propsOf = () => (decoded ??= decode());
@@ -358,18 +429,12 @@ export class LocalEngine {
             propsOf();
             this.decodedOnce.add(encoded);
         }
-        const args: ResourceValidationArgs = {
-            type: r.type,
-            urn: this.urnOf(r),
-            name: r.name ?? "test",
-            opts: optionsOf(r),
-            stackTags: this.stackTags,
-            isType: (cls: unknown) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) =>
-                isTypeOf(r.type, cls) ? propsOf() : undefined) as ResourceValidationArgs["asType"],
+        const r = encoded.resource;
+        const args = {
+            ...common,
+            asType: (cls: unknown) => (isTypeOf(r.type, cls) ? propsOf() : undefined),
             getConfig: this.getConfigFor(p.name),
-            notApplicable: throwNotApplicable,
-        } as ResourceValidationArgs;
+        } as unknown as ResourceValidationArgs;
         Object.defineProperty(args, "props", {
             ...(lazy
                 ? { get: propsOf, set: (v: Record<string, unknown>) => void (decoded = v) }
@@ -377,17 +442,34 @@ export class LocalEngine {
             enumerable: true,
             configurable: true,
         });
-        if (r.provider) {
+        if (common.provider) {
             (args as { provider?: unknown }).provider = {
-                type: r.provider.type,
+                ...common.provider,
                 props: this.decodeProps(encoded.provider!, false),
+            };
+        }
+        return args;
+    }
+
+    /** The parts of a resource's validation arguments that are the same for every policy (fresh objects each call). */
+    commonArgs(encoded: EncodedResource) {
+        const r = encoded.resource;
+        return {
+            type: r.type,
+            urn: this.urnOf(r),
+            name: r.name ?? "test",
+            opts: optionsOf(r),
+            stackTags: this.stackTags,
+            isType: (cls: unknown) => isTypeOf(r.type, cls),
+            notApplicable: throwNotApplicable,
+            provider: r.provider && {
+                type: r.provider.type,
                 urn:
                     r.provider.urn ??
                     `urn:pulumi:test::test::pulumi:providers:${r.provider.type}::${r.provider.name ?? "default"}`,
                 name: r.provider.name ?? "default",
-            };
-        }
-        return args;
+            },
+        };
     }
 
     /** What the engine receives from the pack's Analyze call for one resource (its inputs). */
@@ -401,6 +483,8 @@ export class LocalEngine {
     private async analyzeEncoded(resource: EngineResource, encoded: EncodedResource): Promise<AnalyzeResult> {
         const violations: PolicyViolation[] = [];
         const notApplicable: NotApplicable[] = [];
+        // With shared props the policies of a request may share the rest of their arguments too.
+        const common = this.options.shareProps ? this.commonArgs(encoded) : undefined;
         for (const p of this.pack.policies) {
             let level = this.levelOf(p);
             if (level === "disabled" || !isResourcePolicy(p)) {
@@ -427,7 +511,7 @@ export class LocalEngine {
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
                 try {
-                    await validate(this.resourceArgs(encoded, p, false), report);
+                    await validate(this.resourceArgs(encoded, p, false, common), report);
                 } catch (err) {
                     this.settle(p, err, violations, notApplicable);
                 }

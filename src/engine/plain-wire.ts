@@ -28,11 +28,30 @@ function isPlainObject(v: object): boolean {
 interface Walk {
     /** Some object carries the engine's signature key: only the SDK's deserializer knows what it means. */
     signatures: boolean;
+    /** Some string is one of the engine's sentinels for a value unknown during preview. */
+    unknowns: boolean;
+    /** Freeze every object and array as it is made (values shared by policies: `deepFreeze`). */
+    readonly freeze: boolean;
 }
+
+/** The engine's sentinels for values unknown during preview (the policy SDK's proxy throws on reading one). */
+const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58",
+    "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
 
 function wireValue(value: unknown, depth: number, walk: Walk): unknown {
     switch (typeof value) {
         case "string":
+            if (value.length === 36 && UNKNOWN_SENTINELS.has(value)) {
+                walk.unknowns = true;
+            }
+            return value;
         case "number":
         case "boolean":
             return value;
@@ -57,7 +76,7 @@ function wireValue(value: unknown, depth: number, walk: Walk): unknown {
             const item = list[i];
             out[i] = item === undefined ? null : wireValue(item, depth + 1, walk);
         }
-        return out;
+        return walk.freeze ? Object.freeze(out) : out;
     }
     return wireObject(value as Record<string, unknown>, depth, walk);
 }
@@ -73,7 +92,7 @@ function wireObject(obj: Record<string, unknown>, depth: number, walk: Walk): Re
     if (out[SPECIAL_SIG_KEY]) {
         walk.signatures = true;
     }
-    return out;
+    return walk.freeze ? Object.freeze(out) : out;
 }
 
 /**
@@ -81,7 +100,7 @@ function wireObject(obj: Record<string, unknown>, depth: number, walk: Walk): Re
  * deserializes for each policy, with Pulumi's secret and unknown markers left as they are.
  */
 export function plainWire(props: Record<string, unknown>): Record<string, unknown> {
-    return wireObject(props, 0, { signatures: false });
+    return wireObject(props, 0, { signatures: false, unknowns: false, freeze: false });
 }
 
 /** The decoded value of a request's props, and whether copying it needs the SDK's deserializer. */
@@ -89,13 +108,18 @@ export interface PlainProps {
     readonly value: Record<string, unknown>;
     /** Secrets, assets or archives are marked somewhere in the value. */
     readonly signatures: boolean;
+    /** Some value is unknown during preview: only the SDK's proxy reports reading it as the engine does. */
+    readonly unknowns: boolean;
 }
 
-/** plainWire, noting whether the value carries the engine's signatures. */
-export function plainProps(props: Record<string, unknown>): PlainProps {
-    const walk = { signatures: false };
+/**
+ * plainWire, noting whether the value carries the engine's signatures or unknown values; `frozen`: the value and
+ * everything in it is frozen as it is made (cheaper than `deepFreeze` afterwards).
+ */
+export function plainProps(props: Record<string, unknown>, frozen = false): PlainProps {
+    const walk = { signatures: false, unknowns: false, freeze: frozen };
     const value = wireObject(props, 0, walk);
-    return { value, signatures: walk.signatures };
+    return { value, signatures: walk.signatures, unknowns: walk.unknowns };
 }
 
 function copyValue(v: unknown): unknown {
@@ -123,4 +147,24 @@ function copyValue(v: unknown): unknown {
  */
 export function copyPlain(value: Record<string, unknown>): Record<string, unknown> {
     return copyValue(value) as Record<string, unknown>;
+}
+
+function freezeValue(v: unknown): void {
+    if (typeof v !== "object" || v === null || Object.isFrozen(v)) {
+        return;
+    }
+    Object.freeze(v);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+        freezeValue(child);
+    }
+}
+
+/**
+ * Freezes a decoded value (a plainWire result: plain objects and arrays, nesting bounded by MAX_DEPTH) and everything
+ * in it, so that policies can share it: a policy that tried to write to it would fail loudly instead of changing what
+ * the next policy sees.
+ */
+export function deepFreeze<T extends object>(value: T): T {
+    freezeValue(value);
+    return value;
 }

@@ -237,8 +237,33 @@ export class PodSpec {
     }
 }
 
+/**
+ * Pod specs found in props that every policy of a request shares: the scanner's engine gives all policies one frozen
+ * value (src/engine/local-engine.ts, `shareProps`), so the model is built once per resource instead of once per policy.
+ * Frozen props cannot change between policies; the engine's own copies (one per policy) are never frozen.
+ */
+const sharedPodSpecs = new WeakMap<object, Map<WorkloadShape, readonly PodSpec[]>>();
+
 /** The pod specs of a resource (none for resources that carry no pod template). */
-export function podSpecsOf(shape: WorkloadShape, props: Field): PodSpec[] {
+export function podSpecsOf(shape: WorkloadShape, props: Field): readonly PodSpec[] {
+    const raw = props.path === "" && props.isPresent ? props.value : undefined;
+    if (typeof raw !== "object" || raw === null || !Object.isFrozen(raw)) {
+        return findPodSpecs(shape, props);
+    }
+    let byShape = sharedPodSpecs.get(raw);
+    if (!byShape) {
+        byShape = new Map();
+        sharedPodSpecs.set(raw, byShape);
+    }
+    let pods = byShape.get(shape);
+    if (!pods) {
+        pods = findPodSpecs(shape, props);
+        byShape.set(shape, pods);
+    }
+    return pods;
+}
+
+function findPodSpecs(shape: WorkloadShape, props: Field): PodSpec[] {
     const roots = shape.isList ? props.get("items").items() : [props];
     const out: PodSpec[] = [];
     for (const root of roots) {

@@ -95,6 +95,9 @@ describe("plain wire decoding (the scanner's engine path)", () => {
     const structEngine = (config?: PolicyPackConfig) => new LocalEngine({ policies: allPolicies }, config);
     const plainEngine = (config?: PolicyPackConfig) =>
         new LocalEngine({ policies: allPolicies }, config, undefined, { decoding: "plain" });
+    /** The scanner's engine: plain decoding, one frozen copy of the props shared by every policy. */
+    const sharedEngine = (config?: PolicyPackConfig) =>
+        new LocalEngine({ policies: allPolicies }, config, undefined, { decoding: "plain", shareProps: true });
 
     const profiles: [string, PolicyPackConfig | undefined][] = [
         ["defaults", undefined],
@@ -116,21 +119,26 @@ describe("plain wire decoding (the scanner's engine path)", () => {
         it(`gives the same findings as the engine path on the demo and benchmark resources (${name})`, async () => {
             const a = structEngine(config);
             const b = plainEngine(config);
+            const c = sharedEngine(config);
             let violations = 0;
             for (const r of [...demo, ...analyzeResources(150)]) {
                 const expected = await a.analyze(r);
                 assert.deepStrictEqual(await b.analyze(r), expected, `${r.type} ${r.name}`);
+                assert.deepStrictEqual(await c.analyze(r), expected, `${r.type} ${r.name} (shared props)`);
                 violations += expected.violations.length;
             }
             assert.ok(violations > 50, "the resources must produce findings for the comparison to mean anything");
             const stack = [...demo, ...stackResources(150)];
-            assert.deepStrictEqual(await b.analyzeStack(stack), await a.analyzeStack(stack));
+            const expectedStack = await a.analyzeStack(stack);
+            assert.deepStrictEqual(await b.analyzeStack(stack), expectedStack);
+            assert.deepStrictEqual(await c.analyzeStack(stack), expectedStack);
         });
     }
 
     it("gives the same findings on fuzzed workloads (unknowns, secrets, wrong types)", async () => {
         const a = structEngine({ all: "mandatory" });
         const b = plainEngine({ all: "mandatory" });
+        const c = sharedEngine({ all: "mandatory" });
         const TYPES = [
             "kubernetes:apps/v1:Deployment",
             "kubernetes:core/v1:Pod",
@@ -174,7 +182,9 @@ describe("plain wire decoding (the scanner's engine path)", () => {
                         (result) => ({ result }),
                         (err: Error) => ({ error: err.message }),
                     );
-                assert.deepStrictEqual(await settled(b), await settled(a));
+                const expected = await settled(a);
+                assert.deepStrictEqual(await settled(b), expected);
+                assert.deepStrictEqual(await settled(c), expected);
             }),
             { numRuns: 300 },
         );
@@ -232,6 +242,75 @@ describe("plain wire decoding (the scanner's engine path)", () => {
         );
         assert.deepStrictEqual(seen, [true, 2]);
         assert.deepStrictEqual(r.props, { spec: { replicas: 2 } });
+    });
+
+    describe("with props shared by the policies (shareProps, the scanner)", () => {
+        const reading = (seen: unknown[]): ResourceValidationPolicy => ({
+            name: "reading",
+            description: "reads its props",
+            validateResource: (args) => {
+                seen.push((args.props as { spec: { replicas: number } }).spec.replicas);
+            },
+        });
+        const deployment = (props: Record<string, unknown>): EngineResource => ({
+            type: "kubernetes:apps/v1:Deployment",
+            props,
+        });
+
+        it("fails loudly when a policy writes to its props, and nothing it wrote reaches the next policy", async () => {
+            const seen: unknown[] = [];
+            const mutating: ResourceValidationPolicy = {
+                name: "mutating",
+                description: "changes its props",
+                validateResource: (args) => {
+                    (args.props as { spec: { replicas: number } }).spec.replicas = 99;
+                },
+            };
+            const engine = new LocalEngine({ policies: [mutating, reading(seen)] }, undefined, undefined, {
+                decoding: "plain",
+                shareProps: true,
+            });
+            const r = deployment({ spec: { replicas: 2 } });
+            await assert.rejects(engine.analyze(r), TypeError);
+            assert.deepStrictEqual(seen, [], "the request failed before the next policy ran");
+            assert.deepStrictEqual(r.props, { spec: { replicas: 2 } }, "the caller's object is untouched");
+        });
+
+        it("gives every policy of a request the same frozen props, and another request its own", async () => {
+            const props: unknown[] = [];
+            const keep: ResourceValidationPolicy = {
+                name: "keep",
+                description: "keeps its props",
+                validateResource: (args) => void props.push(args.props),
+            };
+            const engine = new LocalEngine({ policies: [keep, { ...keep, name: "keep-2" }] }, undefined, undefined, {
+                decoding: "plain",
+                shareProps: true,
+            });
+            await engine.analyze(deployment({ spec: { replicas: 2 } }));
+            await engine.analyze(deployment({ spec: { replicas: 2 } }));
+            assert.strictEqual(props.length, 4);
+            assert.strictEqual(props[0], props[1]);
+            assert.notStrictEqual(props[1], props[2]);
+            assert.ok(Object.isFrozen(props[0]) && Object.isFrozen((props[0] as { spec: object }).spec));
+        });
+
+        it("still decodes per policy, in the SDK's proxy, when a value is unknown during preview", async () => {
+            const engine = (shareProps: boolean) =>
+                new LocalEngine({ policies: allPolicies }, { all: "mandatory" }, undefined, {
+                    decoding: "plain",
+                    shareProps,
+                });
+            const r = deployment({
+                spec: { template: { spec: { containers: [{ name: "app", image: UNKNOWN }], hostNetwork: UNKNOWN } } },
+            });
+            const shared = await engine(true).analyze(r);
+            assert.deepStrictEqual(shared, await engine(false).analyze(r));
+            assert.ok(
+                shared.violations.some((v) => /during preview|not known/.test(v.message)),
+                "the unknown values are reported as such",
+            );
+        });
     });
 });
 
