@@ -138,7 +138,17 @@ const throwNotApplicable = (reason?: string): never => {
     throw new NotApplicableSignal(reason);
 };
 
-type CommonArgs = ReturnType<LocalEngine["commonArgs"]>;
+/** The parts of a resource policy's arguments that do not depend on the policy. */
+interface CommonArgs {
+    readonly type: string;
+    readonly urn: string;
+    readonly name: string;
+    readonly opts: PolicyResourceOptions;
+    readonly stackTags: ReadonlyMap<string, string>;
+    readonly isType: (cls: unknown) => boolean;
+    readonly notApplicable: (reason?: string) => never;
+    readonly provider?: { readonly type: string; readonly urn: string; readonly name: string };
+}
 
 /** A policy's arguments over props shared by every policy of a request (`shareProps`): one shape for all. */
 class SharedArgs {
@@ -430,8 +440,9 @@ export class LocalEngine {
             this.decodedOnce.add(encoded);
         }
         const r = encoded.resource;
+        const { provider, ...rest } = common;
         const args = {
-            ...common,
+            ...rest,
             asType: (cls: unknown) => (isTypeOf(r.type, cls) ? propsOf() : undefined),
             getConfig: this.getConfigFor(p.name),
         } as unknown as ResourceValidationArgs;
@@ -442,17 +453,14 @@ export class LocalEngine {
             enumerable: true,
             configurable: true,
         });
-        if (common.provider) {
-            (args as { provider?: unknown }).provider = {
-                ...common.provider,
-                props: this.decodeProps(encoded.provider!, false),
-            };
+        if (provider) {
+            (args as { provider?: unknown }).provider = { ...provider, props: this.decodeProps(encoded.provider!, false) };
         }
         return args;
     }
 
-    /** The parts of a resource's validation arguments that are the same for every policy (fresh objects each call). */
-    commonArgs(encoded: EncodedResource) {
+    /** The parts of a resource's validation arguments that are the same for every policy (new objects each call). */
+    private commonArgs(encoded: EncodedResource): CommonArgs {
         const r = encoded.resource;
         return {
             type: r.type,
