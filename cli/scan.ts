@@ -90,7 +90,7 @@ export class Evaluator {
             opts.config,
             undefined,
             // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip,
-            // and one frozen copy of the props shared by the policies (tests/engine/shared-props.spec.ts).
+            // and one frozen copy of the props shared by the policies (tests/engine/plain-wire.spec.ts).
             { decoding: "plain", shareProps: true },
         );
         this.hasStackPolicies = opts.policies.some(

@@ -98,7 +98,7 @@ export interface LocalEngineOptions {
      * every policy of a request is given the same deeply frozen value instead of a copy of its own, and without the
      * unknown-checking proxy when the value holds no unknown sentinel (the proxy then has nothing to report). Props
      * with secrets, assets, archives or unknowns are still decoded per policy as the SDK does. tests/engine/
-     * shared-props.spec.ts shows the findings equal the per-policy copies' on the bundled examples and fuzzed input.
+     * plain-wire.spec.ts shows the findings equal the per-policy copies' on the bundled examples and fuzzed input.
      */
     readonly shareProps?: boolean;
 }
