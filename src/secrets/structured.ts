@@ -13,8 +13,8 @@
 // `MAX_PARSED_CHARS`, nested deeper than `MAX_DEPTH` or with more than `MAX_NODES` entries is
 // scanned as far as the limits allow and reported as not fully scanned, never passed silently.
 
-import { parse as parseToml } from "smol-toml";
-import { parseAllDocuments } from "yaml";
+import type * as SmolToml from "smol-toml";
+import type * as Yaml from "yaml";
 import { type NameFilter, type SecretMatch, judgeLiteral, secretInName } from "./patterns";
 
 /** The formats a structured value is read in. */
@@ -102,10 +102,19 @@ function parseJson(text: string): { value: Tree } | undefined {
     }
 }
 
+// The parsers are loaded when a value first needs one: most resources hold no structured text, and loading them
+// cost the pack's start-up (every `pulumi preview`) about 60 ms.
+let yaml: typeof Yaml | undefined;
+let toml: typeof SmolToml | undefined;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const yamlParser = () => (yaml ??= require("yaml") as typeof Yaml);
+const tomlParser = () => (toml ??= require("smol-toml") as typeof SmolToml);
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** Parses YAML (every document); undefined when it has errors or is a plain scalar. */
 function parseYaml(text: string): { value: Tree } | undefined {
     try {
-        const docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false });
+        const docs = yamlParser().parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false });
         if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
             return undefined;
         }
@@ -122,7 +131,7 @@ function parseYaml(text: string): { value: Tree } | undefined {
 
 function parseTomlText(text: string): { value: Tree } | undefined {
     try {
-        return { value: parseToml(text, { maxDepth: MAX_DEPTH }) };
+        return { value: tomlParser().parse(text, { maxDepth: MAX_DEPTH }) };
     } catch {
         return undefined;
     }
