@@ -254,8 +254,7 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
                         fileText = ` (document ${document.index + 1} of ${document.count})`;
                     }
                     for (const r of document.resources) {
-                        await evaluator.judgeResource(r, location);
-                        manifests.resources.push(r);
+                        manifests.resources.push(await evaluator.judgeResource(r, location));
                     }
                     break;
                 }

@@ -6,6 +6,7 @@
 
 import type { EnforcementLevel } from "@pulumi/policy";
 import { PackConfigError, type Policy, type PolicyPackConfig, LocalEngine } from "../src/engine/local-engine";
+import { plainProps } from "../src/engine/plain-wire";
 import type { PolicyViolation } from "../src/engine/protocol";
 import { ConfigError } from "../src/framework/options";
 import { jsonPathInMessage } from "./json-path";
@@ -72,6 +73,25 @@ function findingOf(v: PolicyViolation, resource: ScanResource | undefined, fallb
 const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);
 
 /**
+ * A manifest's resource (the same props for Analyze and AnalyzeStack) with its props decoded as the engine's
+ * plain path decodes them, frozen: LocalEngine's shared props are then this very value (plain-wire.ts). Props that
+ * cannot be decoded are left as they are, for the engine to report.
+ */
+function decodedOnce(r: ScanResource): ScanResource {
+    if (!r.analyze || r.analyze !== r.stack) {
+        return r;
+    }
+    let props: Record<string, unknown>;
+    try {
+        props = plainProps(r.analyze.props, true).value;
+    } catch {
+        return r;
+    }
+    const resource = { ...r.analyze, props };
+    return { ...r, analyze: resource, stack: resource };
+}
+
+/**
  * Runs every policy on resources as they are read: resource policies on each resource at once (so its source can be
  * released), stack policies on each group once it is complete. Throws ScanConfigurationError when the configuration
  * is unusable.
@@ -110,11 +130,16 @@ export class Evaluator {
         }
     }
 
-    /** Judges one resource with the resource policies (a no-op for resources Analyze does not concern). */
-    async judgeResource(r: ScanResource, fallback: SourceLocation): Promise<void> {
+    /**
+     * Judges one resource with the resource policies (a no-op for resources Analyze does not concern). Returns the
+     * resource to keep for the stack policies: for a manifest, its props as the policies saw them (decoded once,
+     * frozen), so the stack policies need no second copy and the object read from the file can be released.
+     */
+    async judgeResource(resource: ScanResource, fallback: SourceLocation): Promise<ScanResource> {
+        const r = decodedOnce(resource);
         const analyzed = r.analyze;
         if (!analyzed) {
-            return;
+            return r;
         }
         this.resources++;
         const result = await this.guard(
@@ -125,6 +150,7 @@ export class Evaluator {
             this.findings.push(findingOf(v, r, fallback));
         }
         this.opts.onProgress?.(this.resources);
+        return r;
     }
 
     /** Judges a complete group with the stack policies. */

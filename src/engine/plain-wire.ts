@@ -113,13 +113,27 @@ export interface PlainProps {
 }
 
 /**
+ * Frozen values plainProps made: handing one back (the scanner keeps a resource's frozen props for the stack policies)
+ * costs no second copy.
+ */
+const frozenValues = new WeakMap<object, PlainProps>();
+
+/**
  * plainWire, noting whether the value carries the engine's signatures or unknown values; `frozen`: the value and
  * everything in it is frozen as it is made (cheaper than `deepFreeze` afterwards).
  */
 export function plainProps(props: Record<string, unknown>, frozen = false): PlainProps {
+    const known = frozenValues.get(props);
+    if (known) {
+        return known; // already in wire form, and nothing can have changed it
+    }
     const walk = { signatures: false, unknowns: false, freeze: frozen };
     const value = wireObject(props, 0, walk);
-    return { value, signatures: walk.signatures, unknowns: walk.unknowns };
+    const result = { value, signatures: walk.signatures, unknowns: walk.unknowns };
+    if (frozen) {
+        frozenValues.set(value, result);
+    }
+    return result;
 }
 
 function copyValue(v: unknown): unknown {
