@@ -13,6 +13,7 @@ import type * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import type * as grpcJs from "@grpc/grpc-js";
 import { type AnalyzeResult, toWire } from "./protocol";
+import { ENGINE_RESPONSE_LIMIT } from "../sdk/response-budget";
 
 /**
  * Loads a module as the pack under test resolves it (its own @pulumi/pulumi, gRPC and protobuf
@@ -153,7 +154,9 @@ export class PackServer {
             empty: requireFrom<typeof emptyPb>(sdkDir, "google-protobuf/google/protobuf/empty_pb"),
         };
         const client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+            // The engine reads a pack's responses with gRPC's default limit (a larger one fails the whole analysis:
+            // src/sdk/response-budget.ts); requests may be as large as the SDK's server accepts.
+            "grpc.max_receive_message_length": ENGINE_RESPONSE_LIMIT,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
         });
         return new PackServer(

@@ -33,6 +33,7 @@ import {
 import { Fixer } from "./remediation";
 import { type ResourceIdentity } from "./resource";
 import { skipBeforeDecoding } from "../sdk/applicability";
+import { limitResponse } from "../sdk/response-budget";
 import { ConfigError, type OptionsSpec, type OptionValues, configSchemaOf, parseOptions } from "./options";
 import { type ContainerLocation, containerLabel } from "./finding";
 import { type ResourceSecrets, Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
@@ -445,10 +446,16 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         if (!prep) {
             declareNotApplicable(args, `${def.name} does not apply to resources of type ${args.type}`);
         }
-        const ev = new Evaluation(def, options, prep.resource, args, reportViolation, prep.isPatch).withSecrets(
+        // A resource with thousands of findings (a huge ConfigMap) could exceed what the engine accepts in a response.
+        const limited = limitResponse(reportViolation, def);
+        const ev = new Evaluation(def, options, prep.resource, args, limited.report, prep.isPatch).withSecrets(
             secrets?.props,
             secrets?.provider,
         );
+        const finish = () => {
+            ev.finish();
+            limited.finish();
+        };
         let pending: void | Promise<void> = undefined;
         try {
             pending = prep.run(ev);
@@ -457,15 +464,12 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         }
         if (isPromise(pending)) {
             // Only checks that wait for I/O get here; synchronous checks return no promise at all.
-            return pending.then(
-                () => ev.finish(),
-                (err: unknown) => {
-                    evaluationFailed(ev, err);
-                    ev.finish();
-                },
-            );
+            return pending.then(finish, (err: unknown) => {
+                evaluationFailed(ev, err);
+                finish();
+            });
         }
-        ev.finish();
+        finish();
     };
     // The SDK runs this before judging when the policy's level is `remediate`; it returns the
     // changed props, or undefined to leave the resource as it is.

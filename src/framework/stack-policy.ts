@@ -14,6 +14,7 @@ import {
 } from "./policy";
 import { Field } from "./field";
 import { isUnknownValueError } from "../sdk/policy-sdk";
+import { limitResponse } from "../sdk/response-budget";
 import { Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "./resource";
 import { type OptionValues, type OptionsSpec } from "./options";
@@ -102,12 +103,14 @@ export function buildStackPolicy<O extends OptionsSpec, N extends string>(
             attachSecrets(r.provider?.props, secrets?.provider);
         }
         const indexes = request?.all().flatMap((s) => [s.props, s.provider]) ?? [];
-        const stack = new StackEvaluation(def, options, args.resources.map(readResource), reportViolation, indexes);
+        // One finding per resource of a large stack can exceed what the engine accepts in a response.
+        const limited = limitResponse(reportViolation, def);
+        const stack = new StackEvaluation(def, options, args.resources.map(readResource), limited.report, indexes);
         try {
             def.check(stack);
         } catch (err) {
             if (!isUnknownValueError(err)) {
-                reportViolation(
+                limited.report(
                     new Scrubber(indexes.flatMap((i) => i.secretTexts)).scrub(
                         `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); ` +
                             `treat it as not compliant and report the problem.`,
@@ -116,6 +119,7 @@ export function buildStackPolicy<O extends OptionsSpec, N extends string>(
             }
         }
         stack.finish();
+        limited.finish();
     };
     const policy: StackValidationPolicy & ContainerGuardPolicy<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),

@@ -15,6 +15,7 @@ import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { AnalyzerHandlers, UnaryHandler } from "./policy-sdk";
 import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "./secrets";
 import { withAnalyzedType } from "./applicability";
+import { withResponseBudget } from "./response-budget";
 
 type Decodable = { toJavaScript?: () => unknown } | undefined;
 
@@ -88,8 +89,9 @@ function wrap<Req>(
         } catch {
             // an unexpected request shape: the SDK decodes it as usual
         }
+        // Each request's findings are limited to what the engine accepts in one response (response-budget.ts).
         return withAnalyzedType(typeOf(call?.request), () =>
-            withRequestSecrets(secrets, () => handler.call(this, call, callback)),
+            withRequestSecrets(secrets, () => withResponseBudget(() => handler.call(this, call, callback))),
         );
     };
 }

@@ -151,6 +151,50 @@ describe("the pack's gRPC server (as the engine runs it)", function () {
         await server.configure(undefined);
     });
 
+    it("keeps the findings of a large stack within what the engine accepts in one response", async function () {
+        this.timeout(300_000);
+        // 8,000 Deployments without NetworkPolicies: about 9 MB of stack findings, which the engine's 4 MiB limit
+        // refused (the whole analysis failed). Each policy now lists what fits and says how many it left out.
+        const resources: TestResource[] = Array.from({ length: 8000 }, (_, i) => {
+            const name = `a-deployment-with-a-long-descriptive-name-${String(i).padStart(5, "0")}`;
+            return {
+                ...deployment(hardenedPodSpec()),
+                name,
+                urn: `urn:pulumi:prod::shop::kubernetes:apps/v1:Deployment::${name}`,
+                props: {
+                    ...deployment(hardenedPodSpec()).props,
+                    metadata: { name, namespace: `team-${i % 40}` },
+                },
+            };
+        });
+        await server.configure({ all: "mandatory" });
+        try {
+            const viaServer = await server.analyzeStack(resources);
+            const viaKit = await new PolicyTester(
+                { policies: allPolicies, version: VERSION },
+                { all: "mandatory" },
+            ).analyzeStack(resources);
+            const count = (vs: typeof viaKit.violations) => {
+                const byPolicy = new Map<string, number>();
+                for (const v of vs) {
+                    const left = /\n(\d+) more findings? of this policy (?:is|are) not listed/.exec(v.message);
+                    byPolicy.set(v.policyName, (byPolicy.get(v.policyName) ?? 0) + (left ? Number(left[1]) : 1));
+                }
+                return byPolicy;
+            };
+            const summaries = viaServer.violations.filter((v) => /more findings of this policy/.test(v.message));
+            assert.ok(summaries.length >= 1, "some findings did not fit and were summarized");
+            assert.ok(viaServer.violations.length < viaKit.violations.length);
+            assert.deepStrictEqual(count(viaServer.violations), count(viaKit.violations), "every finding is counted");
+            for (const s of summaries) {
+                assert.strictEqual(s.enforcementLevel, "mandatory", "a summary blocks as its findings would");
+                assert.ok(s.message.includes("container-guard scan"), s.message);
+            }
+        } finally {
+            await server.configure(undefined);
+        }
+    });
+
     it("reads scanner reports relative to the pack's directory (where the engine runs the pack)", async () => {
         const config = { "image-vulnerabilities": { reports: ["tests/fixtures/scanners/grype-redis.json"] } };
         const r = pod({ containers: [{ name: "a", image: "redis:7.2" }] });
