@@ -454,7 +454,8 @@ export class LocalEngine {
             configurable: true,
         });
         if (provider) {
-            (args as { provider?: unknown }).provider = { ...provider, props: this.decodeProps(encoded.provider!, false) };
+            const props = this.decodeProps(encoded.provider!, false);
+            (args as { provider?: unknown }).provider = { ...provider, props };
         }
         return args;
     }
