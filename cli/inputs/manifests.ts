@@ -417,7 +417,9 @@ function jsonKeysUnique(text: string, value: unknown): boolean {
             if (!Array.isArray(v)) {
                 parsed += Object.keys(v).length;
             }
-            stack.push(...Object.values(v));
+            for (const child of Object.values(v) as unknown[]) {
+                stack.push(child); // (not a spread: a large array would overflow the call's arguments)
+            }
         }
     }
     return parsed === written;

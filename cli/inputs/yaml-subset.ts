@@ -50,7 +50,9 @@ export interface SubsetDocument {
 }
 
 /** Thrown (and caught in readYamlSubset) when the text leaves the subset: the syntax-tree reader takes over. */
-const DECLINE = Symbol("decline");
+class OutsideSubset extends Error {}
+// One instance, built once: declining is routine (a stack trace per document would cost more than the reading).
+const DECLINE = new OutsideSubset("outside the YAML subset");
 
 // Collections nest at most this deep here; deeper documents go to the syntax-tree reader, which reports the
 // MAX_NESTING error at the exact place (the margin keeps this reader clear of its boundary).
@@ -71,32 +73,35 @@ const PLAIN_TAGS = SCHEMA_TAGS.filter((t) => !t.collection && t.test && t.defaul
 const KEY_ONLY_TAGS = SCHEMA_TAGS.filter((t) => !t.collection && t.test && t.default === "key");
 const RESOLVE_OPTIONS = { intAsBigInt: false };
 
+/** What a scalar resolves to (YAML 1.1 as Kubernetes reads it has no other scalar types). */
+type ScalarValue = string | number | boolean | null;
+
 /** Plain scalars repeat a lot (`name`, `true`, `TCP`): their resolved values are kept, up to a bound. */
-const resolvedPlain = new Map<string, unknown>();
+const resolvedPlain = new Map<string, ScalarValue>();
 const RESOLVED_PLAIN_LIMIT = 20000;
 
-function resolvePlain(source: string): unknown {
+function resolvePlain(source: string): ScalarValue {
     const known = resolvedPlain.get(source);
-    if (known !== undefined || resolvedPlain.has(source)) {
+    if (known !== undefined) {
         return known;
     }
     const tag = PLAIN_TAGS.find((t) => t.test!.test(source));
-    let value: unknown = source;
+    let value: ScalarValue = source;
     if (tag) {
         let failed = false;
         const resolved = tag.resolve(source, () => (failed = true), RESOLVE_OPTIONS);
         if (failed) {
             throw DECLINE;
         }
-        value = isScalar(resolved) ? resolved.value : resolved;
+        let v = isScalar(resolved) ? resolved.value : resolved;
         // `toJS` turns big integers into numbers; anything else non-primitive is not a plain scalar's value here.
-        if (typeof value === "bigint") {
-            value = Number(value);
-        } else if (typeof value === "object" && value !== null) {
-            throw DECLINE;
-        } else if (typeof value === "symbol") {
+        if (typeof v === "bigint") {
+            v = Number(v);
+        }
+        if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean" && v !== null) {
             throw DECLINE;
         }
+        value = v;
     }
     if (source.length <= 64) {
         if (resolvedPlain.size >= RESOLVED_PLAIN_LIMIT) {
@@ -262,7 +267,7 @@ class SubsetParser {
             return this.map(start - this.lineStart(start), depth, scalar, start);
         }
         let value = scalar.value;
-        if (scalar.plain !== undefined && this.pos === this.lineEnd(this.pos) && parent >= 0) {
+        if (scalar.plain !== undefined && this.skipSpaces(this.pos) === this.lineEnd(this.pos) && parent >= 0) {
             const folded = this.plainContinuation(scalar.plain, parent);
             if (folded !== undefined) {
                 value = resolvePlain(folded);
@@ -462,10 +467,10 @@ class SubsetParser {
                 break;
             }
         }
-        this.pos = end;
         while (end > start && src.charCodeAt(end - 1) === SPACE) {
             end--;
         }
+        this.pos = end;
         const source = src.slice(start, end);
         return { value: resolvePlain(source), key: !KEY_ONLY_TAGS.some((t) => t.test!.test(source)), plain: source };
     }
@@ -725,10 +730,13 @@ class SubsetParser {
                 break;
             }
             if (ch === ":") {
+                const next = src[end + 1];
                 if (atKey && this.isSpaceOrEnd(end + 1)) {
                     break;
                 }
-                throw DECLINE; // `a:b` in flow context, or a pair in a sequence
+                if (next === undefined || " \n,[]{}".includes(next)) {
+                    throw DECLINE; // a pair in a sequence, or an empty value
+                }
             }
             if (ch === "#" && src.charCodeAt(end - 1) === SPACE) {
                 throw DECLINE; // a comment inside a flow collection
@@ -815,7 +823,7 @@ class SubsetParser {
 
 /** A scalar's value; `key`: whether it may be a key here (not the `<<` merge key, left to the syntax tree). */
 interface Scalar {
-    readonly value: unknown;
+    readonly value: ScalarValue;
     readonly key: boolean;
     /** A plain scalar's text (undefined for quoted scalars). */
     readonly plain: string | undefined;
@@ -853,6 +861,7 @@ export function readYamlSubset(text: string, places = false): SubsetDocument | u
         return new SubsetParser(text, places).document();
     } catch (err) {
         if (err === DECLINE || err instanceof RangeError) {
+            // (RangeError: the call stack, which the nesting bound keeps far away)
             return undefined;
         }
         throw err;
