@@ -197,7 +197,7 @@ function parseChunk(text: string, json: boolean): Parsed {
  */
 export class TreeCache {
     private readonly trees = new Map<DocumentSource, Parsed>();
-    private readonly placesBySource = new Map<DocumentSource, NodePlace | undefined>();
+    private readonly recent = new Map<DocumentSource, { place?: NodePlace; lines?: number[] }>();
     private size = 0;
 
     // A megabyte of text (about 25 MB of trees): with 4 MB, 2,000 one-file Deployments peaked at 560 MB of RSS instead
@@ -213,18 +213,33 @@ export class TreeCache {
      * and kept for the last two documents (findings come in runs per resource; a stack policy's may alternate).
      */
     places(source: DocumentSource, read: () => NodePlace | undefined): NodePlace | undefined {
-        let place = this.placesBySource.get(source);
-        if (place === undefined) {
-            place = read();
-            this.placesBySource.set(source, place);
-            for (const [oldest] of this.placesBySource) {
-                if (this.placesBySource.size <= 2) {
+        const recent = this.recentOf(source);
+        if (!("place" in recent)) {
+            recent.place = read();
+        }
+        return recent.place;
+    }
+
+    /** Where the lines of a large document start (kept like places: for the last two documents asked about). */
+    lineStarts(source: DocumentSource, find: () => number[]): number[] {
+        const recent = this.recentOf(source);
+        recent.lines ??= find();
+        return recent.lines;
+    }
+
+    private recentOf(source: DocumentSource): { place?: NodePlace; lines?: number[] } {
+        let recent = this.recent.get(source);
+        if (!recent) {
+            recent = {};
+            this.recent.set(source, recent);
+            for (const [oldest] of this.recent) {
+                if (this.recent.size <= 2) {
                     break;
                 }
-                this.placesBySource.delete(oldest);
+                this.recent.delete(oldest);
             }
         }
-        return place;
+        return recent;
     }
 
     put(source: DocumentSource, parsed: Parsed): void {
@@ -299,16 +314,37 @@ class DocumentSource {
 
     /** The file position of an offset in the document (line and column as the syntax tree's LineCounter gives). */
     at(offset: number | undefined): SourceLocation {
+        if (this.by === "tree") {
+            const p = this.tree().lines.linePos(offset ?? 0);
+            return { file: this.file, line: this.chunk.line + p.line - 1, column: p.col };
+        }
         const target = this.chunk.start + (offset ?? 0);
         let line = 0;
         let lineStart = this.chunk.start;
-        for (
-            let nl = this.text.indexOf("\n", lineStart);
-            nl >= 0 && nl < target;
-            nl = this.text.indexOf("\n", lineStart)
-        ) {
-            line++;
-            lineStart = nl + 1;
+        if (this.length > LARGE_DOCUMENT) {
+            // Findings of a large document would each count its lines again: a table of line starts, searched.
+            const starts = this.cache.lineStarts(this, () => lineStartsIn(this.text, this.chunk));
+            let low = 0;
+            let high = starts.length - 1;
+            while (low < high) {
+                const mid = (low + high + 1) >> 1;
+                if (starts[mid] <= target) {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            line = low;
+            lineStart = starts[low];
+        } else {
+            for (
+                let nl = this.text.indexOf("\n", lineStart);
+                nl >= 0 && nl < target;
+                nl = this.text.indexOf("\n", lineStart)
+            ) {
+                line++;
+                lineStart = nl + 1;
+            }
         }
         return { file: this.file, line: this.chunk.line + line, column: target - lineStart + 1 };
     }
@@ -358,6 +394,18 @@ class DocumentSource {
         const offset = node ? fieldOffset(doc, node, path) : undefined;
         return offset === undefined ? undefined : this.at(offset);
     }
+}
+
+/** Documents larger than this get a table of line starts for placing findings, rather than a count per finding. */
+const LARGE_DOCUMENT = 64 * 1024;
+
+/** The offsets at which the lines of a document start (its first line at the chunk's start). */
+function lineStartsIn(text: string, chunk: Chunk): number[] {
+    const starts = [chunk.start];
+    for (let nl = text.indexOf("\n", chunk.start); nl >= 0 && nl < chunk.end; nl = text.indexOf("\n", nl + 1)) {
+        starts.push(nl + 1);
+    }
+    return starts;
 }
 
 /**

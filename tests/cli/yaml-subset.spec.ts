@@ -314,10 +314,22 @@ describe("scan: the YAML subset reader", () => {
         fc.assert(
             fc.property(
                 fc.dictionary(fc.constantFrom("a", "b", "yes", "1", "__proto__", "é"), jsonValue),
-                fc.constantFrom(0, 2),
+                fc.constantFrom(0, 2, -1),
                 fc.boolean(),
                 (data, indent, duplicate) => {
-                    let text = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", data }, null, indent);
+                    // (-1: every line at the first column)
+                    const object = {
+                        apiVersion: "v1",
+                        kind: "ConfigMap",
+                        data,
+                        numbers: "NUMBERS",
+                    };
+                    let text =
+                        indent < 0
+                            ? JSON.stringify(object, null, 1).replace(/^ +/gm, "")
+                            : JSON.stringify(object, null, indent);
+                    // numbers JSON.stringify does not write: beyond doubles' range and precision, negative zero
+                    text = text.replace('"NUMBERS"', "[1e400, -0, 12345678901234567890123, 1.5E-3, 9007199254740993]");
                     if (duplicate) {
                         text = text.replace(/^\{/, '{"kind": "Secret",');
                     }
@@ -360,6 +372,8 @@ describe("scan: the YAML subset reader", () => {
         // The benchmarks' generators and the tests' own manifests
         texts.push(["bench deployment", [0, 1, 5, 7, 35].map(deployment).join("")]);
         texts.push(["bench crd", crd(3, 4)], ["bench dashboard", dashboard(2, 3)]);
+        // documents large enough (over 64 KB) to be placed with a table of line starts
+        texts.push(["bench large crd", crd(1, 90)], ["bench large dashboard", dashboard(1, 200)]);
         texts.push(["bench-scan manifest", Array.from({ length: 12 }, (_, n) => manifest(n)).join("")]);
         texts.push(["support yamlDocs", yamlDocs(deploymentManifest("web", compliantPodSpec()))]);
         for (const r of [...demoResources, ...demoStackExtras]) {
