@@ -123,6 +123,7 @@ const PLAIN_SCALARS = [
     "+3", "0", "-0", "0.", ".5", "1.0", "12:30", "190:20:30", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "3.14",
     "1e", "0x", "nginx", "nginx:1.25", "http://example.com/a?b=c", "a#b", "foo bar", "-x", "--flag=1", "a[0]", "x,y",
     "{{ .Values }}x", "é ü", "a'b", 'a"b', "<<", "=", "100Mi", "250m", "0.5", "1_0", "0b", "Yes please", "on-call",
+    "trailing  ",
 ] as const;
 // prettier-ignore
 const QUOTED_SCALARS = [
@@ -130,12 +131,19 @@ const QUOTED_SCALARS = [
     "'# not a comment'", '"  padded  "', '"\\0\\a\\b\\e\\f\\r\\v\\N\\_\\L\\P"', "'~'",
 ] as const;
 /** Scalars the reader declines (or that are errors): rare, so most documents are read by both readers. */
+/** One-line flow collections, JSON-like ones included. */
+// prettier-ignore
+const FLOW_TOKENS = [
+    '{"a":1,"b":[true,null]}', "[a, 'b', \"c\"]", "{a: [1, {b: c}]}", "[]", "{}", "[ a , b ]", "{url: http://x/y}",
+    "[nginx:1.25, x]", '{"k": "v"}', "{yes: no, 012: 0x1F}", "[~, null, '', -1]",
+] as const;
 const RARE_SCALARS = ['"bad \\q escape"', '"\\x4"', "&anchor x", "!!str 1", "*alias", '"a\\tb"', "@x", "`x"] as const;
 // Keys whose values differ (`yes` and `on` are both true: a duplicate the reader declines, tested separately).
 // prettier-ignore
 const KEYS = [
     "a", "b", "name", "image", "app.kubernetes.io/name", "x-y", "yes", "1", "012", "0x1F", "~", "1e3", "a b",
     '"a:b"', "'x y'", '"yes"', "'1'", "__proto__", "constructor", "toString", "-k", "k.", ".k", "on-call", "x/y",
+    "spaced ", "a#b",
 ] as const;
 const RARE_KEYS = ['"<<"', "<<", "on", "null", "? k", "k\tx"] as const;
 const keyArb = fc.oneof({ arbitrary: fc.constantFrom(...KEYS), weight: 12 }, fc.constantFrom(...RARE_KEYS));
@@ -156,6 +164,7 @@ const scalarArb: fc.Arbitrary<Tree> = fc.record({
     token: fc.oneof(
         { arbitrary: fc.constantFrom(...PLAIN_SCALARS), weight: 6 },
         { arbitrary: fc.constantFrom(...QUOTED_SCALARS), weight: 3 },
+        fc.constantFrom(...FLOW_TOKENS),
         fc.constantFrom(...RARE_SCALARS),
     ),
     comment: fc.boolean(),
@@ -298,8 +307,11 @@ describe("scan: the YAML subset reader", () => {
         let accepted = 0;
         let documents = 0;
         fc.assert(
-            fc.property(fc.array(documentArb, { minLength: 1, maxLength: 3 }), (docs) => {
-                const text = docs.map((d, i) => (i > 0 && !d.startsWith("---") ? `---\n${d}` : d)).join("");
+            fc.property(fc.array(documentArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (docs, unterminated) => {
+                let text = docs.map((d, i) => (i > 0 && !d.startsWith("---") ? `---\n${d}` : d)).join("");
+                if (unterminated) {
+                    text = text.replace(/\n$/, ""); // a file without a line break at its end
+                }
                 documents += splitDocuments(text).length;
                 accepted += assertSameAsSyntaxTree(text);
             }),
