@@ -451,7 +451,7 @@ class SubsetParser {
         const start = this.pos;
         const c = src[start];
         if (c === '"' || c === "'") {
-            return { value: this.quoted(), key: true, plain: undefined };
+            return { value: this.quoted(), plain: undefined };
         }
         if (PLAIN_START_EXCLUDED.has(c) || (c === "-" && this.isSpaceOrEnd(start + 1))) {
             throw DECLINE;
@@ -472,7 +472,7 @@ class SubsetParser {
         }
         this.pos = end;
         const source = src.slice(start, end);
-        return { value: resolvePlain(source), key: !KEY_ONLY_TAGS.some((t) => t.test!.test(source)), plain: source };
+        return { value: resolvePlain(source), plain: source };
     }
 
     /** A one-line quoted scalar at `pos`. */
@@ -712,7 +712,7 @@ class SubsetParser {
         const start = this.pos;
         const c = src[start];
         if (c === '"' || c === "'") {
-            return { value: this.quoted(), key: true, plain: undefined };
+            return { value: this.quoted(), plain: undefined };
         }
         if (
             PLAIN_START_EXCLUDED.has(c) ||
@@ -747,7 +747,7 @@ class SubsetParser {
             end--;
         }
         const source = src.slice(start, end);
-        return { value: resolvePlain(source), key: !KEY_ONLY_TAGS.some((t) => t.test!.test(source)), plain: source };
+        return { value: resolvePlain(source), plain: source };
     }
 
     /** Spaces inside a one-line flow collection (a line break there leaves the subset). */
@@ -821,18 +821,18 @@ class SubsetParser {
     }
 }
 
-/** A scalar's value; `key`: whether it may be a key here (not the `<<` merge key, left to the syntax tree). */
+/** A scalar's value, and its text when it is a plain scalar. */
 interface Scalar {
     readonly value: ScalarValue;
-    readonly key: boolean;
     /** A plain scalar's text (undefined for quoted scalars). */
     readonly plain: string | undefined;
 }
 
 /** Adds a field as `toJS` does: the key as a string (null as ""), duplicates left to the syntax tree. */
 function addField(map: Record<string, unknown>, key: Scalar, value: unknown): void {
-    if (!key.key) {
-        throw DECLINE;
+    const plain = key.plain;
+    if (plain !== undefined && KEY_ONLY_TAGS.some((t) => t.test!.test(plain))) {
+        throw DECLINE; // the `<<` merge key, which `toJS` merges into the map
     }
     const name = key.value === null ? "" : String(key.value);
     if (name === "<<") {
