@@ -1,12 +1,12 @@
 // A reader for the part of YAML that rendered manifests use (Helm, Kustomize, kubectl output): block
-// maps and sequences, one-line flow collections, one-line plain and quoted scalars, block scalars,
-// comments. It builds the document's value directly from the text, about ten times faster than the
-// `yaml` library's syntax tree and with a fraction of its garbage, which dominated the time of large
-// scans.
+// maps and sequences, one-line flow collections, plain scalars (folded over lines too), one-line
+// quoted scalars, block scalars, comments. It builds the document's value directly from the text,
+// more than ten times faster than the `yaml` library's syntax tree and with a tenth of its garbage:
+// reading YAML and placing findings in re-parsed trees took most of a large scan's time.
 //
 // It is an accelerator, never a second opinion: it returns a value only where it is certain the
 // syntax-tree reader (manifests.ts) gives the same value, and declines (undefined) anything else —
-// anchors, aliases, tags, merge keys, complex keys, multi-line flow scalars and collections,
+// anchors, aliases, tags, merge keys, complex keys, multi-line quoted scalars and flow collections,
 // duplicate keys, tabs, directives, deep nesting, and every syntax error — so the syntax-tree reader
 // still reads those and reports every error. Scalars are resolved by the tags of the schema the
 // syntax-tree reader uses (KUBERNETES_YAML), not by patterns of its own.
@@ -36,7 +36,10 @@ export function placeStart(place: NodePlace): number {
 
 /** A document read by the subset reader. */
 export interface SubsetDocument {
-    /** The document's value as `Document.toJS()` gives it (null for an empty document). */
+    /**
+     * The document's value as `Document.toJS()` gives it (null for an empty document); not built when read for places
+     * (its collections are then undefined).
+     */
     readonly value: unknown;
     /** Offset of the document's node (the syntax tree's `contents.range[0]`); undefined for an empty document. */
     readonly start: number | undefined;
@@ -280,12 +283,13 @@ class SubsetParser {
     }
 
     /** A block map at indentation `indent`, whose first key has been read; `pos` is at its `:`. */
-    private map(indent: number, depth: number, firstKey: Scalar, firstKeyStart: number): Record<string, unknown> {
+    private map(indent: number, depth: number, firstKey: Scalar, firstKeyStart: number): unknown {
         if (depth >= MAX_DEPTH) {
             throw DECLINE;
         }
         const src = this.src;
-        const value: Record<string, unknown> = {};
+        // (places mode builds no value: the document was read before, and only where its nodes are is asked)
+        const value: Record<string, unknown> | undefined = this.places ? undefined : {};
         const fields = this.places ? new Map<string, readonly [number, NodePlace]>() : undefined;
         let key = firstKey;
         let keyStart = firstKeyStart;
@@ -295,7 +299,9 @@ class SubsetParser {
             }
             this.pos++;
             const item = this.afterIndicator(indent, Context.MapValue, depth + 1);
-            addField(value, key, item);
+            if (value) {
+                addField(value, key, item);
+            }
             if (fields) {
                 const name = String(key.value);
                 if (!fields.has(name)) {
@@ -328,17 +334,18 @@ class SubsetParser {
     }
 
     /** A block sequence at indentation `indent`; `pos` is at its first `-`. */
-    private sequence(indent: number, depth: number): unknown[] {
+    private sequence(indent: number, depth: number): unknown {
         if (depth >= MAX_DEPTH) {
             throw DECLINE;
         }
         const src = this.src;
         const start = this.pos;
-        const value: unknown[] = [];
+        const value: unknown[] | undefined = this.places ? undefined : [];
         const items: NodePlace[] | undefined = this.places ? [] : undefined;
         for (;;) {
             this.pos++;
-            value.push(this.afterIndicator(indent, Context.SeqItem, depth + 1));
+            const item = this.afterIndicator(indent, Context.SeqItem, depth + 1);
+            value?.push(item);
             items?.push(this.place);
             const next = this.nextContent(this.pos);
             if (next >= src.length) {
@@ -646,7 +653,7 @@ class SubsetParser {
         const start = this.pos;
         const isMap = src[start] === "{";
         const close = isMap ? "}" : "]";
-        const value: unknown = isMap ? {} : [];
+        const value: unknown = this.places ? undefined : isMap ? {} : [];
         const fields = this.places && isMap ? new Map<string, readonly [number, NodePlace]>() : undefined;
         const items: NodePlace[] | undefined = this.places && !isMap ? [] : undefined;
         this.pos = this.flowSpaces(start + 1);
@@ -666,7 +673,9 @@ class SubsetParser {
                 }
                 this.pos = this.flowSpaces(this.pos + 1);
                 const item = this.flowItem(depth);
-                addField(value as Record<string, unknown>, key, item);
+                if (value) {
+                    addField(value as Record<string, unknown>, key, item);
+                }
                 if (fields) {
                     const name = String(key.value);
                     if (!fields.has(name)) {
@@ -674,7 +683,8 @@ class SubsetParser {
                     }
                 }
             } else {
-                (value as unknown[]).push(this.flowItem(depth));
+                const item = this.flowItem(depth);
+                (value as unknown[] | undefined)?.push(item);
                 items?.push(this.place);
             }
             this.pos = this.flowSpaces(this.pos);
@@ -851,7 +861,8 @@ function addField(map: Record<string, unknown>, key: Scalar, value: unknown): vo
 
 /**
  * Reads one YAML document (the text of one document of a stream) if it is within the subset; undefined otherwise
- * (the syntax-tree reader then reads it). `places`: also record where every node is. Never throws.
+ * (the syntax-tree reader then reads it). `places`: record where every node is instead of building the value (for a
+ * document read before). Never throws.
  */
 export function readYamlSubset(text: string, places = false): SubsetDocument | undefined {
     if (OUTSIDE_SUBSET.test(text) || text.includes("\t") || text.includes("\r")) {

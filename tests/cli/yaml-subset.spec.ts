@@ -88,8 +88,7 @@ function assertSameAsSyntaxTree(text: string, file = "m.yaml"): number {
             const tree = treeValue(doc);
             assert.strictEqual(tree.errors, 0, `the subset reader accepted a document with errors:\n${doc}`);
             assertSameValue(subset.value, tree.value, `value of:\n${doc}`);
-            const withPlaces = readYamlSubset(doc, true);
-            assertSameValue(withPlaces?.value, subset.value, "places mode value");
+            assert.ok(readYamlSubset(doc, true)?.place !== undefined || subset.value === null, "places mode declined");
         }
     }
     const fast = readManifests(text, file, true, { urns: new Set() });
