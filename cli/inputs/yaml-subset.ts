@@ -124,6 +124,8 @@ const OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
 // Characters a plain scalar may not start with (indicators), besides `-` followed by a space.
 const PLAIN_START_EXCLUDED = new Set([..."&*!|>'\"%@`,[]{}#?:"]);
 
+const LATER_MARKER = /^---(?=[ \n]|$)/gm;
+
 const SPACE = 32;
 const NEWLINE = 10;
 const HASH = 35;
@@ -208,6 +210,11 @@ class SubsetParser {
         const comments = groups.filter((g) => g.length > 0).map((g) => g.join("\n"));
         if (line >= src.length) {
             return { value: null, start: undefined, comments };
+        }
+        // A second `---` starts another document (the stream is split into documents before they are read here).
+        LATER_MARKER.lastIndex = line;
+        if (LATER_MARKER.test(src)) {
+            throw DECLINE;
         }
         this.pos = this.skipSpaces(line);
         const start = this.pos;
@@ -870,11 +877,9 @@ export function readYamlSubset(text: string, places = false): SubsetDocument | u
     }
     try {
         return new SubsetParser(text, places).document();
-    } catch (err) {
-        if (err === DECLINE || err instanceof RangeError) {
-            // (RangeError: the call stack, which the nesting bound keeps far away)
-            return undefined;
-        }
-        throw err;
+    } catch {
+        // Declined (or, were this reader wrong somewhere, failed): the syntax-tree reader reads the document, so a
+        // scan never stops on input here.
+        return undefined;
     }
 }

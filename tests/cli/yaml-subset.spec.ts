@@ -410,6 +410,50 @@ describe("scan: the YAML subset reader", () => {
         assert.ok(accepted > texts.length / 2, `accepted ${accepted} documents of ${texts.length} fixtures`);
     });
 
+    it("never throws on text of YAML's characters, and reads it as the syntax tree does where it accepts it", () => {
+        const yamlish = fc
+            .array(fc.constantFrom(..."ab1 :-#|>'\"{}[],&*!?%@`~\n\t\\.0x+_eé"), { maxLength: 60 })
+            .map((chars) => chars.join(""));
+        fc.assert(
+            fc.property(yamlish, (text) => {
+                const read = readYamlSubset(text);
+                readYamlSubset(text, true);
+                if (read) {
+                    const tree = treeValue(text);
+                    assert.strictEqual(tree.errors, 0, text);
+                    assertSameValue(read.value, tree.value, text);
+                }
+            }),
+            { numRuns: 3000 },
+        );
+    });
+
+    it("reads random lines of YAML tokens as the syntax tree does wherever it accepts them", () => {
+        // prettier-ignore
+        const token = fc.constantFrom(
+            "a", "b:", "- ", "-", "k: v", "'q'", '"d"', "|", ">-", "#c", " ", "  ", "{a: 1}", "[x]", ":", "yes",
+            "1", "~", "...", "---", "x y", "? ", "&a", "*a", "\\", "é", ",", "k:", "- k:", "|+", "|2",
+        );
+        const line = fc
+            .tuple(fc.integer({ min: 0, max: 6 }), fc.array(token, { maxLength: 4 }))
+            .map(([indent, tokens]) => " ".repeat(indent) + tokens.join(""));
+        fc.assert(
+            fc.property(fc.array(line, { maxLength: 10 }), (lines) => {
+                const text = lines.join("\n") + "\n";
+                const read = readYamlSubset(text);
+                if (read) {
+                    const tree = parseDocument(text, { version: "1.1", schema: KUBERNETES_YAML });
+                    assert.deepStrictEqual(tree.errors, [], text);
+                    assertSameValue(read.value, tree.toJS(), text);
+                    if (read.value !== null) {
+                        assert.strictEqual(read.start, tree.contents?.range?.[0], text);
+                    }
+                }
+            }),
+            { numRuns: 20000 },
+        );
+    });
+
     it("reads the common constructs (so the benchmarks' speed-up is real)", () => {
         const text =
             "# Source: chart/templates/a.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n" +
@@ -447,6 +491,7 @@ describe("scan: the YAML subset reader", () => {
             ["a sequence after a key on its line", "a: - b\n"],
             ["a flow key", "{a: 1}: b\n"],
             ["content on the --- line", "--- a: 1\n"],
+            ["a second document", "a: 1\n--- b:\n"],
             ["a block scalar as the document", "--- |\n  text\n"],
             ["more-indented leading blank lines in a block scalar", "a: |\n    \n  x\n"],
             ["a less indented block scalar line", "a: |2\n    x\n   y\n b: 1\n"],
