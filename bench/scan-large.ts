@@ -32,7 +32,7 @@ const CLI = path.join(ROOT, "dist", "cli", "main.js");
 const MB = 1e6;
 
 /** A CustomResourceDefinition whose schema has `fields` documented properties, about 1.2 KB each. */
-function crd(n: number, fields: number): string {
+export function crd(n: number, fields: number): string {
     const lines = [
         "---",
         `# Source: platform/crds/crd-${n}.yaml`,
@@ -78,7 +78,7 @@ function crd(n: number, fields: number): string {
 }
 
 /** A ConfigMap holding a Grafana dashboard of `panels` panels (about 600 bytes each) as a block scalar. */
-function dashboard(n: number, panels: number): string {
+export function dashboard(n: number, panels: number): string {
     const json = JSON.stringify(
         {
             title: `Service ${n}`,

@@ -6,10 +6,13 @@
 // YAML is read with YAML 1.1 rules, as kubectl and Helm read it (`yes`/`on` are booleans, `0644` is
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 //
-// A file is read one document at a time: a YAML syntax tree costs about 25 times the text it was
-// read from, so only the document being judged and the last megabyte read keep one (TreeCache).
-// A resource keeps its props (stack policies need them) and where its document is in the text; a
-// finding placed later (by a stack policy) whose tree was dropped parses that one document again.
+// A file is read one document at a time. Most documents are read by the subset reader
+// (yaml-subset.ts), which builds the value straight from the text and keeps nothing else: placing a
+// finding reads the document again in its "places" mode (the last two are kept). JSON documents are
+// read by JSON.parse where that gives what the YAML reader gives. The rest — anything the subset
+// reader declines, and every error — is read by the `yaml` library: a syntax tree costs about 25
+// times the text it was read from, so only the document being judged and the last megabyte read keep
+// one (TreeCache); a finding whose tree was dropped parses that one document again.
 
 import {
     Composer,
@@ -17,7 +20,6 @@ import {
     LineCounter,
     type Node as YamlNode,
     Parser,
-    Schema,
     isAlias,
     isMap,
     isScalar,
@@ -30,7 +32,9 @@ import { WorkloadCatalog } from "../../src/kubernetes/workload";
 import { type PathSegment, parseJsonPath } from "../json-path";
 import { type InputError, type ScanResource, type SkippedDocument, type SourceLocation } from "../model";
 import { type KindContext, classifyKind } from "./kubernetes-api";
+import { KUBERNETES_YAML } from "./kubernetes-yaml";
 import { MAX_NESTING, nestingExceeded, tooDeeplyNested, valueNestingExceeded } from "./nesting";
+import { type NodePlace, type SubsetDocument, placeStart, readYamlSubset } from "./yaml-subset";
 
 /** Options shared by every manifest file of a scan. */
 export interface ManifestScope {
@@ -42,6 +46,8 @@ export interface ManifestScope {
     readonly kinds?: KindContext;
     /** Syntax trees kept for placing findings later (default: a cache per file). */
     readonly trees?: TreeCache;
+    /** Read every document into a syntax tree: the reference the fast readers are tested against. */
+    readonly syntaxTreesOnly?: boolean;
 }
 
 /** What one document of a manifest file holds. */
@@ -55,17 +61,6 @@ export interface ManifestDocument {
     readonly index: number;
     readonly count: number;
 }
-
-type Tag = { tag: string; format?: string };
-const KUBERNETES_YAML_TAGS = new Set(
-    ["map", "seq", "str", "null", "bool", "int", "float", "merge"].map((t) => `tag:yaml.org,2002:${t}`),
-);
-/** YAML 1.1 as Kubernetes reads it, built once (a schema per document would be rebuilt thousands of times). */
-const KUBERNETES_YAML = new Schema({
-    schema: "yaml-1.1",
-    resolveKnownTags: false,
-    customTags: (tags) => tags.filter((t) => KUBERNETES_YAML_TAGS.has((t as Tag).tag) && (t as Tag).format !== "TIME"),
-});
 
 /** Lists and sequences nest at most this deep (a guard against pathological input, not a Kubernetes limit). */
 const MAX_LIST_DEPTH = 8;
@@ -202,6 +197,7 @@ function parseChunk(text: string, json: boolean): Parsed {
  */
 export class TreeCache {
     private readonly trees = new Map<DocumentSource, Parsed>();
+    private readonly recent = new Map<DocumentSource, { place?: NodePlace; lines?: number[] }>();
     private size = 0;
 
     // A megabyte of text (about 25 MB of trees): with 4 MB, 2,000 one-file Deployments peaked at 560 MB of RSS instead
@@ -210,6 +206,40 @@ export class TreeCache {
 
     get(source: DocumentSource): Parsed | undefined {
         return this.trees.get(source);
+    }
+
+    /**
+     * Where the nodes of a document read by the subset reader are, for placing its findings: read again when asked,
+     * and kept for the last two documents (findings come in runs per resource; a stack policy's may alternate).
+     */
+    places(source: DocumentSource, read: () => NodePlace | undefined): NodePlace | undefined {
+        const recent = this.recentOf(source);
+        if (!("place" in recent)) {
+            recent.place = read();
+        }
+        return recent.place;
+    }
+
+    /** Where the lines of a large document start (kept like places: for the last two documents asked about). */
+    lineStarts(source: DocumentSource, find: () => number[]): number[] {
+        const recent = this.recentOf(source);
+        recent.lines ??= find();
+        return recent.lines;
+    }
+
+    private recentOf(source: DocumentSource): { place?: NodePlace; lines?: number[] } {
+        let recent = this.recent.get(source);
+        if (!recent) {
+            recent = {};
+            this.recent.set(source, recent);
+            for (const [oldest] of this.recent) {
+                if (this.recent.size <= 2) {
+                    break;
+                }
+                this.recent.delete(oldest);
+            }
+        }
+        return recent;
     }
 
     put(source: DocumentSource, parsed: Parsed): void {
@@ -228,38 +258,131 @@ export class TreeCache {
     }
 }
 
-/** One document of a file: its text, and its syntax tree while it is cached (parsed again when asked later). */
+/** How a document was read: by the subset reader, by JSON.parse, or into a syntax tree. */
+type Reading =
+    | { readonly by: "subset"; readonly document: SubsetDocument }
+    | { readonly by: "json"; readonly value: unknown; readonly start: number }
+    | { readonly by: "tree"; readonly parsed: Parsed };
+
+/** One document of a file: its text, and how it was read (a syntax tree is parsed again when asked later). */
 class DocumentSource {
+    private by: Reading["by"] | undefined;
+
     constructor(
         readonly file: string,
         private readonly text: string,
         private readonly chunk: Chunk,
         private readonly json: boolean,
         private readonly cache: TreeCache,
+        private readonly treesOnly = false,
     ) {}
 
     get length(): number {
         return this.chunk.end - this.chunk.start;
     }
 
+    private chunkText(): string {
+        return this.text.slice(this.chunk.start, this.chunk.end);
+    }
+
+    /** Reads the document: the fast readers where they give what the syntax tree gives, the syntax tree otherwise. */
+    read(): Reading {
+        const fast = this.treesOnly ? undefined : this.readFast();
+        this.by = fast?.by ?? "tree";
+        return fast ?? { by: "tree", parsed: this.tree() };
+    }
+
+    private readFast(): Reading | undefined {
+        const text = this.chunkText();
+        if (this.json) {
+            const read = readJsonDocument(text);
+            return read && { by: "json", ...read };
+        }
+        const document = readYamlSubset(text);
+        return document && { by: "subset", document };
+    }
+
     /** Parses the document (again, if its tree is no longer cached). */
     tree(): Parsed {
         let parsed = this.cache.get(this);
         if (!parsed) {
-            parsed = parseChunk(this.text.slice(this.chunk.start, this.chunk.end), this.json);
+            parsed = parseChunk(this.chunkText(), this.json);
             this.cache.put(this, parsed);
         }
         return parsed;
     }
 
-    at(lines: LineCounter, offset: number | undefined): SourceLocation {
-        const p = lines.linePos(offset ?? 0);
-        return { file: this.file, line: this.chunk.line + p.line - 1, column: p.col };
+    /** The file position of an offset in the document (line and column as the syntax tree's LineCounter gives). */
+    at(offset: number | undefined): SourceLocation {
+        if (this.by === "tree") {
+            const p = this.tree().lines.linePos(offset ?? 0);
+            return { file: this.file, line: this.chunk.line + p.line - 1, column: p.col };
+        }
+        const target = this.chunk.start + (offset ?? 0);
+        let line = 0;
+        let lineStart = this.chunk.start;
+        if (this.length > LARGE_DOCUMENT) {
+            // Findings of a large document would each count its lines again: a table of line starts, searched.
+            const starts = this.cache.lineStarts(this, () => lineStartsIn(this.text, this.chunk));
+            let low = 0;
+            let high = starts.length - 1;
+            while (low < high) {
+                const mid = (low + high + 1) >> 1;
+                if (starts[mid] <= target) {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            line = low;
+            lineStart = starts[low];
+        } else {
+            for (
+                let nl = this.text.indexOf("\n", lineStart);
+                nl >= 0 && nl < target;
+                nl = this.text.indexOf("\n", lineStart)
+            ) {
+                line++;
+                lineStart = nl + 1;
+            }
+        }
+        return { file: this.file, line: this.chunk.line + line, column: target - lineStart + 1 };
+    }
+
+    /** Where the subset reader's document has its nodes (undefined when the document was read otherwise). */
+    private places(): NodePlace | undefined {
+        return this.by === "subset"
+            ? this.cache.places(this, () => readYamlSubset(this.chunkText(), true)?.place)
+            : undefined;
+    }
+
+    /** The offset of the node at `nodePath` (what the syntax tree gives as its `range[0]`). */
+    nodeStart(nodePath: readonly PathSegment[], reading?: Reading): number | undefined {
+        if (nodePath.length === 0 && reading && reading.by !== "tree") {
+            return reading.by === "subset" ? reading.document.start : reading.start;
+        }
+        const root = this.places();
+        if (root !== undefined) {
+            const node = placeAt(root, nodePath);
+            return node === undefined ? undefined : placeStart(node);
+        }
+        const { doc } = this.tree();
+        let node: YamlNode | undefined = doc?.contents ?? undefined;
+        for (const segment of nodePath) {
+            node = doc ? childNode(doc, node, segment) : undefined;
+        }
+        return node?.range?.[0];
     }
 
     /** Where the field at `path` below the node at `nodePath` is. */
     locate(nodePath: readonly PathSegment[], path: readonly PathSegment[]): SourceLocation | undefined {
-        const { doc, lines } = this.tree();
+        const root = this.places();
+        if (root !== undefined) {
+            const node = placeAt(root, nodePath);
+            const offset = node === undefined ? undefined : placeOffset(node, path);
+            return offset === undefined ? undefined : this.at(offset);
+        }
+        const { doc } = this.tree();
         const contents = doc?.contents ?? undefined;
         if (!doc || !contents) {
             return undefined;
@@ -269,8 +392,132 @@ class DocumentSource {
             node = childNode(doc, node, segment);
         }
         const offset = node ? fieldOffset(doc, node, path) : undefined;
-        return offset === undefined ? undefined : this.at(lines, offset);
+        return offset === undefined ? undefined : this.at(offset);
     }
+}
+
+/** Documents larger than this get a table of line starts for placing findings, rather than a count per finding. */
+const LARGE_DOCUMENT = 64 * 1024;
+
+/** The offsets at which the lines of a document start (its first line at the chunk's start). */
+function lineStartsIn(text: string, chunk: Chunk): number[] {
+    const starts = [chunk.start];
+    for (let nl = text.indexOf("\n", chunk.start); nl >= 0 && nl < chunk.end; nl = text.indexOf("\n", nl + 1)) {
+        starts.push(nl + 1);
+    }
+    return starts;
+}
+
+/**
+ * A JSON document read by JSON.parse, when that is exactly what the YAML reader gives: JSON.parse keeps the last of
+ * duplicate keys where the YAML reader reports an error, and accepts tabs, long keys and deep nesting the YAML reader
+ * treats otherwise, so those documents go to the YAML reader.
+ */
+function readJsonDocument(text: string): { value: unknown; start: number } | undefined {
+    const start = text.search(/\S/);
+    if (start < 0 || (text[start] !== "{" && text[start] !== "[") || text.includes("\t") || OUTSIDE_JSON.test(text)) {
+        return undefined;
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+    if (!jsonKeysUnique(text, value) || valueNestingExceeded(value, MAX_NESTING - 8)) {
+        return undefined;
+    }
+    return { value, start };
+}
+
+// Characters JSON allows in strings that YAML readers treat as line breaks or byte-order marks.
+const OUTSIDE_JSON = /[\x7f\x85\u2028\u2029\ufeff]/;
+
+/**
+ * Whether every key of a valid JSON text is unique within its object (and at most 1,000 characters, YAML's limit for
+ * implicit keys being 1,024): the keys in the text — strings followed by `:` — are as many as the parsed value's.
+ */
+function jsonKeysUnique(text: string, value: unknown): boolean {
+    let written = 0;
+    for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+        const open = i;
+        for (i++; text.charCodeAt(i) !== 34; i++) {
+            if (text.charCodeAt(i) === 92) {
+                i++;
+            }
+        }
+        let next = i + 1;
+        while (/\s/.test(text[next] ?? "")) {
+            next++;
+        }
+        if (text[next] === ":") {
+            written++;
+            if (i - open > 1000) {
+                return false;
+            }
+        }
+    }
+    let parsed = 0;
+    const stack: unknown[] = [value];
+    while (stack.length > 0) {
+        const v = stack.pop();
+        if (typeof v === "object" && v !== null) {
+            if (!Array.isArray(v)) {
+                parsed += Object.keys(v).length;
+            }
+            for (const child of Object.values(v) as unknown[]) {
+                stack.push(child); // (not a spread: a large array would overflow the call's arguments)
+            }
+        }
+    }
+    return parsed === written;
+}
+
+/** The place of the node at `nodePath` below `root`. */
+function placeAt(root: NodePlace, nodePath: readonly PathSegment[]): NodePlace | undefined {
+    let node: NodePlace | undefined = root;
+    for (const segment of nodePath) {
+        node = node === undefined ? undefined : childPlace(node, segment);
+    }
+    return node;
+}
+
+function childPlace(node: NodePlace, segment: PathSegment): NodePlace | undefined {
+    if (typeof node === "number") {
+        return undefined;
+    }
+    if (typeof segment === "number") {
+        return "items" in node ? node.items[segment] : undefined;
+    }
+    return "fields" in node ? node.fields.get(segment)?.[1] : undefined;
+}
+
+/** fieldOffset for a document read by the subset reader: the key (or item) of the last field of `path` present. */
+function placeOffset(root: NodePlace, path: readonly PathSegment[]): number | undefined {
+    let node: NodePlace | undefined = root;
+    let offset: number | undefined;
+    for (const segment of path) {
+        if (node === undefined || typeof node === "number") {
+            break;
+        }
+        if (typeof segment === "number") {
+            const item: NodePlace | undefined = "items" in node ? node.items[segment] : undefined;
+            if (item === undefined) {
+                break;
+            }
+            offset = placeStart(item);
+            node = item;
+        } else {
+            const field: readonly [number, NodePlace] | undefined =
+                "fields" in node ? node.fields.get(segment) : undefined;
+            if (!field) {
+                break;
+            }
+            offset = field[0];
+            node = field[1];
+        }
+    }
+    return offset;
 }
 
 /**
@@ -288,7 +535,7 @@ export function* readManifestDocuments(
     const cache = scope.trees ?? new TreeCache();
     for (const [index, chunk] of chunks.entries()) {
         const docName = chunks.length > 1 ? `document ${index + 1}` : "the document";
-        const source = new DocumentSource(file, text, chunk, json, cache);
+        const source = new DocumentSource(file, text, chunk, json, cache, scope.syntaxTreesOnly);
         yield { ...readDocument(source, docName, json, explicit, scope), index, count: chunks.length };
     }
 }
@@ -303,38 +550,50 @@ function readDocument(
     const resources: ScanResource[] = [];
     const errors: InputError[] = [];
     const skipped: SkippedDocument[] = [];
-    const parsed = source.tree();
-    const { doc, lines } = parsed;
-    const at = (offset: number | undefined) => source.at(lines, offset);
-    if (parsed.errors.length > 0) {
-        const e = parsed.errors[0];
-        errors.push({ ...at(e.offset), message: `invalid ${json ? "JSON" : "YAML"} in ${docName}: ${e.message}` });
-        return { resources, errors, skipped, hasContent: true };
-    }
-    if (!doc) {
-        return { resources, errors, skipped, hasContent: false };
-    }
+    const at = (offset: number | undefined) => source.at(offset);
+    const reading = source.read();
     let value: unknown;
-    try {
-        value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (err) {
-        errors.push({
-            ...at(doc.range?.[0]),
-            message: `${docName} cannot be read: ${(err as Error)?.message ?? String(err)}`,
-        });
-        return { resources, errors, skipped, hasContent: true };
+    let template: string | undefined;
+    if (reading.by === "tree") {
+        const parsed = reading.parsed;
+        const { doc } = parsed;
+        if (parsed.errors.length > 0) {
+            const e = parsed.errors[0];
+            errors.push({ ...at(e.offset), message: `invalid ${json ? "JSON" : "YAML"} in ${docName}: ${e.message}` });
+            return { resources, errors, skipped, hasContent: true };
+        }
+        if (!doc) {
+            return { resources, errors, skipped, hasContent: false };
+        }
+        try {
+            value = doc.toJS({ maxAliasCount: 1000 });
+        } catch (err) {
+            errors.push({
+                ...at(doc.range?.[0]),
+                message: `${docName} cannot be read: ${(err as Error)?.message ?? String(err)}`,
+            });
+            return { resources, errors, skipped, hasContent: true };
+        }
+        if (value === null || value === undefined) {
+            return { resources, errors, skipped, hasContent: false }; // empty documents are common in rendered output
+        }
+        if (parsed.aliases && valueNestingExceeded(value, MAX_NESTING)) {
+            errors.push({ ...at(doc.contents?.range?.[0]), message: `${docName} is ${tooDeeplyNested()}` });
+            return { resources, errors, skipped, hasContent: true };
+        }
+        template = templateOf(doc);
+    } else {
+        value = reading.by === "subset" ? reading.document.value : reading.value;
+        if (value === null || value === undefined) {
+            return { resources, errors, skipped, hasContent: false };
+        }
+        template = reading.by === "subset" ? templateIn(reading.document.comments) : undefined;
     }
-    if (value === null || value === undefined) {
-        return { resources, errors, skipped, hasContent: false }; // empty documents are common in rendered output
-    }
-    if (parsed.aliases && valueNestingExceeded(value, MAX_NESTING)) {
-        errors.push({ ...at(doc.contents?.range?.[0]), message: `${docName} is ${tooDeeplyNested()}` });
-        return { resources, errors, skipped, hasContent: true };
-    }
-    const reader = new ObjectReader(source, doc, at, scope, templateOf(doc));
-    const notObjects = reader.collect(value, doc.contents ?? undefined, [], undefined, 0, resources, skipped);
+    const startOf = (nodePath: readonly PathSegment[]) => source.nodeStart(nodePath, reading);
+    const reader = new ObjectReader(source, startOf, scope, template);
+    const notObjects = reader.collect(value, [], undefined, 0, resources, skipped);
     if (notObjects > 0) {
-        const where = at(doc.contents?.range?.[0]);
+        const where = at(startOf([]));
         if (explicit) {
             errors.push({
                 ...where,
@@ -371,7 +630,12 @@ export function readManifests(
 function templateOf(doc: Document.Parsed): string | undefined {
     const contents = doc.contents;
     const firstKey = isMap(contents) ? (contents.items[0]?.key as YamlNode | undefined) : undefined;
-    for (const comment of [doc.commentBefore, contents?.commentBefore, firstKey?.commentBefore]) {
+    return templateIn([doc.commentBefore, contents?.commentBefore, firstKey?.commentBefore]);
+}
+
+/** The template named by the first `Source:` line of comments (each the text of its lines after `#`). */
+function templateIn(comments: readonly (string | null | undefined)[]): string | undefined {
+    for (const comment of comments) {
         const m = comment ? /^\s*Source:\s*(\S.*?)\s*$/m.exec(comment) : null;
         if (m) {
             return m[1];
@@ -383,11 +647,15 @@ function templateOf(doc: Document.Parsed): string | undefined {
 class ObjectReader {
     constructor(
         private readonly source: DocumentSource,
-        private readonly doc: Document.Parsed,
-        private readonly at: (offset: number | undefined) => SourceLocation,
+        /** The offset of the node at a path (undefined when there is none: the document's start is shown). */
+        private readonly startOf: (nodePath: readonly PathSegment[]) => number | undefined,
         private readonly scope: ManifestScope,
         private readonly template: string | undefined,
     ) {}
+
+    private at(nodePath: readonly PathSegment[]): SourceLocation {
+        return this.source.at(this.startOf(nodePath));
+    }
 
     /**
      * Adds the Kubernetes objects in `value` (an object, a List, or a sequence of them) to `out`, and those it does
@@ -395,7 +663,6 @@ class ObjectReader {
      */
     collect(
         value: unknown,
-        node: YamlNode | undefined,
         nodePath: readonly PathSegment[],
         listDefaults: { apiVersion: unknown; kind: string } | undefined,
         depth: number,
@@ -408,15 +675,7 @@ class ObjectReader {
         if (Array.isArray(value)) {
             let notObjects = 0;
             value.forEach((item, i) => {
-                notObjects += this.collect(
-                    item,
-                    childNode(this.doc, node, i),
-                    [...nodePath, i],
-                    listDefaults,
-                    depth + 1,
-                    out,
-                    skipped,
-                );
+                notObjects += this.collect(item, [...nodePath, i], listDefaults, depth + 1, out, skipped);
             });
             return notObjects;
         }
@@ -428,15 +687,7 @@ class ObjectReader {
         if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(value.items)) {
             // `kind: List` items carry their own kind; typed lists (`DeploymentList`) often omit it.
             const defaults = kind === "List" ? undefined : { apiVersion, kind: kind.slice(0, -"List".length) };
-            return this.collect(
-                value.items,
-                childNode(this.doc, node, "items"),
-                [...nodePath, "items"],
-                defaults,
-                depth + 1,
-                out,
-                skipped,
-            );
+            return this.collect(value.items, [...nodePath, "items"], defaults, depth + 1, out, skipped);
         }
         const type = kubernetesTypeOf(apiVersion, kind);
         if (!type) {
@@ -446,7 +697,7 @@ class ObjectReader {
         if (!verdict.judged) {
             const name = isObject(value.metadata) ? value.metadata.name : undefined;
             skipped.push({
-                ...this.at(node?.range?.[0]),
+                ...this.at(nodePath),
                 apiVersion: apiVersion as string,
                 kind: kind as string,
                 ...(typeof name === "string" && name !== "" && { name }),
@@ -455,16 +706,11 @@ class ObjectReader {
             return 0;
         }
         const props = value.apiVersion === apiVersion && value.kind === kind ? value : { ...value, apiVersion, kind };
-        out.push(this.resource(type, props, node, nodePath));
+        out.push(this.resource(type, props, nodePath));
         return 0;
     }
 
-    private resource(
-        type: string,
-        props: Record<string, unknown>,
-        node: YamlNode | undefined,
-        nodePath: readonly PathSegment[],
-    ): ScanResource {
+    private resource(type: string, props: Record<string, unknown>, nodePath: readonly PathSegment[]): ScanResource {
         const meta = isObject(props.metadata) ? props.metadata : {};
         const name =
             typeof meta.name === "string" && meta.name
@@ -493,7 +739,7 @@ class ObjectReader {
             stack: resource,
             urn,
             label: identity.label,
-            location: this.at(node?.range?.[0]),
+            location: this.at(nodePath),
             locate(path: string) {
                 const segments = parseJsonPath(path);
                 return segments ? source.locate(nodePath, segments) : undefined;
