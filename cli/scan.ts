@@ -97,9 +97,7 @@ function decodedOnce(r: ScanResource): ScanResource {
  * is unusable.
  */
 export class Evaluator {
-    /** Findings whose place in the input is looked up when they are read (`findings`). */
-    private readonly unplaced: { v: PolicyViolation; resource?: ScanResource; fallback: SourceLocation }[] = [];
-    private readonly placed: Finding[] = [];
+    readonly findings: Finding[] = [];
     readonly errors: InputError[] = [];
     /** Resources judged by resource policies. */
     resources = 0;
@@ -133,35 +131,6 @@ export class Evaluator {
     }
 
     /**
-     * Every finding so far, in the order reported, placed at its line. Placing a finding reads its document again
-     * (manifests.ts keeps no syntax trees), so the findings of one resource — its resource policies' and, later, the
-     * stack policies' — are placed together: each document is read again once, not once per policy kind.
-     */
-    get findings(): Finding[] {
-        if (this.unplaced.length > 0) {
-            const byResource = new Map<ScanResource | undefined, number[]>();
-            this.unplaced.forEach((u, i) => {
-                const list = byResource.get(u.resource);
-                if (list) {
-                    list.push(i);
-                } else {
-                    byResource.set(u.resource, [i]);
-                }
-            });
-            const found = new Array<Finding>(this.unplaced.length);
-            for (const indexes of byResource.values()) {
-                for (const i of indexes) {
-                    const u = this.unplaced[i];
-                    found[i] = findingOf(u.v, u.resource, u.fallback);
-                }
-            }
-            this.placed.push(...found);
-            this.unplaced.length = 0;
-        }
-        return this.placed;
-    }
-
-    /**
      * Judges one resource with the resource policies (a no-op for resources Analyze does not concern). Returns the
      * resource to keep for the stack policies: for a manifest, its props as the policies saw them (decoded once,
      * frozen), so the stack policies need no second copy and the object read from the file can be released.
@@ -178,7 +147,7 @@ export class Evaluator {
             (message) => this.errors.push({ ...r.location, message: `${r.label} could not be evaluated: ${message}` }),
         );
         for (const v of result?.violations ?? []) {
-            this.unplaced.push({ v, resource: r, fallback });
+            this.findings.push(findingOf(v, r, fallback));
         }
         this.opts.onProgress?.(this.resources);
         return r;
@@ -196,7 +165,7 @@ export class Evaluator {
                 this.errors.push({ ...group.location, message: `stack policies could not be evaluated: ${message}` }),
         );
         for (const v of result?.violations ?? []) {
-            this.unplaced.push({ v, resource: v.urn ? byUrn.get(v.urn) : undefined, fallback: group.location });
+            this.findings.push(findingOf(v, v.urn ? byUrn.get(v.urn) : undefined, group.location));
         }
     }
 }
