@@ -614,6 +614,7 @@ function renderReport(r: Report): string {
     ) => `| ${label} | ${PACK_KEYS.map((k) => fmt(values[k])).join(" | ")} | ${note} |`;
     const { startup: s, analyze: a, analyzeStack: st, memoryMiB: m } = r;
     const stackOf = (f: (v: Report["analyzeStack"][PackKey]) => number) => perPack((k) => f(st[k]));
+    const stackRan = !Number.isNaN(st.containerGuard.wallMs1k);
     const phases = (key: PackKey) =>
         Object.entries(s.phasesMs[key] ?? {})
             .map(([k, v]) => `${k} ${v}`)
@@ -639,56 +640,64 @@ function renderReport(r: Report): string {
         ),
         row("Analyze, pack CPU", a.sequentialCpuMs, ms),
         ...(a.concurrentWallMs ? [row(`Analyze, ${a.concurrency} in flight, wall`, a.concurrentWallMs, ms)] : []),
-        // The one-policy pack has no stack policy: its handler does nothing to compare with.
-        row(
-            "AnalyzeStack 1,000, in the pack's handler",
-            stackOf((v) => v.handlerMs1k),
-            ms,
-            `— / ${x(st.containerGuard.handlerMs1k, st.sameCount.handlerMs1k)}`,
-        ),
-        row(
-            "AnalyzeStack 10,000, in the pack's handler",
-            stackOf((v) => v.handlerMs10k),
-            ms,
-            `— / ${x(st.containerGuard.handlerMs10k, st.sameCount.handlerMs10k)}`,
-        ),
-        row(
-            "AnalyzeStack 10k ÷ 1k, in the handler",
-            stackOf((v) => (v.handlerMs1k >= 1 ? v.handlerRatio10kTo1k : NaN)),
-            (n) => (Number.isNaN(n) ? "—" : n.toFixed(1)),
-            "linear ≈ 10",
-        ),
-        row(
-            "AnalyzeStack 1,000 resources, wall",
-            stackOf((v) => v.wallMs1k),
-            ms,
-        ),
-        row(
-            "AnalyzeStack 10,000 resources, wall",
-            stackOf((v) => v.wallMs10k),
-            ms,
-        ),
-        row(
-            "AnalyzeStack 10k ÷ 1k, wall",
-            stackOf((v) => v.ratio10kTo1k),
-            (n) => n.toFixed(1),
-            "linear ≈ 10",
-        ),
+        // The one-policy pack has no stack policy: its handler does nothing to compare with. Left out with --no-stack.
+        ...(stackRan
+            ? [
+                  row(
+                      "AnalyzeStack 1,000, in the pack's handler",
+                      stackOf((v) => v.handlerMs1k),
+                      ms,
+                      `— / ${x(st.containerGuard.handlerMs1k, st.sameCount.handlerMs1k)}`,
+                  ),
+                  row(
+                      "AnalyzeStack 10,000, in the pack's handler",
+                      stackOf((v) => v.handlerMs10k),
+                      ms,
+                      `— / ${x(st.containerGuard.handlerMs10k, st.sameCount.handlerMs10k)}`,
+                  ),
+                  row(
+                      "AnalyzeStack 10k ÷ 1k, in the handler",
+                      stackOf((v) => (v.handlerMs1k >= 1 ? v.handlerRatio10kTo1k : NaN)),
+                      (n) => (Number.isNaN(n) ? "—" : n.toFixed(1)),
+                      "linear ≈ 10",
+                  ),
+                  row(
+                      "AnalyzeStack 1,000 resources, wall",
+                      stackOf((v) => v.wallMs1k),
+                      ms,
+                  ),
+                  row(
+                      "AnalyzeStack 10,000 resources, wall",
+                      stackOf((v) => v.wallMs10k),
+                      ms,
+                  ),
+                  row(
+                      "AnalyzeStack 10k ÷ 1k, wall",
+                      stackOf((v) => v.ratio10kTo1k),
+                      (n) => n.toFixed(1),
+                      "linear ≈ 10",
+                  ),
+              ]
+            : []),
         row(
             "peak RSS, Analyze",
             perPack((k) => m[k].peakAfterAnalyze),
             mib,
         ),
-        row(
-            "peak RSS, AnalyzeStack 10k",
-            perPack((k) => m[k].peakInStack10k),
-            mib,
-        ),
+        ...(stackRan
+            ? [
+                  row(
+                      "peak RSS, AnalyzeStack 10k",
+                      perPack((k) => m[k].peakInStack10k),
+                      mib,
+                  ),
+              ]
+            : []),
         "",
         `Start-up phases, median ms — container-guard: ${phases("containerGuard")}; one-policy pack: ` +
             `${phases("onePolicy")}`,
-        `Findings returned: Analyze ${a.diagnostics.containerGuard}, AnalyzeStack 10k ` +
-            `${st.containerGuard.diagnostics10k}`,
+        `Findings returned: Analyze ${a.diagnostics.containerGuard}` +
+            (stackRan ? `, AnalyzeStack 10k ${st.containerGuard.diagnostics10k}` : ""),
         `Targets: ${Object.entries(r.targets)
             .map(([k, ok]) => `${ok ? "met" : "MISSED"} — ${k}`)
             .join("; ")}`,
