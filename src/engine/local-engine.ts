@@ -16,7 +16,7 @@ import type {
 } from "@pulumi/policy";
 import { isUnknownValueError, restrictedType, sdkDecoding, sdkUnknownCheckingProxy } from "../sdk/policy-sdk";
 import { RequestSecrets, type ResourceSecrets, resourceSecrets, withRequestSecrets } from "../sdk/secrets";
-import { type PlainProps, copyPlain, deepFreeze, plainProps } from "./plain-wire";
+import { type PlainProps, copyPlain, plainProps } from "./plain-wire";
 import { type AnalyzeResult, type NotApplicable, type PolicyViolation, toStruct } from "./protocol";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -70,7 +70,7 @@ export interface RemediateResult {
 
 type Struct = ReturnType<typeof toStruct>;
 /** A request's props on the plain path: the decoded value, computed without protobuf. */
-type PlainStruct = Struct & { readonly plain: PlainProps; shared?: Record<string, unknown> };
+type PlainStruct = Struct & { readonly plain: PlainProps };
 
 interface EncodedResource {
     readonly resource: EngineResource;
@@ -404,14 +404,16 @@ export class LocalEngine {
         return sdkDecoding().unknownCheckingProxy(sdkDecoding().deserializeProperties(struct, proxySecrets));
     }
 
-    /** The frozen props every policy of a request shares, when the options and the value allow (`shareProps`). */
+    /**
+     * The props every policy of a request shares, when the options and the value allow (`shareProps`): the decoded
+     * value itself, which `encode` made frozen.
+     */
     private sharedProps(struct: Struct, proxySecrets: boolean): Record<string, unknown> | undefined {
         const plain = (struct as Partial<PlainStruct>).plain;
         if (!plain || !this.options.shareProps || plain.signatures || plain.unknowns || proxySecrets) {
             return undefined;
         }
-        const s = struct as PlainStruct;
-        return (s.shared ??= deepFreeze(plain.value));
+        return plain.value;
     }
 
     private resourceArgs(

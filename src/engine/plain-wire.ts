@@ -11,6 +11,8 @@
 // hold. tests/engine/plain-wire.spec.ts compares the two on fuzzed values and both engine paths'
 // findings on the bundled fixtures.
 
+import { isUnknownSentinel } from "../sdk/policy-sdk";
+
 /** The message google-protobuf's `Value.fromJavaScript` throws for a value a Struct cannot hold. */
 const UNEXPECTED = "Unexpected struct type.";
 
@@ -30,25 +32,14 @@ interface Walk {
     signatures: boolean;
     /** Some string is one of the engine's sentinels for a value unknown during preview. */
     unknowns: boolean;
-    /** Freeze every object and array as it is made (values shared by policies: `deepFreeze`). */
+    /** Freeze every object and array as it is made (a value every policy of a request shares). */
     readonly freeze: boolean;
 }
-
-/** The engine's sentinels for values unknown during preview (the policy SDK's proxy throws on reading one). */
-const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-    "030794c1-ac77-496b-92df-f27374a8bd58",
-    "e48ece36-62e2-4504-bad9-02848725956a",
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-]);
 
 function wireValue(value: unknown, depth: number, walk: Walk): unknown {
     switch (typeof value) {
         case "string":
-            if (value.length === 36 && UNKNOWN_SENTINELS.has(value)) {
+            if (isUnknownSentinel(value)) {
                 walk.unknowns = true;
             }
             return value;
@@ -120,7 +111,8 @@ const frozenValues = new WeakMap<object, PlainProps>();
 
 /**
  * plainWire, noting whether the value carries the engine's signatures or unknown values; `frozen`: the value and
- * everything in it is frozen as it is made (cheaper than `deepFreeze` afterwards).
+ * everything in it is frozen as it is made, so that policies can share it (a policy that tried to write to it would
+ * fail loudly instead of changing what the next policy sees).
  */
 export function plainProps(props: Record<string, unknown>, frozen = false): PlainProps {
     const known = frozenValues.get(props);
@@ -161,24 +153,4 @@ function copyValue(v: unknown): unknown {
  */
 export function copyPlain(value: Record<string, unknown>): Record<string, unknown> {
     return copyValue(value) as Record<string, unknown>;
-}
-
-function freezeValue(v: unknown): void {
-    if (typeof v !== "object" || v === null || Object.isFrozen(v)) {
-        return;
-    }
-    Object.freeze(v);
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-        freezeValue(child);
-    }
-}
-
-/**
- * Freezes a decoded value (a plainWire result: plain objects and arrays, nesting bounded by MAX_DEPTH) and everything
- * in it, so that policies can share it: a policy that tried to write to it would fail loudly instead of changing what
- * the next policy sees.
- */
-export function deepFreeze<T extends object>(value: T): T {
-    freezeValue(value);
-    return value;
 }

@@ -15,27 +15,11 @@
 // Every field knows whether its value arrived as a Pulumi secret (the request's secret index is
 // attached to the props objects the engine hands over): such values are judged but never shown.
 
-import { isUnknownValueError } from "../sdk/policy-sdk";
+import { isUnknownSentinel, isUnknownValueError } from "../sdk/policy-sdk";
 import { ENCRYPTED_SECRET, type SecretIndex, attachedSecrets, joinPath } from "../sdk/secrets";
 import { type ApiType, childType, expectedType, hasType, readWrongType, receiverRejects } from "./api-types";
 
 export { joinPath } from "../sdk/secrets";
-
-/** The sentinel strings the engine uses for values unknown during preview (one per value kind). */
-const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
-    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
-    "e48ece36-62e2-4504-bad9-02848725956a", // archive
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
-]);
-
-/** True for a raw unknown sentinel (stack outputs, state files and unproxied inputs carry them as plain strings). */
-function isUnknownSentinel(value: unknown): boolean {
-    return typeof value === "string" && value.length === 36 && UNKNOWN_SENTINELS.has(value);
-}
 
 /**
  * What `pulumi policy analyze --file` sends for a secret it cannot decrypt. Only a value that

@@ -12,6 +12,22 @@ import type { EnforcementLevel, ReportViolation, ResourceValidationArgs } from "
 import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type * as grpcJs from "@grpc/grpc-js";
 
+/** The strings the engine sends for values unknown during preview, one per kind (the SDK's proxy throws on them). */
+const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
+    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
+    "e48ece36-62e2-4504-bad9-02848725956a", // archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
+]);
+
+/** True for a raw unknown sentinel (stack outputs, state files and unproxied inputs carry them as plain strings). */
+export function isUnknownSentinel(value: unknown): boolean {
+    return typeof value === "string" && value.length === 36 && UNKNOWN_SENTINELS.has(value);
+}
+
 /** The @pulumi/policy versions whose internals this module was checked against. */
 export const SUPPORTED_SDK_VERSIONS = /^1\.21\./;
 

@@ -10,6 +10,7 @@ import {
     SUPPORTED_SDK_VERSIONS,
     declareNotApplicable,
     interceptAnalyzerService,
+    isUnknownSentinel,
     isUnknownValueError,
     reportStructured,
     requireFromPolicySdk,
@@ -116,6 +117,18 @@ describe("the policy SDK internals the pack relies on", () => {
         }
         assert.ok(isUnknownValueError(caught), `no UnknownValueError of the expected shape: ${RECHECK}`);
         assert.strictEqual(unknownValuePath(caught), "spec.image", RECHECK);
+    });
+
+    it("marks values unknown during preview with exactly the sentinels isUnknownSentinel knows", () => {
+        const proxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
+        const sentinels = Object.entries(proxy)
+            .filter(([k, v]) => /^unknown\w*Value$/.test(k) && typeof v === "string")
+            .map(([, v]) => v as string);
+        assert.strictEqual(sentinels.length, 7, RECHECK);
+        for (const s of sentinels) {
+            assert.ok(isUnknownSentinel(s), `${s} is not recognised: ${RECHECK}`);
+        }
+        assert.ok(!isUnknownSentinel(UNKNOWN.replace(/.$/, "0")), "a near miss is not a sentinel");
     });
 
     it("serves through @grpc/grpc-js's Server.addService with the handlers the pack wraps", () => {
