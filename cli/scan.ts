@@ -109,8 +109,8 @@ export class Evaluator {
             { name: opts.packName, version: opts.packVersion, policies: opts.policies },
             opts.config,
             undefined,
-            // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip,
-            // and one frozen copy of the props shared by the policies (tests/engine/plain-wire.spec.ts).
+            // Findings identical to the engine path (tests/engine/plain-wire.spec.ts), without the protobuf round trip
+            // and with one frozen copy of the props shared by the policies.
             { decoding: "plain", shareProps: true },
         );
         this.hasStackPolicies = opts.policies.some(

@@ -72,8 +72,10 @@ export function limitResponse(
     let left = 0;
     /** The level every finding left out had set itself, or "policy" when some took the policy's configured one. */
     let level: EnforcementLevel | "policy" | undefined;
-    const fixed = utf8Length(policy.description) + utf8Length(policy.name) + PER_FINDING_OVERHEAD;
+    // Measured when the policy first reports: most policies report nothing on most resources.
+    let fixed: number | undefined;
     const limited = ((message: unknown, urn?: string) => {
+        fixed ??= utf8Length(policy.description) + utf8Length(policy.name) + PER_FINDING_OVERHEAD;
         const v = typeof message === "object" && message !== null ? (message as Partial<StructuredViolation>) : {};
         const text = typeof message === "string" ? message : v.message;
         if (budget.take(fixed + utf8Length(text) + utf8Length(v.urn ?? urn))) {
