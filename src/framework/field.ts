@@ -16,6 +16,7 @@
 // attached to the props objects the engine hands over): such values are judged but never shown.
 
 import { isUnknownSentinel, isUnknownValueError } from "../sdk/policy-sdk";
+import { sharedPropsBehind } from "../sdk/shared-props";
 import { ENCRYPTED_SECRET, type SecretIndex, attachedSecrets, joinPath } from "../sdk/secrets";
 import { type ApiType, childType, expectedType, hasType, readWrongType, receiverRejects } from "./api-types";
 
@@ -122,6 +123,9 @@ export class Field<T = unknown> {
      */
     static root<T = unknown>(value: unknown, path = ""): Field<T> {
         const secrets = attachedSecrets(value);
+        // The request's shared frozen props are read directly: they hold no unknown value for the SDK's proxy to
+        // report, and what is built from them can then be built once per request (workload.ts).
+        value = sharedPropsBehind(value) ?? value;
         const ctx = secrets ? { secret: secrets.isSecretRoot(path), secrets } : PLAIN;
         return Field.of<T>(value, path, ctx);
     }

@@ -8,6 +8,7 @@ import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/
 import { configurationChanged, policyConfigProblems } from "./policy";
 import { unknownPolicyNames } from "./policy-names";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
+import { shareDecodedProps } from "../sdk/shared-props";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
 
 export { unknownPolicyNames } from "./policy-names";
@@ -62,7 +63,9 @@ function guarded(policies: PolicyPackArgs["policies"], impl: AnalyzerHandlers): 
         };
     }
     // The SDK decodes a resource's protobuf props once per policy; decoding once per request gives
-    // every policy the same (still separately copied) props at a fraction of the cost.
+    // every policy the same props at a fraction of the cost, and this pack's own policies share one
+    // frozen copy of them (shared-props.ts).
+    shareDecodedProps();
     return withPropsDecodedOnce(impl);
 }
 

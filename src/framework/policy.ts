@@ -498,16 +498,20 @@ export function buildResourcePolicy<O extends OptionsSpec, N extends string>(
         }
         return result();
     };
+    // The SDK asks every validation for its type right before it decodes the props for it: a policy that cannot
+    // apply to the type is skipped without a copy, and one that may apply shares the request's frozen copy (it only
+    // reads its props). Options decide some types (customWorkloads): until the policy has read them under the current
+    // configuration, it takes the ordinary path.
     const appliesToType = def.appliesToType;
-    if (appliesToType) {
-        // Options decide some types (customWorkloads): until the policy has read them under the
-        // current configuration, it takes the ordinary path.
-        const reason = `${def.applicableTo ?? "those it judges"} (${def.name})`;
-        skipBeforeDecoding(validate, (type) => {
-            const options = cache.current;
-            return options !== undefined && !appliesToType(type, options) ? reason : undefined;
-        });
-    }
+    const reason = `${def.applicableTo ?? "those it judges"} (${def.name})`;
+    skipBeforeDecoding(
+        validate,
+        (type) => {
+            const options = appliesToType && cache.current;
+            return options && !appliesToType(type, options) ? reason : undefined;
+        },
+        true,
+    );
     const policy: ResourceValidationPolicy & PolicyExtras<O & typeof exemptionOptions, N> = {
         ...policyFields(def, allOptions),
         validateResource: validate,

@@ -18,6 +18,7 @@ import { withAnalyzedType } from "./applicability";
 import { withResponseBudget } from "./response-budget";
 
 type Decodable = { toJavaScript?: () => unknown } | undefined;
+type AnalyzedResource = { readonly type?: string; readonly props?: unknown };
 
 /** Makes `toJavaScript` of a protobuf Struct compute its value once; returns the memoized function. */
 function memoizeToJavaScript(struct: Decodable): (() => unknown) | undefined {
@@ -65,10 +66,10 @@ function stackRequest(request: analyzer.AnalyzeStackRequest | undefined): Reques
     return byUrn.size > 0 ? RequestSecrets.ofStack(byUrn) : undefined;
 }
 
-/** The resource type of an Analyze request (policies may decide from it alone: applicability.ts). */
-function analyzedTypeOf(request: analyzer.AnalyzeRequest | undefined): string | undefined {
+/** The resource type and props of an Analyze request (policies may decide from the type alone: applicability.ts). */
+function analyzedResourceOf(request: analyzer.AnalyzeRequest | undefined): AnalyzedResource | undefined {
     try {
-        return request?.getType?.();
+        return { type: request?.getType?.(), props: request?.getProperties?.() };
     } catch {
         return undefined;
     }
@@ -77,7 +78,7 @@ function analyzedTypeOf(request: analyzer.AnalyzeRequest | undefined): string | 
 function wrap<Req>(
     handler: UnaryHandler<Req> | undefined,
     prepare: (request: Req) => RequestSecrets | undefined,
-    typeOf: (request: Req) => string | undefined = () => undefined,
+    analyzed: (request: Req) => AnalyzedResource | undefined = () => undefined,
 ): UnaryHandler<Req> | undefined {
     if (typeof handler !== "function") {
         return undefined;
@@ -90,8 +91,11 @@ function wrap<Req>(
             // an unexpected request shape: the SDK decodes it as usual
         }
         // Each request's findings are limited to what the engine accepts in one response (response-budget.ts).
-        return withAnalyzedType(typeOf(call?.request), () =>
-            withRequestSecrets(secrets, () => withResponseBudget(() => handler.call(this, call, callback))),
+        const resource = analyzed(call?.request);
+        return withAnalyzedType(
+            resource?.type,
+            () => withRequestSecrets(secrets, () => withResponseBudget(() => handler.call(this, call, callback))),
+            resource?.props,
         );
     };
 }
@@ -102,7 +106,7 @@ function wrap<Req>(
  */
 export function withPropsDecodedOnce<T extends AnalyzerHandlers>(impl: T): T {
     const handlers = {
-        analyze: wrap(impl.analyze, resourceRequest, analyzedTypeOf),
+        analyze: wrap(impl.analyze, resourceRequest, analyzedResourceOf),
         remediate: wrap(impl.remediate, remediateRequest),
         analyzeStack: wrap(impl.analyzeStack, stackRequest),
     };

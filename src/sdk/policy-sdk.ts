@@ -181,6 +181,34 @@ export function sdkUnknownCheckingProxy(): SdkDecoding["unknownCheckingProxy"] {
     return proxyOnly;
 }
 
+/** The SDK's props deserializer. */
+export type SdkDeserializer = SdkDecoding["deserializeProperties"];
+
+/**
+ * Replaces the deserializer the SDK's server decodes each policy's props with (its module's export, which the server
+ * reads at every call): `wrap` is given the SDK's own and returns the one to use. Returns a function that restores it.
+ */
+export function replaceSdkDeserializer(wrap: (original: SdkDeserializer) => SdkDeserializer): () => void {
+    const module = requireFromPolicySdk<{ deserializeProperties: SdkDeserializer }>("@pulumi/policy/deserialize");
+    const original = module.deserializeProperties;
+    module.deserializeProperties = wrap(original);
+    return () => {
+        module.deserializeProperties = original;
+    };
+}
+
+/** The key under which the SDK's unknown-checking proxy answers with the object it wraps (`getSpecialProxyTarget`). */
+const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
+
+/** The object an unknown-checking proxy of the SDK wraps; undefined for anything else. */
+export function proxyTargetOf(value: unknown): object | undefined {
+    if (typeof value !== "object" || value === null) {
+        return undefined;
+    }
+    const target = (value as Record<string, unknown>)[PROXY_TARGET_KEY];
+    return typeof target === "object" && target !== null ? target : undefined;
+}
+
 /** The SDK's deserializer and unknown-checking proxy (loaded on first use). */
 export function sdkDecoding(): SdkDecoding {
     if (!decoding) {
