@@ -6,6 +6,10 @@
 // round, the first round of each discarded as warm-up). Prints the median CPU time of each and the findings count,
 // which must be the same.
 
+import type { PolicyPackConfig, Policy } from "../src/engine/local-engine";
+import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
+import type { UnaryHandler } from "../src/sdk/policy-sdk";
+import { requireFromPolicySdk } from "../src/sdk/policy-sdk";
 import { analyzeResources, MIXES, type Mix } from "./resources";
 import { allPolicies } from "../policies";
 import { toStruct } from "../src/engine/protocol";
@@ -13,9 +17,16 @@ import { withPropsDecodedOnce } from "../src/sdk/decode-once";
 import { setSharedProps, shareDecodedProps } from "../src/sdk/shared-props";
 import { median } from "./stats";
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-const server = require("@pulumi/policy/server");
-const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
+/** The SDK's Analyze handler factory (internal to the SDK: the same one its gRPC server registers). */
+const { makeAnalyzeRpcFun } = requireFromPolicySdk<{
+    makeAnalyzeRpcFun: (
+        name: string,
+        version: string,
+        level: string,
+        policies: readonly Policy[],
+        config?: PolicyPackConfig,
+    ) => UnaryHandler<analyzerProto.AnalyzeRequest>;
+}>("@pulumi/policy/server");
 
 function arg(flag: string, fallback: string): string {
     const i = process.argv.indexOf(flag);
@@ -34,21 +45,23 @@ async function main(): Promise<void> {
     const requests = analyzeResources(count, undefined, mix).map((r) => {
         const req = new analyzerProto.AnalyzeRequest();
         req.setType(r.type);
-        req.setName(r.name);
+        req.setName(r.name ?? "");
         req.setUrn(`urn:pulumi:bench::bench::${r.type}::${r.name}`);
-        req.setProperties(toStruct(r.props));
+        req.setProperties(toStruct(r.props) as never);
         req.setOptions(new analyzerProto.AnalyzerResourceOptions());
-        return req.serializeBinary() as Uint8Array;
+        return req.serializeBinary();
     });
-    const analyze = withPropsDecodedOnce({
-        analyze: server.makeAnalyzeRpcFun("container-guard", "0.0.0", "advisory", allPolicies),
-    }).analyze!;
+    const { analyze } = withPropsDecodedOnce({
+        analyze: makeAnalyzeRpcFun("container-guard", "0.0.0", "advisory", allPolicies),
+    });
     const one = (bytes: Uint8Array) =>
         new Promise<number>((resolve, reject) => {
             const request = analyzerProto.AnalyzeRequest.deserializeBinary(bytes);
-            void analyze.call(undefined, { request }, (err: unknown, res: any) =>
-                err ? reject(err as Error) : resolve(res.getDiagnosticsList().length),
-            );
+            const answer = (err: unknown, res?: unknown) =>
+                err
+                    ? reject(err instanceof Error ? err : new Error(JSON.stringify(err)))
+                    : resolve((res as analyzerProto.AnalyzeResponse).getDiagnosticsList().length);
+            void analyze.call(undefined, { request }, answer);
         });
     const cpu: Record<"off" | "on", number[]> = { off: [], on: [] };
     const findings: Record<"off" | "on", number> = { off: 0, on: 0 };
