@@ -7,8 +7,9 @@
 // octal), without the 1.1 types Kubernetes does not have (timestamps, sexagesimal numbers, sets).
 //
 // A file is read one document at a time. Most documents are read by the subset reader
-// (yaml-subset.ts), which builds the value straight from the text and keeps nothing else: placing a
-// finding reads the document again in its "places" mode (the last two are kept). JSON documents are
+// (yaml-subset.ts), which builds the value straight from the text and, in the same pass, where its nodes
+// are, kept only for the last two documents: a finding placed later (a stack policy's) reads its
+// document again for its places alone. JSON documents are
 // read by JSON.parse where that gives what the YAML reader gives. The rest — anything the subset
 // reader declines, and every error — is read by the `yaml` library: a syntax tree costs about 25
 // times the text it was read from, so only the document being judged and the last megabyte read keep
@@ -220,6 +221,11 @@ export class TreeCache {
         return recent.place;
     }
 
+    /** Keeps where the nodes of a document are, found while reading it (its findings are placed right after). */
+    keepPlaces(source: DocumentSource, place: NodePlace | undefined): void {
+        this.recentOf(source).place = place;
+    }
+
     /** Where the lines of a large document start (kept like places: for the last two documents asked about). */
     lineStarts(source: DocumentSource, find: () => number[]): number[] {
         const recent = this.recentOf(source);
@@ -298,7 +304,11 @@ class DocumentSource {
             const read = readJsonDocument(text);
             return read && { by: "json", ...read };
         }
-        const document = readYamlSubset(text);
+        // Where its nodes are is found in the same pass: most documents have findings, placed right after judging.
+        const document = readYamlSubset(text, "value and places");
+        if (document) {
+            this.cache.keepPlaces(this, document.place);
+        }
         return document && { by: "subset", document };
     }
 
@@ -352,7 +362,7 @@ class DocumentSource {
     /** Where the subset reader's document has its nodes (undefined when the document was read otherwise). */
     private places(): NodePlace | undefined {
         return this.by === "subset"
-            ? this.cache.places(this, () => readYamlSubset(this.chunkText(), true)?.place)
+            ? this.cache.places(this, () => readYamlSubset(this.chunkText(), "places")?.place)
             : undefined;
     }
 

@@ -11,8 +11,9 @@
 // still reads those and reports every error. Scalars are resolved by the tags of the schema the
 // syntax-tree reader uses (KUBERNETES_YAML), not by patterns of its own.
 //
-// The same pass, run again in "places" mode, records where every key and item starts, so a finding
-// is placed at exactly the offset the syntax tree would give without keeping a tree per document.
+// The same pass can also record where every key and item starts (on its own, for a document read before,
+// or while building the value), so a finding is placed at exactly the offset the syntax tree would give
+// without keeping a tree per document.
 
 import { isScalar } from "yaml";
 import { KUBERNETES_YAML } from "./kubernetes-yaml";
@@ -48,7 +49,7 @@ export interface SubsetDocument {
      * after it): each line's text after `#`, joined by line breaks.
      */
     readonly comments: string[];
-    /** Where every node is (only when read with `places`). */
+    /** Where every node is (only when read for places). */
     readonly place?: NodePlace;
 }
 
@@ -170,6 +171,9 @@ class SubsetParser {
 
     constructor(
         private readonly src: string,
+        /** Build the value. */
+        private readonly values: boolean,
+        /** Record where every node is. */
         private readonly places: boolean,
     ) {}
 
@@ -276,10 +280,10 @@ class SubsetParser {
             this.pos = after;
             return this.map(start - this.lineStart(start), depth, scalar, start);
         }
-        let value = scalar.value;
+        let value = scalar.value === UNRESOLVED ? undefined : scalar.value;
         if (scalar.plain !== undefined && this.skipSpaces(this.pos) === this.lineEnd(this.pos) && parent >= 0) {
             const folded = this.plainContinuation(scalar.plain, parent);
-            if (folded !== undefined) {
+            if (folded !== undefined && this.values) {
                 value = resolvePlain(folded);
             }
         }
@@ -295,8 +299,8 @@ class SubsetParser {
             throw DECLINE;
         }
         const src = this.src;
-        // (places mode builds no value: the document was read before, and only where its nodes are is asked)
-        const value: Record<string, unknown> | undefined = this.places ? undefined : {};
+        // (read for places only, no value is built: the document was read before; only where its nodes are is asked)
+        const value: Record<string, unknown> | undefined = this.values ? {} : undefined;
         const fields = this.places ? new Map<string, readonly [number, NodePlace]>() : undefined;
         let key = firstKey;
         let keyStart = firstKeyStart;
@@ -310,7 +314,7 @@ class SubsetParser {
                 addField(value, key, item);
             }
             if (fields) {
-                const name = String(key.value);
+                const name = String(keyValue(key));
                 if (!fields.has(name)) {
                     fields.set(name, [keyStart, this.place]);
                 }
@@ -347,7 +351,7 @@ class SubsetParser {
         }
         const src = this.src;
         const start = this.pos;
-        const value: unknown[] | undefined = this.places ? undefined : [];
+        const value: unknown[] | undefined = this.values ? [] : undefined;
         const items: NodePlace[] | undefined = this.places ? [] : undefined;
         for (;;) {
             this.pos++;
@@ -485,8 +489,12 @@ class SubsetParser {
             end--;
         }
         this.pos = end;
-        const source = src.slice(start, end);
-        return { value: resolvePlain(source), plain: source };
+        return this.plainScalar(src.slice(start, end));
+    }
+
+    /** A plain scalar: its value is resolved only when the value is built (a key's, when it is asked for). */
+    private plainScalar(source: string): Scalar {
+        return { value: this.values ? resolvePlain(source) : UNRESOLVED, plain: source };
     }
 
     /** A one-line quoted scalar at `pos`. */
@@ -660,13 +668,13 @@ class SubsetParser {
         const start = this.pos;
         const isMap = src[start] === "{";
         const close = isMap ? "}" : "]";
-        const value: unknown = this.places ? undefined : isMap ? {} : [];
+        const value: unknown = this.values ? (isMap ? {} : []) : undefined;
         const fields = this.places && isMap ? new Map<string, readonly [number, NodePlace]>() : undefined;
         const items: NodePlace[] | undefined = this.places && !isMap ? [] : undefined;
         this.pos = this.flowSpaces(start + 1);
         if (src[this.pos] === close) {
             this.pos++;
-            this.place = this.places ? (isMap ? { start, fields: fields! } : { start, items: items! }) : start;
+            this.place = fields ? { start, fields } : items ? { start, items } : start;
             return value;
         }
         for (;;) {
@@ -684,7 +692,7 @@ class SubsetParser {
                     addField(value as Record<string, unknown>, key, item);
                 }
                 if (fields) {
-                    const name = String(key.value);
+                    const name = String(keyValue(key));
                     if (!fields.has(name)) {
                         fields.set(name, [keyStart, this.place]);
                     }
@@ -718,9 +726,9 @@ class SubsetParser {
             return this.flowCollection(depth + 1);
         }
         const start = this.pos;
-        const value = this.flowScalar(false).value;
+        const { value } = this.flowScalar(false);
         this.place = start;
-        return value;
+        return value === UNRESOLVED ? undefined : value;
     }
 
     /** A scalar inside a flow collection: quoted, or plain up to the next flow indicator. */
@@ -763,8 +771,7 @@ class SubsetParser {
         while (end > start && src.charCodeAt(end - 1) === SPACE) {
             end--;
         }
-        const source = src.slice(start, end);
-        return { value: resolvePlain(source), plain: source };
+        return this.plainScalar(src.slice(start, end));
     }
 
     /** Spaces inside a one-line flow collection (a line break there leaves the subset). */
@@ -838,11 +845,19 @@ class SubsetParser {
     }
 }
 
+/** A plain scalar's value when the document is read for places only: resolved only if it is a key. */
+const UNRESOLVED = Symbol("unresolved");
+
 /** A scalar's value, and its text when it is a plain scalar. */
 interface Scalar {
-    readonly value: ScalarValue;
+    readonly value: ScalarValue | typeof UNRESOLVED;
     /** A plain scalar's text (undefined for quoted scalars). */
     readonly plain: string | undefined;
+}
+
+/** A key's value (resolved now if it was not). */
+function keyValue(key: Scalar): ScalarValue {
+    return key.value === UNRESOLVED ? resolvePlain(key.plain!) : key.value;
 }
 
 /** Adds a field as `toJS` does: the key as a string (null as ""), duplicates left to the syntax tree. */
@@ -851,7 +866,8 @@ function addField(map: Record<string, unknown>, key: Scalar, value: unknown): vo
     if (plain !== undefined && KEY_ONLY_TAGS.some((t) => t.test!.test(plain))) {
         throw DECLINE; // the `<<` merge key, which `toJS` merges into the map
     }
-    const name = key.value === null ? "" : String(key.value);
+    const resolved = keyValue(key);
+    const name = resolved === null ? "" : String(resolved);
     if (name === "<<") {
         throw DECLINE; // a quoted `<<` is a plain key to `toJS` but a merge key to the locator
     }
@@ -866,17 +882,19 @@ function addField(map: Record<string, unknown>, key: Scalar, value: unknown): vo
     }
 }
 
+/** What a reading builds: the value, where every node is (for a document read before), or both at once. */
+export type SubsetReading = "value" | "places" | "value and places";
+
 /**
  * Reads one YAML document (the text of one document of a stream) if it is within the subset; undefined otherwise
- * (the syntax-tree reader then reads it). `places`: record where every node is instead of building the value (for a
- * document read before). Never throws.
+ * (the syntax-tree reader then reads it). Never throws.
  */
-export function readYamlSubset(text: string, places = false): SubsetDocument | undefined {
+export function readYamlSubset(text: string, read: SubsetReading = "value"): SubsetDocument | undefined {
     if (OUTSIDE_SUBSET.test(text) || text.includes("\t") || text.includes("\r")) {
         return undefined;
     }
     try {
-        return new SubsetParser(text, places).document();
+        return new SubsetParser(text, read !== "places", read !== "value").document();
     } catch {
         // Declined (or, were this reader wrong somewhere, failed): the syntax-tree reader reads the document, so a
         // scan never stops on input here.

@@ -88,7 +88,12 @@ function assertSameAsSyntaxTree(text: string, file = "m.yaml"): number {
             const tree = treeValue(doc);
             assert.strictEqual(tree.errors, 0, `the subset reader accepted a document with errors:\n${doc}`);
             assertSameValue(subset.value, tree.value, `value of:\n${doc}`);
-            assert.ok(readYamlSubset(doc, true)?.place !== undefined || subset.value === null, "places mode declined");
+            const places = readYamlSubset(doc, "places");
+            assert.ok(places?.place !== undefined || subset.value === null, "places mode declined");
+            // Read for both at once (as the scanner reads), the same value and the same places.
+            const both = readYamlSubset(doc, "value and places");
+            assertSameValue(both?.value, tree.value, `value and places of:\n${doc}`);
+            assert.deepStrictEqual(both?.place, places?.place, `places read with the value, of:\n${doc}`);
         }
     }
     const fast = readManifests(text, file, true, { urns: new Set() });
@@ -417,7 +422,8 @@ describe("scan: the YAML subset reader", () => {
         fc.assert(
             fc.property(yamlish, (text) => {
                 const read = readYamlSubset(text);
-                readYamlSubset(text, true);
+                readYamlSubset(text, "places");
+                assert.deepStrictEqual(readYamlSubset(text, "value and places")?.value, read?.value, text);
                 if (read) {
                     const tree = treeValue(text);
                     assert.strictEqual(tree.errors, 0, text);
