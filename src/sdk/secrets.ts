@@ -45,6 +45,8 @@ export const SCRUBBED_RUN = 12;
 const MAX_RUN_INDEXED = 64 * 1024;
 /** At most this many distinct secret strings are collected per resource for scrubbing. */
 const MAX_SCRUBBED_STRINGS = 10_000;
+/** Up to this many secret texts, a message is searched for each (beyond it, for the texts its characters start). */
+const FEW_TEXTS = 16;
 /** Lines of multi-line secret text are scrubbed on their own from this length on. */
 const MIN_SCRUBBED_LINE = 8;
 
@@ -160,11 +162,16 @@ function escapeRegExp(text: string): string {
  * defence behind rendering fields with `show`.
  */
 export class Scrubber {
+    /** Case-folded, without duplicates and texts too short to scrub, longest first (the order they are replaced in). */
     private readonly texts: readonly string[];
+    /** The texts by their first MIN_SCRUBBED_LENGTH characters (indexes into `texts`, ascending). */
+    private byPrefix?: Map<string, number[]>;
     private runs?: Set<string>;
 
     constructor(texts: Iterable<string>) {
-        this.texts = [...new Set([...texts].map(foldCase))].sort((a, b) => b.length - a.length);
+        this.texts = [...new Set([...texts].map(foldCase))]
+            .filter((t) => t.length >= MIN_SCRUBBED_LENGTH)
+            .sort((a, b) => b.length - a.length);
     }
 
     get isEmpty(): boolean {
@@ -189,12 +196,52 @@ export class Scrubber {
         return this.runs;
     }
 
+    /**
+     * The texts that occur in a (case-folded) message, in replacement order. A stack policy's scrubber holds the
+     * secrets of every resource of the stack, and it scrubs every finding: looking each text up by its first characters
+     * at each position of the message keeps that linear in the message, not in the stack.
+     */
+    private textsIn(folded: string, after: number): number[] {
+        if (this.texts.length <= FEW_TEXTS) {
+            const found: number[] = [];
+            for (let i = after + 1; i < this.texts.length; i++) {
+                if (folded.includes(this.texts[i])) {
+                    found.push(i);
+                }
+            }
+            return found;
+        }
+        if (!this.byPrefix) {
+            this.byPrefix = new Map();
+            this.texts.forEach((text, i) => {
+                const prefix = text.slice(0, MIN_SCRUBBED_LENGTH);
+                const list = this.byPrefix!.get(prefix);
+                if (list) {
+                    list.push(i);
+                } else {
+                    this.byPrefix!.set(prefix, [i]);
+                }
+            });
+        }
+        const found = new Set<number>();
+        for (let p = 0; p + MIN_SCRUBBED_LENGTH <= folded.length; p++) {
+            for (const i of this.byPrefix.get(folded.slice(p, p + MIN_SCRUBBED_LENGTH)) ?? []) {
+                if (i > after && !found.has(i) && folded.startsWith(this.texts[i], p)) {
+                    found.add(i);
+                }
+            }
+        }
+        return [...found].sort((a, b) => a - b);
+    }
+
     scrub(message: string): string {
         let out = message;
-        for (const text of this.texts) {
-            if (text.length < MIN_SCRUBBED_LENGTH || !foldCase(out).includes(text)) {
-                continue;
-            }
+        let folded = foldCase(out);
+        // Longest first, each text looked for in the message as the texts before it left it.
+        let pending = this.texts.length > 0 ? this.textsIn(folded, -1) : [];
+        while (pending.length > 0) {
+            const i = pending[0];
+            const text = this.texts[i];
             out =
                 text.length >= WHOLE_WORD_BELOW
                     ? replaceFolded(out, text, SECRET_PLACEHOLDER)
@@ -202,13 +249,14 @@ export class Scrubber {
                           new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])`, "gi"),
                           SECRET_PLACEHOLDER,
                       );
+            folded = foldCase(out);
+            pending = this.textsIn(folded, i);
         }
         const runs = this.runIndex();
         if (runs.size === 0 || out.length < SCRUBBED_RUN) {
             return out;
         }
         const covered: [number, number][] = [];
-        const folded = foldCase(out);
         for (let i = 0; i + SCRUBBED_RUN <= folded.length; i++) {
             if (runs.has(folded.slice(i, i + SCRUBBED_RUN))) {
                 const last = covered[covered.length - 1];
