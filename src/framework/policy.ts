@@ -57,6 +57,22 @@ function defaultEnforcementLevel(severity: Severity): EnforcementLevel {
     return severity === "high" || severity === "critical" ? "mandatory" : "advisory";
 }
 
+/** Secret texts several evaluations scrub (a stack's), with the one scrubber they share, made when first needed. */
+export class SharedSecretTexts {
+    private made?: Scrubber;
+
+    constructor(readonly texts: readonly string[]) {}
+
+    /** The scrubber, or undefined when there is nothing to scrub. */
+    scrubber(): Scrubber | undefined {
+        if (this.texts.length === 0) {
+            return undefined;
+        }
+        this.made ??= new Scrubber(this.texts);
+        return this.made;
+    }
+}
+
 /** One problem found in a resource. */
 export interface Finding {
     /** The offending field; its JSON path is printed. A string is used as the path as-is. */
@@ -85,6 +101,8 @@ export class Evaluation<O> {
     private readonly reported = new Set<string>();
     private readonly secretTexts: (readonly string[])[] = [];
     private scrubber?: Scrubber;
+    /** Secret texts shared with other evaluations (a stack's), scrubbed by one scrubber made for all of them. */
+    private shared?: SharedSecretTexts;
     /** Number of violations reported (for callers that stop early on huge inputs). */
     violations = 0;
 
@@ -111,6 +129,16 @@ export class Evaluation<O> {
                 this.scrubber = undefined;
             }
         }
+        return this;
+    }
+
+    /**
+     * Scrubs these texts from every message, with a scrubber shared by every evaluation given them (a stack policy's
+     * evaluations, one per resource, share the secrets of the whole stack).
+     */
+    withSharedSecrets(shared: SharedSecretTexts): this {
+        this.shared = shared;
+        this.scrubber = undefined;
         return this;
     }
 
@@ -221,14 +249,22 @@ export class Evaluation<O> {
         this.send({ message: `${this.policy.description}\n${this.resource.label}: ${message}`, enforcementLevel });
     }
 
-    private send(args: StructuredViolation): void {
+    private scrubberOf(): Scrubber | undefined {
         if (this.secretTexts.length > 0) {
-            this.scrubber ??= new Scrubber(this.secretTexts.flat());
+            this.scrubber ??= new Scrubber([...(this.shared?.texts ?? []), ...this.secretTexts.flat()]);
+            return this.scrubber;
+        }
+        return this.shared?.scrubber();
+    }
+
+    private send(args: StructuredViolation): void {
+        const scrubber = this.scrubberOf();
+        if (scrubber) {
             // The description (the first line) is the policy's own text.
             const newline = args.message.indexOf("\n");
             const head = newline < 0 ? "" : args.message.slice(0, newline);
             const body = newline < 0 ? args.message : args.message.slice(newline);
-            args = { ...args, message: head + this.scrubber.scrub(body) };
+            args = { ...args, message: head + scrubber.scrub(body) };
         }
         reportStructured(this.reportViolation, this.reportUrn ? { ...args, urn: this.reportUrn } : args);
     }

@@ -11,11 +11,12 @@ import {
     type PolicyMetadata,
     policyFields,
     registerPolicy,
+    SharedSecretTexts,
 } from "./policy";
 import { Field } from "./field";
 import { isUnknownValueError } from "../sdk/policy-sdk";
 import { limitResponse } from "../sdk/response-budget";
-import { Scrubber, type SecretIndex, attachSecrets, currentRequestSecrets } from "../sdk/secrets";
+import { attachSecrets, currentRequestSecrets } from "../sdk/secrets";
 import { type ResourceIdentity, kubernetesIdentity, plainIdentity } from "./resource";
 import { type OptionValues, type OptionsSpec } from "./options";
 
@@ -41,7 +42,7 @@ class StackEvaluation<O> {
         readonly resources: readonly StackResource[],
         private readonly reportViolation: ReportViolation,
         /** The secrets of every resource of the stack: a finding about one resource may mention another. */
-        private readonly secrets: readonly SecretIndex[] = [],
+        private readonly secrets: SharedSecretTexts = new SharedSecretTexts([]),
     ) {}
 
     /** The evaluation for findings about one resource (its exemptions, its URN). */
@@ -56,7 +57,7 @@ class StackEvaluation<O> {
                 this.reportViolation,
                 false,
                 resource.urn,
-            ).withSecrets(...this.secrets);
+            ).withSharedSecrets(this.secrets);
             this.evaluations.set(resource.urn, ev);
         }
         return ev;
@@ -102,20 +103,20 @@ export function buildStackPolicy<O extends OptionsSpec, N extends string>(
             attachSecrets(r.props, secrets?.props);
             attachSecrets(r.provider?.props, secrets?.provider);
         }
-        const indexes = request?.all().flatMap((s) => [s.props, s.provider]) ?? [];
+        const secrets = new SharedSecretTexts(
+            (request?.all() ?? []).flatMap((s) => [...s.props.secretTexts, ...s.provider.secretTexts]),
+        );
         // One finding per resource of a large stack can exceed what the engine accepts in a response.
         const limited = limitResponse(reportViolation, def);
-        const stack = new StackEvaluation(def, options, args.resources.map(readResource), limited.report, indexes);
+        const stack = new StackEvaluation(def, options, args.resources.map(readResource), limited.report, secrets);
         try {
             def.check(stack);
         } catch (err) {
             if (!isUnknownValueError(err)) {
-                limited.report(
-                    new Scrubber(indexes.flatMap((i) => i.secretTexts)).scrub(
-                        `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); ` +
-                            `treat it as not compliant and report the problem.`,
-                    ),
-                );
+                const message =
+                    `container-guard could not evaluate the stack (${(err as Error)?.message ?? String(err)}); ` +
+                    `treat it as not compliant and report the problem.`;
+                limited.report(secrets.scrubber()?.scrub(message) ?? message);
             }
         }
         stack.finish();
