@@ -186,15 +186,11 @@ export type SdkDeserializer = SdkDecoding["deserializeProperties"];
 
 /**
  * Replaces the deserializer the SDK's server decodes each policy's props with (its module's export, which the server
- * reads at every call): `wrap` is given the SDK's own and returns the one to use. Returns a function that restores it.
+ * reads at every call): `wrap` is given the SDK's own and returns the one to use, for the life of the process.
  */
-export function replaceSdkDeserializer(wrap: (original: SdkDeserializer) => SdkDeserializer): () => void {
+export function replaceSdkDeserializer(wrap: (original: SdkDeserializer) => SdkDeserializer): void {
     const module = requireFromPolicySdk<{ deserializeProperties: SdkDeserializer }>("@pulumi/policy/deserialize");
-    const original = module.deserializeProperties;
-    module.deserializeProperties = wrap(original);
-    return () => {
-        module.deserializeProperties = original;
-    };
+    module.deserializeProperties = wrap(module.deserializeProperties);
 }
 
 /** The key under which the SDK's unknown-checking proxy answers with the object it wraps (`getSpecialProxyTarget`). */
