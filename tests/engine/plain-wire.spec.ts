@@ -15,6 +15,7 @@ import { allPolicies } from "../../policies";
 import { type EngineResource, LocalEngine, type PolicyPackConfig } from "../../src/engine/local-engine";
 import { plainWire } from "../../src/engine/plain-wire";
 import { UNKNOWN, secret, toStruct } from "../../src/engine/protocol";
+import { fuzzedPodSpec } from "../support/fuzz";
 
 type Outcome = { value: unknown } | { error: string };
 
@@ -146,19 +147,7 @@ describe("plain wire decoding (the scanner's engine path)", () => {
             "kubernetes:core/v1:ConfigMap",
             "docker:index/container:Container",
         ];
-        const container = fc.record({
-            name: fc.oneof(fc.constant("app"), value),
-            image: fc.oneof(fc.constantFrom("nginx", "registry.example.com/a:1", UNKNOWN), value),
-            securityContext: fc.oneof(
-                value,
-                fc.record({ privileged: value, runAsNonRoot: value, capabilities: value }, { requiredKeys: [] }),
-            ),
-            env: value,
-        });
-        const spec = fc.record(
-            { containers: fc.oneof(fc.array(container, { maxLength: 3 }), value), hostNetwork: value, volumes: value },
-            { requiredKeys: [] },
-        );
+        const spec = fuzzedPodSpec(value);
         const resource = fc.record({
             type: fc.constantFrom(...TYPES),
             spec,

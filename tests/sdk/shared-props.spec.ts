@@ -15,6 +15,7 @@ import { UNKNOWN, secret, toStruct } from "../../src/engine/protocol";
 import { configurationChanged } from "../../src/framework/policy";
 import { withPropsDecodedOnce } from "../../src/sdk/decode-once";
 import { setSharedProps, shareDecodedProps, sharedPropsBehind } from "../../src/sdk/shared-props";
+import { fuzzedPodSpec, valuesOf } from "../support/fuzz";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 const server = require("@pulumi/policy/server") as Record<
@@ -237,27 +238,12 @@ describe("one frozen copy of the props for the pack's policies", () => {
             fc.constant(UNKNOWN),
             fc.constant(secret("hunter2-secret")),
         );
-        const value = fc.letrec<{ value: unknown }>((tie) => ({
-            value: fc.oneof(
-                { depthSize: "small" },
-                leaf,
-                fc.array(tie("value"), { maxLength: 3 }),
-                fc.dictionary(fc.constantFrom("a", "name", "value", "add", "type"), tie("value"), { maxKeys: 3 }),
-            ),
-        })).value;
-        const container = fc.record({
-            name: fc.oneof(fc.constant("app"), value),
-            image: fc.oneof(fc.constantFrom("nginx", "registry.example.com/a:1", UNKNOWN), value),
-            securityContext: fc.oneof(
-                value,
-                fc.record({ privileged: value, runAsNonRoot: value, capabilities: value }, { requiredKeys: [] }),
-            ),
-            env: fc.oneof(value, fc.array(fc.record({ name: fc.constantFrom("A", "TOKEN"), value }), { maxLength: 2 })),
-        });
-        const podSpec = fc.record(
-            { containers: fc.oneof(fc.array(container, { maxLength: 3 }), value), hostNetwork: value, volumes: value },
-            { requiredKeys: [] },
+        const value = valuesOf(leaf, ["a", "name", "value", "add", "type"], 3);
+        const env = fc.oneof(
+            value,
+            fc.array(fc.record({ name: fc.constantFrom("A", "TOKEN"), value }), { maxLength: 2 }),
         );
+        const podSpec = fuzzedPodSpec(value, env);
         await analyze(allPolicies, deployment([]), false);
         await fc.assert(
             fc.asyncProperty(podSpec, value, async (spec, labels) => {

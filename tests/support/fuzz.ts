@@ -140,6 +140,29 @@ export function valuesOf(
 
 export const value = valuesOf(leaf, KEYS, 6);
 
+/**
+ * Pod specs whose containers (name, image, securityContext, env) and pod fields are `value` or near-valid shapes of
+ * it: for comparing two ways of running the policies on the same fuzzed workloads.
+ */
+export function fuzzedPodSpec(
+    value: fc.Arbitrary<unknown>,
+    env: fc.Arbitrary<unknown> = value,
+): fc.Arbitrary<Record<string, unknown>> {
+    const container = fc.record({
+        name: fc.oneof(fc.constant("app"), value),
+        image: fc.oneof(fc.constantFrom("nginx", "registry.example.com/a:1", UNKNOWN), value),
+        securityContext: fc.oneof(
+            value,
+            fc.record({ privileged: value, runAsNonRoot: value, capabilities: value }, { requiredKeys: [] }),
+        ),
+        env,
+    });
+    return fc.record(
+        { containers: fc.oneof(fc.array(container, { maxLength: 3 }), value), hostNetwork: value, volumes: value },
+        { requiredKeys: [] },
+    );
+}
+
 export const TYPES = [
     "kubernetes:core/v1:Pod",
     "kubernetes:apps/v1:Deployment",
