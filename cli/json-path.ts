@@ -1,4 +1,4 @@
-// JSON paths as findings print them (`spec.containers[0].securityContext["x.y"]`, see core/props.ts
+// JSON paths as findings print them (`spec.containers[0].securityContext["x.y"]`, see src/sdk/secrets.ts
 // joinPath): parsing them back into keys and indexes, and finding the path a finding's message names,
 // so a report can point at the offending field in the source file.
 
@@ -8,8 +8,26 @@ export type PathSegment = string | number;
 const IDENTIFIER = /[A-Za-z_$][\w$]*/y;
 const INDEX = /\[(\d+)\]/y;
 
+/**
+ * Paths parsed already: a scan's tens of thousands of findings name a few hundred distinct paths, each parsed twice
+ * (to find it in the message, then to place it). Bounded, as paths hold keys from the input.
+ */
+const parsed = new Map<string, readonly PathSegment[] | undefined>();
+const MAX_PARSED = 4096;
+
 /** Parses a JSON path; undefined when the text is not one (e.g. prose that happens to be in parentheses). */
-export function parseJsonPath(text: string): PathSegment[] | undefined {
+export function parseJsonPath(text: string): readonly PathSegment[] | undefined {
+    if (parsed.has(text)) {
+        return parsed.get(text);
+    }
+    const segments = parse(text);
+    if (parsed.size < MAX_PARSED) {
+        parsed.set(text, segments && Object.freeze(segments));
+    }
+    return segments;
+}
+
+function parse(text: string): PathSegment[] | undefined {
     const out: PathSegment[] = [];
     let i = 0;
     while (i < text.length) {

@@ -58,18 +58,28 @@ function findingOf(v: PolicyViolation, resource: ScanResource | undefined, fallb
         description: v.description,
         detail,
         ...(path !== undefined && { path }),
-        ...(resource && {
-            resource: {
-                type: resource.stack.type,
-                name: resource.stack.name ?? "",
-                label: resource.label,
-                urn: resource.urn,
-                start: resource.location,
-                ...(resource.template && { template: resource.template }),
-            },
-        }),
+        ...(resource && { resource: findingSubject(resource) }),
         location,
     };
+}
+
+/** How findings name each resource: one object per resource, shared by its findings (a scan may have 100,000). */
+const subjects = new WeakMap<ScanResource, NonNullable<Finding["resource"]>>();
+
+function findingSubject(resource: ScanResource): NonNullable<Finding["resource"]> {
+    let subject = subjects.get(resource);
+    if (!subject) {
+        subject = {
+            type: resource.stack.type,
+            name: resource.stack.name ?? "",
+            label: resource.label,
+            urn: resource.urn,
+            start: resource.location,
+            ...(resource.template && { template: resource.template }),
+        };
+        subjects.set(resource, subject);
+    }
+    return subject;
 }
 
 const errorMessage = (err: unknown) => (err as Error)?.message ?? String(err);

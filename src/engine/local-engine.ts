@@ -125,6 +125,10 @@ function isTypeOf(type: string, cls: unknown): boolean {
     return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+    return typeof (v as PromiseLike<unknown> | undefined)?.then === "function";
+}
+
 class NotApplicableSignal extends Error {
     constructor(readonly reason?: string) {
         // Most policies do not apply to most resources: a stack trace would be wasted work.
@@ -522,7 +526,11 @@ export class LocalEngine {
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
                 try {
-                    await validate(this.resourceArgs(encoded, p, false, common), report);
+                    // Awaited only when it is asynchronous: a promise per policy per resource is measurable in a scan.
+                    const done: unknown = validate(this.resourceArgs(encoded, p, false, common), report);
+                    if (isPromiseLike(done)) {
+                        await done;
+                    }
                 } catch (err) {
                     this.settle(p, err, violations, notApplicable);
                 }

@@ -64,6 +64,21 @@ interface Context {
 
 const PLAIN: Context = { secret: false };
 
+/**
+ * The context of a field that is not secret and has nothing but an API type, one per type: the pod spec's fields are
+ * typed, and a context made per read was the largest allocation of a policy's run.
+ */
+const plainContexts = new WeakMap<ApiType, Context>();
+
+function plainTyped(type: ApiType): Context {
+    let ctx = plainContexts.get(type);
+    if (!ctx) {
+        ctx = { secret: false, type };
+        plainContexts.set(type, ctx);
+    }
+    return ctx;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -106,6 +121,13 @@ export function describeValue(value: unknown, secret: boolean): string {
  * absent (undefined or null) or unknown during preview.
  */
 export class Field<T = unknown> {
+    // What was read from a frozen value (the props every policy of a request shares, see src/sdk/shared-props.ts):
+    // many policies read the same fields of the same containers, and a frozen value cannot change between reads.
+    // (An object literal rather than a Map: most fields have a child or two read, and a Map costs several times as
+    // much to make; `__proto__`, which an object literal cannot hold as a key, is not kept.)
+    private children?: Record<string, Field | undefined>;
+    private elements?: readonly Field[];
+
     private constructor(
         /** JSON path from the resource's props root, e.g. `spec.template.spec.containers[0].image`. */
         readonly path: string,
@@ -203,8 +225,8 @@ export class Field<T = unknown> {
 
     private childContext(path: string, type: ApiType | undefined): Context {
         const parent = this.ctx;
-        if (parent === PLAIN && type === undefined) {
-            return PLAIN;
+        if (parent === PLAIN) {
+            return type === undefined ? PLAIN : plainTyped(type);
         }
         const secret = parent.secret || (parent.secrets?.isSecretRoot(path) ?? false);
         return { secret, secrets: parent.secrets, ...(type && { type }), ...(parent.encrypted && { encrypted: true }) };
@@ -250,13 +272,25 @@ export class Field<T = unknown> {
                 this.ctx.brokenBy ?? (this.state === "value" && this.ctx.type !== undefined ? this : undefined);
             return new Field(path, "absent", undefined, "", brokenBy ? { ...ctx, brokenBy } : ctx);
         }
+        const frozen = Object.isFrozen(parent.object);
+        const kept = frozen && key !== "__proto__";
+        const known =
+            kept && this.children && Object.prototype.hasOwnProperty.call(this.children, key)
+                ? this.children[key]
+                : undefined;
+        if (known) {
+            return known;
+        }
         const path = joinPath(parent.path, key);
         const ctx = this.childContext(path, type);
         try {
-            if (!Object.prototype.hasOwnProperty.call(parent.object, key)) {
-                return new Field(path, "absent", undefined, "", ctx);
+            const child: Field<ChildOf<T, K>> = Object.prototype.hasOwnProperty.call(parent.object, key)
+                ? Field.of(parent.object[key], path, ctx)
+                : new Field(path, "absent", undefined, "", ctx);
+            if (kept) {
+                (this.children ??= {})[key] = child;
             }
-            return Field.of(parent.object[key], path, ctx);
+            return child;
         } catch (err) {
             if (isUnknownValueError(err)) {
                 return new Field(path, "unknown", undefined, path, ctx);
@@ -315,6 +349,9 @@ export class Field<T = unknown> {
             };
             return [Field.of(element, this.path, ctx)];
         }
+        if (this.elements) {
+            return this.elements.slice();
+        }
         const arr = this.value as unknown[];
         let length: number;
         try {
@@ -333,6 +370,9 @@ export class Field<T = unknown> {
                     ? new Field(p, "unknown", undefined, p, ctx)
                     : new Field(p, "absent", undefined, "", ctx);
             }
+        }
+        if (Object.isFrozen(arr)) {
+            this.elements = out.slice();
         }
         return out;
     }

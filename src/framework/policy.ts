@@ -96,9 +96,10 @@ export interface Finding {
 
 /** The state of one policy evaluating one resource: options, identity, and the findings sink. */
 export class Evaluation<O> {
-    private readonly unknownSeen = new Set<string>();
-    private readonly unknowns: { at: string; container?: ContainerLocation; encrypted: boolean }[] = [];
-    private readonly reported = new Set<string>();
+    // Made when first needed: a resource gets one evaluation per policy, and most never see an unknown or a repeat.
+    private unknownSeen?: Set<string>;
+    private unknowns?: { at: string; container?: ContainerLocation; encrypted: boolean }[];
+    private reported?: Set<string>;
     private readonly secretTexts: (readonly string[])[] = [];
     private scrubber?: Scrubber;
     /** Secret texts shared with other evaluations (a stack's), scrubbed by one scrubber made for all of them. */
@@ -153,6 +154,7 @@ export class Evaluation<O> {
 
     /** True the first time a key is passed (for reporting something once per evaluation). */
     firstReportOf(key: string): boolean {
+        this.reported ??= new Set();
         if (this.reported.has(key)) {
             return false;
         }
@@ -222,15 +224,16 @@ export class Evaluation<O> {
      */
     unknown(field: Field, container?: ContainerLocation): void {
         const at = field.unknownAt || field.path;
+        this.unknownSeen ??= new Set();
         if (!this.unknownSeen.has(at)) {
             this.unknownSeen.add(at);
-            this.unknowns.push({ at, container, encrypted: field.isEncrypted });
+            (this.unknowns ??= []).push({ at, container, encrypted: field.isEncrypted });
         }
     }
 
     /** Flushes the unknown-field advisories. */
     finish(): void {
-        for (const u of this.unknowns) {
+        for (const u of this.unknowns ?? []) {
             const where = u.container ? `${this.resource.label}, ${containerLabel(u.container)}` : this.resource.label;
             this.send({
                 message: u.encrypted

@@ -238,11 +238,16 @@ export class PodSpec {
 }
 
 /**
- * Pod specs found in props that every policy of a request shares: the scanner's engine gives all policies one frozen
- * value (src/engine/local-engine.ts, `shareProps`), so the model is built once per resource instead of once per policy.
- * Frozen props cannot change between policies; the engine's own copies (one per policy) are never frozen.
+ * The pod specs of the props most recently asked about, when they are props that every policy of a request shares:
+ * the scanner's engine gives all policies one frozen value (src/engine/local-engine.ts, `shareProps`), so the model is
+ * built once per resource instead of once per policy. Frozen props cannot change between policies; the engine's own
+ * copies (one per policy) are never frozen.
+ *
+ * One slot, not a table keyed by the props: the policies of a request run one after another on the same props, and
+ * the scanner keeps every resource's props until the stack policies have run, so a table would keep every resource's
+ * model alive with them (5,000 Deployments: about a third of what survived each garbage collection).
  */
-const sharedPodSpecs = new WeakMap<object, Map<WorkloadShape, readonly PodSpec[]>>();
+let lastShared: { readonly raw: object; readonly byShape: Map<WorkloadShape, readonly PodSpec[]> } | undefined;
 
 /** The pod specs of a resource (none for resources that carry no pod template). */
 export function podSpecsOf(shape: WorkloadShape, props: Field): readonly PodSpec[] {
@@ -250,15 +255,13 @@ export function podSpecsOf(shape: WorkloadShape, props: Field): readonly PodSpec
     if (typeof raw !== "object" || raw === null || !Object.isFrozen(raw)) {
         return findPodSpecs(shape, props);
     }
-    let byShape = sharedPodSpecs.get(raw);
-    if (!byShape) {
-        byShape = new Map();
-        sharedPodSpecs.set(raw, byShape);
+    if (lastShared?.raw !== raw) {
+        lastShared = { raw, byShape: new Map() };
     }
-    let pods = byShape.get(shape);
+    let pods = lastShared.byShape.get(shape);
     if (!pods) {
         pods = findPodSpecs(shape, props);
-        byShape.set(shape, pods);
+        lastShared.byShape.set(shape, pods);
     }
     return pods;
 }

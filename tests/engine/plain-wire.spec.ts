@@ -76,6 +76,19 @@ describe("plain wire decoding (the scanner's engine path)", () => {
         );
     });
 
+    it("equals it on objects of many keys, sorted, unsorted or with keys dropped (each ordered its own way)", () => {
+        // Up to 16 keys are ordered in place and more by sort(); already sorted keys and dropped keys take other paths.
+        const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 4 }));
+        const wide = fc.dictionary(key, leaf, { minKeys: 10, maxKeys: 40 });
+        fc.assert(
+            fc.property(wide, fc.boolean(), (p, sorted) => {
+                const ordered = sorted ? Object.fromEntries(Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1))) : p;
+                assertSameDecoding({ wide: ordered, ...ordered });
+            }),
+            { numRuns: 500 },
+        );
+    });
+
     it("equals it on edge cases: sparse arrays, -0, NaN, non-plain objects, values a Struct cannot hold", () => {
         const cases: Record<string, unknown>[] = [
             { z: [1, undefined, null, -0, NaN, Infinity] },
