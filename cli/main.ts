@@ -5,6 +5,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import * as v8 from "v8";
 import { allPolicies } from "../policies";
 import { type Policy, type PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
 import type { EnforcementLevel } from "@pulumi/policy";
@@ -396,7 +397,23 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     }
 }
 
+/**
+ * How much V8 lets the heap grow past what survived the last full collection, in percent. V8's own factor lets a scan's
+ * heap grow to several times what it holds alive: 5,000 Deployment files peaked at about 360 MiB of RSS with about
+ * 125 MiB alive, and at about 250–260 MiB with 20–30 here, for CPU time within the noise (docs/scanning.md#speed).
+ * Left alone when the user tunes the heap (NODE_OPTIONS or node's own arguments).
+ */
+const HEAP_GROWING_PERCENT = 25;
+
+function tuneHeap(): void {
+    const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+    if (!/heap[-_]growing[-_]percent|max[-_]old[-_]space[-_]size/.test(given)) {
+        v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    }
+}
+
 if (require.main === module) {
+    tuneHeap();
     run(process.argv.slice(2)).then(
         (code) => {
             process.exitCode = code;
