@@ -399,9 +399,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 
 /**
  * How much V8 lets the heap grow past what survived the last full collection, in percent. V8's own factor lets a scan's
- * heap grow to several times what it holds alive: 5,000 Deployment files peaked at about 360 MiB of RSS with about
- * 125 MiB alive, and at about 250–260 MiB with 20–30 here, for CPU time within the noise (docs/scanning.md#speed).
- * Left alone when the user tunes the heap (NODE_OPTIONS or node's own arguments).
+ * heap grow to several times what it holds alive: 5,000 Deployment files peaked at about 350 MiB of RSS with about
+ * 125 MiB alive, and at about 250 MiB with 25 here, for about 6 % more CPU time (docs/scanning.md#speed). Left alone
+ * when the user tunes the heap (node's own arguments, or --max-old-space-size in NODE_OPTIONS).
  */
 const HEAP_GROWING_PERCENT = 25;
 
