@@ -79,6 +79,11 @@ function plainTyped(type: ApiType): Context {
     return ctx;
 }
 
+/** The path of a key or index read from the value at `base`. */
+function childPath(base: string, step: string | number): string {
+    return typeof step === "number" ? `${base}[${step}]` : joinPath(base, step);
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -127,17 +132,29 @@ export class Field<T = unknown> {
     // much to make; `__proto__`, which an object literal cannot hold as a key, is not kept.)
     private children?: Record<string, Field | undefined>;
     private elements?: readonly Field[];
+    private pathText: string | undefined;
 
     private constructor(
-        /** JSON path from the resource's props root, e.g. `spec.template.spec.containers[0].image`. */
-        readonly path: string,
+        /** The JSON path; undefined for a value read from `up` by `step`, whose path is made when first asked. */
+        path: string | undefined,
         readonly state: FieldState,
         /** The value when `state` is "value"; undefined otherwise. */
         readonly value: unknown,
         /** For unknown fields: the path of the value that was unknown (this field or an ancestor). */
         readonly unknownAt: string,
         private readonly ctx: Context = PLAIN,
-    ) {}
+        // Most fields read are never named in a message: their paths were a large share of what policies allocate.
+        private readonly up?: Field,
+        private readonly step?: string | number,
+    ) {
+        this.pathText = path;
+    }
+
+    /** JSON path from the resource's props root, e.g. `spec.template.spec.containers[0].image`. */
+    get path(): string {
+        this.pathText ??= this.up ? childPath(this.up.path, this.step ?? "") : "";
+        return this.pathText;
+    }
 
     /**
      * Wraps a props object (proxied or plain) as the root field. The secrets the engine marked in
@@ -161,16 +178,29 @@ export class Field<T = unknown> {
     }
 
     private static of<T>(value: unknown, path: string, ctx: Context): Field<T> {
+        return Field.read<T>(value, path, ctx);
+    }
+
+    /** The field for a value read: at `path`, or (with `path` undefined) read from `up` by `step`. */
+    private static read<T>(
+        value: unknown,
+        path: string | undefined,
+        ctx: Context,
+        up?: Field,
+        step?: string | number,
+    ): Field<T> {
         if (value === undefined || value === null) {
-            return new Field<T>(path, "absent", undefined, "", ctx);
+            return new Field<T>(path, "absent", undefined, "", ctx, up, step);
         }
         if (isUnknownSentinel(value)) {
-            return new Field<T>(path, "unknown", undefined, path, ctx);
+            const at = path ?? childPath(up?.path ?? "", step ?? "");
+            return new Field<T>(at, "unknown", undefined, at, ctx);
         }
         if (value === ENCRYPTED_SECRET || (ctx.secret && value === UNDECRYPTED_SECRET)) {
-            return new Field<T>(path, "unknown", undefined, path, { ...ctx, secret: true, encrypted: true });
+            const at = path ?? childPath(up?.path ?? "", step ?? "");
+            return new Field<T>(at, "unknown", undefined, at, { ...ctx, secret: true, encrypted: true });
         }
-        return new Field<T>(path, "value", value, "", ctx);
+        return new Field<T>(path, "value", value, "", ctx, up, step);
     }
 
     /** The same field with the API type the model knows for it (see api-types.ts). */
@@ -223,28 +253,38 @@ export class Field<T = unknown> {
         return this.state === "value";
     }
 
-    private childContext(path: string, type: ApiType | undefined): Context {
+    /**
+     * The context of the child read by `step` from the value at `base` (default: this field's path). Its path is made
+     * only where secrets are marked.
+     */
+    private childContext(type: ApiType | undefined, step: string | number, base?: string): Context {
         const parent = this.ctx;
-        if (parent === PLAIN) {
+        if (parent.secrets === undefined && !parent.secret && !parent.encrypted) {
+            // Nothing here is secret, and nothing but the type passes to a child (a wrongly typed parent's note
+            // and the like stay with the parent).
             return type === undefined ? PLAIN : plainTyped(type);
         }
-        const secret = parent.secret || (parent.secrets?.isSecretRoot(path) ?? false);
+        const at = childPath(base ?? this.path, step);
+        const secret = parent.secret || (parent.secrets?.isSecretRoot(at) ?? false);
         return { secret, secrets: parent.secrets, ...(type && { type }), ...(parent.encrypted && { encrypted: true }) };
     }
 
-    /** The object whose keys this field's children are, and the path they hang from. */
-    private objectValue(): { object: Record<string, unknown>; path: string } | undefined {
+    /**
+     * The object whose keys this field's children are: the value, or the element of a one-element list where an
+     * object belongs (its children's paths then hang from `<path>[0]`).
+     */
+    private objectValue(): Record<string, unknown> | undefined {
         const v = this.value;
         if (this.state !== "value") {
             return undefined;
         }
         if (isObject(v)) {
-            return { object: v, path: this.path };
+            return v;
         }
         const type = this.ctx.type;
         // A one-element list where an object belongs is judged as its element.
         if ((type?.kind === "object" || type?.kind === "map") && readWrongType(v, type).outcome === "its element") {
-            return { object: (v as unknown[])[0] as Record<string, unknown>, path: `${this.path}[0]` };
+            return (v as unknown[])[0] as Record<string, unknown>;
         }
         return undefined;
     }
@@ -253,26 +293,24 @@ export class Field<T = unknown> {
     get<K extends KeyOf<T>>(key: K): Field<ChildOf<T, K>> {
         const type = childType(this.ctx.type, key);
         if (this.state === "unknown") {
-            const path = joinPath(this.path, key);
-            return new Field(path, "unknown", undefined, this.unknownAt, this.childContext(path, type));
+            return new Field(undefined, "unknown", undefined, this.unknownAt, this.childContext(type, key), this, key);
         }
-        let parent: { object: Record<string, unknown>; path: string } | undefined;
+        let object: Record<string, unknown> | undefined;
         try {
-            parent = this.objectValue();
+            object = this.objectValue();
         } catch (err) {
             if (isUnknownValueError(err)) {
                 return Field.unknown(joinPath(this.path, key));
             }
-            parent = undefined;
+            object = undefined;
         }
-        if (!parent) {
-            const path = joinPath(this.path, key);
-            const ctx = this.childContext(path, type);
+        if (!object) {
+            const ctx = this.childContext(type, key);
             const brokenBy =
                 this.ctx.brokenBy ?? (this.state === "value" && this.ctx.type !== undefined ? this : undefined);
-            return new Field(path, "absent", undefined, "", brokenBy ? { ...ctx, brokenBy } : ctx);
+            return new Field(undefined, "absent", undefined, "", brokenBy ? { ...ctx, brokenBy } : ctx, this, key);
         }
-        const frozen = Object.isFrozen(parent.object);
+        const frozen = Object.isFrozen(object);
         const kept = frozen && key !== "__proto__";
         const known =
             kept && this.children && Object.prototype.hasOwnProperty.call(this.children, key)
@@ -281,21 +319,24 @@ export class Field<T = unknown> {
         if (known) {
             return known;
         }
-        const path = joinPath(parent.path, key);
-        const ctx = this.childContext(path, type);
+        // The element of a one-element list is named by its path; the value itself by this field, when asked.
+        const base = object === this.value ? undefined : `${this.path}[0]`;
+        const path = base === undefined ? undefined : joinPath(base, key);
+        const ctx = this.childContext(type, key, base);
         try {
-            const child: Field<ChildOf<T, K>> = Object.prototype.hasOwnProperty.call(parent.object, key)
-                ? Field.of(parent.object[key], path, ctx)
-                : new Field(path, "absent", undefined, "", ctx);
+            const child: Field<ChildOf<T, K>> = Object.prototype.hasOwnProperty.call(object, key)
+                ? Field.read(object[key], path, ctx, this, key)
+                : new Field(path, "absent", undefined, "", ctx, this, key);
             if (kept) {
                 (this.children ??= {})[key] = child;
             }
             return child;
         } catch (err) {
+            const at = path ?? joinPath(this.path, key);
             if (isUnknownValueError(err)) {
-                return new Field(path, "unknown", undefined, path, ctx);
+                return new Field(at, "unknown", undefined, at, ctx);
             }
-            return new Field(path, "absent", undefined, "", ctx);
+            return new Field(at, "absent", undefined, "", ctx);
         }
     }
 
@@ -361,11 +402,11 @@ export class Field<T = unknown> {
         }
         const out = new Array<Field<ElementOf<T>>>(length);
         for (let i = 0; i < length; i++) {
-            const p = `${this.path}[${i}]`;
-            const ctx = this.childContext(p, items);
+            const ctx = this.childContext(items, i);
             try {
-                out[i] = Field.of(arr[i], p, ctx);
+                out[i] = Field.read(arr[i], undefined, ctx, this, i);
             } catch (err) {
+                const p = childPath(this.path, i);
                 out[i] = isUnknownValueError(err)
                     ? new Field(p, "unknown", undefined, p, ctx)
                     : new Field(p, "absent", undefined, "", ctx);
@@ -381,11 +422,11 @@ export class Field<T = unknown> {
     entries(): [string, Field<unknown>][] {
         let keys: string[];
         try {
-            const parent = this.objectValue();
-            if (!parent) {
+            const object = this.objectValue();
+            if (!object) {
                 return [];
             }
-            keys = Object.keys(parent.object);
+            keys = Object.keys(object);
         } catch {
             return [];
         }
