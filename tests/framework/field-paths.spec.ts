@@ -6,6 +6,7 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { Field, joinPath } from "../../src/framework/field";
 import { UNKNOWN } from "../../src/engine/protocol";
+import { deepFreeze } from "../support/frozen";
 
 type Step = string | number;
 
@@ -21,16 +22,6 @@ const walks = fc.record({
     frozen: fc.boolean(),
     unknownAt: fc.option(fc.nat({ max: 5 }), { nil: undefined }),
 });
-
-function deepFreeze<T>(value: T): T {
-    if (typeof value === "object" && value !== null) {
-        for (const v of Object.values(value)) {
-            deepFreeze(v);
-        }
-        Object.freeze(value);
-    }
-    return value;
-}
 
 /** Replaces the value at the walk's `at`-th step with the engine's unknown sentinel, where there is one. */
 function withUnknown(value: unknown, steps: readonly Step[], at: number | undefined): unknown {

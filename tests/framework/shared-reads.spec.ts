@@ -6,16 +6,7 @@
 import * as assert from "assert";
 import { Field } from "../../src/framework/field";
 import { WorkloadCatalog, podSpecsOf } from "../../src/kubernetes/workload";
-
-function deepFreeze<T>(value: T): T {
-    if (typeof value === "object" && value !== null) {
-        for (const v of Object.values(value)) {
-            deepFreeze(v);
-        }
-        Object.freeze(value);
-    }
-    return value;
-}
+import { deepFreeze } from "../support/frozen";
 
 const deployment = (image: string) => ({
     spec: {
