@@ -259,13 +259,16 @@ export class Field<T = unknown> {
      */
     private childContext(type: ApiType | undefined, step: string | number, base?: string): Context {
         const parent = this.ctx;
-        if (parent.secrets === undefined && !parent.secret && !parent.encrypted) {
-            // Nothing here is secret, and nothing but the type passes to a child (a wrongly typed parent's note
-            // and the like stay with the parent).
+        if (
+            !parent.secret &&
+            !parent.encrypted &&
+            (parent.secrets === undefined || !parent.secrets.hasSecretAtOrBelow(this.path))
+        ) {
+            // Nothing here or below is secret, and nothing but the type passes to a child (a wrongly typed parent's
+            // note and the like stay with the parent): the child reads as a plain value, and so does all below it.
             return type === undefined ? PLAIN : plainTyped(type);
         }
-        const at = childPath(base ?? this.path, step);
-        const secret = parent.secret || (parent.secrets?.isSecretRoot(at) ?? false);
+        const secret = parent.secret || (parent.secrets?.isSecretRoot(childPath(base ?? this.path, step)) ?? false);
         return { secret, secrets: parent.secrets, ...(type && { type }), ...(parent.encrypted && { encrypted: true }) };
     }
 
