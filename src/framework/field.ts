@@ -66,7 +66,7 @@ const PLAIN: Context = { secret: false };
 
 /**
  * The context of a field that is not secret and has nothing but an API type, one per type: the pod spec's fields are
- * typed, and a context made per read was the largest allocation of a policy's run.
+ * typed, and a context made per read was a large part of the largest allocation site of a policy's run.
  */
 const plainContexts = new WeakMap<ApiType, Context>();
 

@@ -245,7 +245,7 @@ export class PodSpec {
  *
  * One slot, not a table keyed by the props: the policies of a request run one after another on the same props, and
  * the scanner keeps every resource's props until the stack policies have run, so a table would keep every resource's
- * model alive with them (5,000 Deployments: about a third of what survived each garbage collection).
+ * model alive with them (on 5,000 Deployment files, peak RSS went from about 370 to 350 MiB with one slot).
  */
 let lastShared: { readonly raw: object; readonly byShape: Map<WorkloadShape, readonly PodSpec[]> } | undefined;
 
