@@ -177,12 +177,8 @@ export class Field<T = unknown> {
         return new Field<T>(path, "absent", undefined, "");
     }
 
-    private static of<T>(value: unknown, path: string, ctx: Context): Field<T> {
-        return Field.read<T>(value, path, ctx);
-    }
-
     /** The field for a value read: at `path`, or (with `path` undefined) read from `up` by `step`. */
-    private static read<T>(
+    private static of<T>(
         value: unknown,
         path: string | undefined,
         ctx: Context,
@@ -192,13 +188,11 @@ export class Field<T = unknown> {
         if (value === undefined || value === null) {
             return new Field<T>(path, "absent", undefined, "", ctx, up, step);
         }
-        if (isUnknownSentinel(value)) {
+        const encrypted = value === ENCRYPTED_SECRET || (ctx.secret && value === UNDECRYPTED_SECRET);
+        if (encrypted || isUnknownSentinel(value)) {
+            // An unknown value is named by where it is unknown, so its path is made now.
             const at = path ?? childPath(up?.path ?? "", step ?? "");
-            return new Field<T>(at, "unknown", undefined, at, ctx);
-        }
-        if (value === ENCRYPTED_SECRET || (ctx.secret && value === UNDECRYPTED_SECRET)) {
-            const at = path ?? childPath(up?.path ?? "", step ?? "");
-            return new Field<T>(at, "unknown", undefined, at, { ...ctx, secret: true, encrypted: true });
+            return new Field<T>(at, "unknown", undefined, at, encrypted ? { ...ctx, secret: true, encrypted } : ctx);
         }
         return new Field<T>(path, "value", value, "", ctx, up, step);
     }
@@ -328,7 +322,7 @@ export class Field<T = unknown> {
         const ctx = this.childContext(type, key, base);
         try {
             const child: Field<ChildOf<T, K>> = Object.prototype.hasOwnProperty.call(object, key)
-                ? Field.read(object[key], path, ctx, this, key)
+                ? Field.of(object[key], path, ctx, this, key)
                 : new Field(path, "absent", undefined, "", ctx, this, key);
             if (kept) {
                 (this.children ??= {})[key] = child;
@@ -407,7 +401,7 @@ export class Field<T = unknown> {
         for (let i = 0; i < length; i++) {
             const ctx = this.childContext(items, i);
             try {
-                out[i] = Field.read(arr[i], undefined, ctx, this, i);
+                out[i] = Field.of(arr[i], undefined, ctx, this, i);
             } catch (err) {
                 const p = childPath(this.path, i);
                 out[i] = isUnknownValueError(err)
