@@ -16,7 +16,8 @@ import {
 import { type Fixer } from "../framework/remediation";
 import { type ImageSite, type ImageUse, imageSitesOf, mayNameImages } from "./image-sites";
 import { type ParsedImage, parseImageRef, quote } from "./image-ref";
-import { SECRET_PLACEHOLDER } from "../framework/checks";
+import { SECRET_PLACEHOLDER, show } from "../framework/checks";
+import { type Field } from "../framework/field";
 import { type OptionValues, type OptionsSpec } from "../framework/options";
 import { type WorkloadOptions, catalogFor, providerNamespace, workloadOptions } from "../kubernetes/workload-policy";
 
@@ -104,7 +105,7 @@ export function defineImagePolicy<O extends OptionsSpec, N extends string>(
                     images.push({
                         site,
                         parsed,
-                        shown: typeof value === "string" ? quote(value, 200) : show(value),
+                        shown: typeof value === "string" ? quote(value, 200) : shownComposite(site.field),
                     });
                 }
                 return images;
@@ -145,12 +146,12 @@ function hideSecret(parsed: ParsedImage, ev: Evaluation<unknown>): ParsedImage {
     return parsed;
 }
 
-function show(value: unknown): string {
-    try {
-        return quote(JSON.stringify(value) ?? typeof value, 60);
-    } catch {
-        return typeof value;
-    }
+/**
+ * A reference that is not a string, for a message: its JSON, shortened and quoted. The framework's `show` renders it,
+ * so a secret inside it (a list holding a secret string) is shown as [secret].
+ */
+function shownComposite(field: Field): string {
+    return quote(show(field), 60);
 }
 
 /** Lists items for a message: the first `max`, then how many more. */
