@@ -124,6 +124,7 @@ const OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
 
 // Characters a plain scalar may not start with (indicators), besides `-` followed by a space.
 const PLAIN_START_EXCLUDED = new Set([..."&*!|>'\"%@`,[]{}#?:"]);
+const FLOW_INDICATORS = new Set([..."[]{},"]);
 
 const LATER_MARKER = /^---(?=[ \n]|$)/gm;
 
@@ -743,7 +744,8 @@ class SubsetParser {
             PLAIN_START_EXCLUDED.has(c) ||
             c === undefined ||
             c === "\n" ||
-            (c === "-" && this.isSpaceOrEnd(start + 1))
+            // In a flow collection a flow indicator ends a scalar: `-` before one starts a block sequence (an error).
+            (c === "-" && (this.isSpaceOrEnd(start + 1) || FLOW_INDICATORS.has(src[start + 1])))
         ) {
             throw DECLINE;
         }

@@ -505,6 +505,10 @@ describe("scan: the YAML subset reader", () => {
             ["a key longer than 1,000 characters", `${"k".repeat(1100)}: v\n`],
             ["a syntax error", "a: [1, 2\n"],
             ["a trailing comma", "a: [1, 2,]\n"],
+            // Found by the property test below: `-` before a flow indicator is a block sequence, an error there.
+            ["a lone - in a flow sequence", "a: [-]\n"],
+            ["a - before a comma in a flow sequence", "a: [-, b]\n"],
+            ["a lone - as a flow mapping's value", "a: {b: -}\n"],
             ["a byte-order mark", "\ufeffa: 1\n"],
             ["a plain scalar continued by a key", "a: b\n  c: d\n"],
             ["nesting beyond MAX_NESTING", `${"[".repeat(MAX_NESTING + 1)}${"]".repeat(MAX_NESTING + 1)}\n`],
