@@ -7,7 +7,7 @@
 // (bench/results/latest.json by default) so that figures can be compared between commits.
 //
 // Options: --runs N (start-ups per pack, default 7), --rounds N (Analyze passes per pack, default 3),
-// --resources N (default 2000), --stack-runs N (AnalyzeStack calls per pack and size, default 3),
+// --resources N (default 2000), --stack-runs N (AnalyzeStack rounds, a fresh process per pack each, default 3),
 // --concurrency N (also time Analyze with N requests in flight, as the engine may send them),
 // --mix mixed|workloads (the resources sent: an organization-like mix, default, or every resource a
 // heavy workload — several containers, init containers, secret references, unknowns),
@@ -356,41 +356,48 @@ function measureAnalyze(
 }
 
 /**
- * AnalyzeStack at 1,000 and 10,000 resources, in fresh processes (what Analyze left on the heap
- * would blur the comparison), after one 1,000-resource warm-up call. The one-policy pack has no
- * stack policy: one 10,000-resource call shows the transfer alone.
+ * AnalyzeStack at 1,000 and 10,000 resources. Each round starts every pack afresh, alone, in rotated order (what
+ * Analyze left on the heap would blur the comparison, and at 10,000 heavy workloads three packs side by side need
+ * more memory than a 24 GB machine has), warms it with one 1,000-resource call, then times both sizes; peak RSS is
+ * the highest of a pack's rounds. The one-policy pack has no stack policy: one 10,000-resource call shows the
+ * transfer alone.
  */
-function measureStack(packs: readonly PackSpec[], stackRuns: number, mix: Mix) {
+async function measureStack(packs: readonly PackSpec[], stackRuns: number, mix: Mix) {
     const handlerFiles = packs.map((p) => path.join(WORK, `stack-handler-${p.key}.txt`));
-    return withRunning(
+    const dirs = packs.map((p) => p.dir);
+    const requests = await withRunning(
         packs,
-        (i) => probeEnv({ BENCH_PROBE_STACK: handlerFiles[i] }),
-        async (running) => {
-            const dirs = packs.map((p) => p.dir);
-            const requests = await Promise.all(
+        () => ({}),
+        (running) =>
+            Promise.all(
                 STACK_SIZES.map((n) =>
                     encodeFor(running, dirs, (b) => b.encodeStack(stackResources(n, undefined, mix))),
                 ),
-            );
-            log("AnalyzeStack: requests encoded");
-            for (const [i, b] of running.entries()) {
-                await sendStack(b, requests[0][i], handlerFiles[i]);
-            }
-            const timings = perPack(() => ({ 1000: [] as Timing[], 10000: [] as Timing[] }));
-            for (const [s, n] of STACK_SIZES.entries()) {
-                for (let r = 0; r < stackRuns; r++) {
-                    for (const i of rotate([0, 1, 2], r)) {
-                        if (n === 1000 || r === 0 || packs[i].key !== "onePolicy") {
-                            timings[packs[i].key][n].push(await sendStack(running[i], requests[s][i], handlerFiles[i]));
+            ),
+    );
+    log("AnalyzeStack: requests encoded");
+    const timings = perPack(() => ({ 1000: [] as Timing[], 10000: [] as Timing[] }));
+    const peakRss = perPack(() => 0);
+    for (let r = 0; r < stackRuns; r++) {
+        for (const i of rotate([0, 1, 2], r)) {
+            const { key } = packs[i];
+            await withRunning(
+                [packs[i]],
+                () => probeEnv({ BENCH_PROBE_STACK: handlerFiles[i] }),
+                async ([b]) => {
+                    await sendStack(b, requests[0][i], handlerFiles[i]);
+                    for (const [s, n] of STACK_SIZES.entries()) {
+                        if (n === 1000 || r === 0 || key !== "onePolicy") {
+                            timings[key][n].push(await sendStack(b, requests[s][i], handlerFiles[i]));
                         }
                     }
-                }
-                log(`AnalyzeStack: ${n} resources measured`);
-            }
-            const peakRss = perPack((k) => round1(running[packs.findIndex((p) => p.key === k)].memoryMiB("VmHWM")));
-            return { timings, peakRss };
-        },
-    );
+                    peakRss[key] = Math.max(peakRss[key], round1(b.memoryMiB("VmHWM")));
+                },
+            );
+        }
+        log(`AnalyzeStack: round ${r + 1}/${stackRuns}`);
+    }
+    return { timings, peakRss };
 }
 
 async function main(): Promise<void> {
