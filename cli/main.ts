@@ -5,7 +5,6 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import * as v8 from "v8";
 import { allPolicies } from "../policies";
 import { type Policy, type PolicyPackConfig, reconcileConfig } from "../src/engine/local-engine";
 import type { EnforcementLevel } from "@pulumi/policy";
@@ -17,6 +16,7 @@ import { formatText, inputErrorText } from "./format/text";
 import { InputTooLargeError, openInputs } from "./inputs/files";
 import { type KindContext } from "./inputs/kubernetes-api";
 import { TreeCache } from "./inputs/manifests";
+import { heapTuning, tuneHeap } from "./heap";
 import {
     type InputError,
     type ReportContext,
@@ -219,7 +219,10 @@ async function scan(args: ScanArgs, io: CliIo): Promise<number> {
         config,
         packName: "container-guard",
         packVersion: info.version,
-        onProgress: (judged) => progress.update(`judging resource ${judged}${fileText}`),
+        onProgress: (judged) => {
+            heapTuning().check();
+            progress.update(`judging resource ${judged}${fileText}`);
+        },
     });
     const inputErrors: InputError[] = [];
     const skipped: SkippedDocument[] = [];
@@ -397,23 +400,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     }
 }
 
-/**
- * How much V8 lets the heap grow past what survived the last full collection, in percent. V8's own factor lets a scan's
- * heap grow to several times what it holds alive: 5,000 Deployment files peaked at about 350 MiB of RSS with about
- * 125 MiB alive, and at about 250 MiB with 25 here, for about 6 % more CPU time (docs/scanning.md#speed). Left alone
- * when the user tunes the heap (node's own arguments, or --max-old-space-size in NODE_OPTIONS).
- */
-const HEAP_GROWING_PERCENT = 25;
-
-function tuneHeap(): void {
-    const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
-    if (!/heap[-_]growing[-_]percent|max[-_]old[-_]space[-_]size/.test(given)) {
-        v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-    }
-}
-
 if (require.main === module) {
-    tuneHeap();
+    tuneHeap([...process.execArgv, process.env.NODE_OPTIONS ?? ""]);
     run(process.argv.slice(2)).then(
         (code) => {
             process.exitCode = code;
