@@ -14,8 +14,9 @@ const HEAP_GROWING_PERCENT = 25;
 
 /**
  * The young generation's size (both semi-spaces) at which it stops growing. V8 doubles it up to 32 MiB on 64-bit
- * Node.js 20; 16 MiB peaked 30 MiB lower on the 5,000 files (like `node --max-semi-space-size=8`) for the same CPU
- * time, while keeping it at its initial 1 MiB cost about 13 % more CPU time.
+ * Node.js 20; stopped at 16 MiB, the scan of 5,000 Deployment files peaked 20–30 MiB lower and took less CPU time
+ * (median 12.0 → 10.6 s: each scavenge covers less memory), while keeping it at its initial 1 MiB cost about 13 %
+ * more CPU time (short-lived objects promoted to the old generation).
  */
 const YOUNG_GENERATION_LIMIT = 16 * 1024 * 1024;
 
