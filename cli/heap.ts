@@ -54,9 +54,8 @@ export function heapTuning(): HeapTuning {
 }
 
 /** Tunes the heap of this process (the command's entry point): see heapTuner. heapTuning() returns it from now on. */
-export function tuneHeap(given: readonly string[]): HeapTuning {
+export function tuneHeap(given: readonly string[]): void {
     current = heapTuner(given, V8_CONTROLS);
-    return current;
 }
 
 /**
