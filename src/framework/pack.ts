@@ -7,6 +7,7 @@
 import { PolicyPack, type PolicyPackArgs, type PolicyPackConfig } from "@pulumi/policy";
 import { configurationChanged, policyConfigProblems } from "./policy";
 import { unknownPolicyNames } from "./policy-names";
+import { withFasterWire } from "../sdk/analyzer-wire";
 import { withPropsDecodedOnce } from "../sdk/decode-once";
 import { shareDecodedProps } from "../sdk/shared-props";
 import { type AnalyzerHandlers, grpcStatus, interceptAnalyzerService } from "../sdk/policy-sdk";
@@ -75,6 +76,7 @@ export function servePolicyPack(name: string, args: PolicyPackArgs, initialConfi
     interceptAnalyzerService(
         (impl) => guarded(args.policies, impl),
         () => (pack = new PolicyPack(name, args, initialConfig)),
+        withFasterWire,
     );
     return pack!;
 }

@@ -118,11 +118,15 @@ export interface AnalyzerHandlers {
 }
 
 /**
- * Passes every service implementation the SDK's gRPC server registers through `wrap` until the
+ * Passes every service implementation the SDK's gRPC server registers through `wrap`, and its
+ * definition (how each method's messages are decoded and encoded) through `rewire`, until the
  * returned function is called. The SDK offers no hook for this, so the server's addService is
  * replaced; wrappers installed this way nest.
  */
-export function wrapAnalyzerServices(wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers): () => void {
+export function wrapAnalyzerServices(
+    wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers,
+    rewire: <S extends object>(service: S) => S = (service) => service,
+): () => void {
     const proto = sdkGrpc().Server.prototype;
     // Kept to be called with the server as `this` below (and restored as it was).
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -130,7 +134,8 @@ export function wrapAnalyzerServices(wrap: (handlers: AnalyzerHandlers) => Analy
     proto.addService = function (this: grpcJs.Server, service, impl) {
         const handlers = impl as AnalyzerHandlers | undefined;
         const wrapped = handlers && typeof handlers === "object" ? wrap(handlers) : handlers;
-        return addService.call(this, service, wrapped as grpcJs.UntypedServiceImplementation);
+        const definition = service && typeof service === "object" ? rewire(service) : service;
+        return addService.call(this, definition, wrapped as grpcJs.UntypedServiceImplementation);
     };
     return () => {
         proto.addService = addService;
@@ -144,8 +149,9 @@ export function wrapAnalyzerServices(wrap: (handlers: AnalyzerHandlers) => Analy
 export function interceptAnalyzerService(
     wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers,
     construct: () => void,
+    rewire?: <S extends object>(service: S) => S,
 ): void {
-    const restore = wrapAnalyzerServices(wrap);
+    const restore = wrapAnalyzerServices(wrap, rewire);
     try {
         construct();
     } finally {

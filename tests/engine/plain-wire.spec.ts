@@ -16,6 +16,7 @@ import { type EngineResource, LocalEngine, type PolicyPackConfig } from "../../s
 import { plainWire } from "../../src/engine/plain-wire";
 import { UNKNOWN, secret, toStruct } from "../../src/engine/protocol";
 import { fuzzedPodSpec } from "../support/fuzz";
+import { shape } from "../support/wire-shape";
 
 type Outcome = { value: unknown } | { error: string };
 
@@ -25,17 +26,6 @@ function outcome(f: () => unknown): Outcome {
     } catch (err) {
         return { error: (err as Error).message };
     }
-}
-
-/** Keys in order at every level (deepStrictEqual ignores key order; policies iterating objects do not). */
-function shape(v: unknown): unknown {
-    if (Array.isArray(v)) {
-        return v.map(shape);
-    }
-    if (typeof v === "object" && v !== null) {
-        return [Object.getPrototypeOf(v) === Object.prototype, Object.entries(v).map(([k, x]) => [k, shape(x)])];
-    }
-    return Object.is(v, -0) ? "-0" : v;
 }
 
 function assertSameDecoding(props: Record<string, unknown>): void {

@@ -141,10 +141,21 @@ describe("the policy SDK internals the pack relies on", () => {
         // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity only
         const original = grpc.Server.prototype.addService;
         const seen: string[][] = [];
-        const restore = wrapAnalyzerServices((impl) => {
-            seen.push(Object.keys(impl));
-            return { ...impl, extra: () => undefined };
-        });
+        const registered: string[] = [];
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below
+        const register = grpc.Server.prototype.register;
+        grpc.Server.prototype.register = function (this: any, name: string, ...rest: any[]) {
+            registered.push(name);
+            return (register as any).call(this, name, ...rest);
+        };
+        const restore = wrapAnalyzerServices(
+            (impl) => {
+                seen.push(Object.keys(impl));
+                return { ...impl, extra: () => undefined };
+            },
+            // the definition goes through `rewire` (analyzer-wire.ts replaces how messages are read and written)
+            (definition: any) => ({ ping: { ...definition.ping, path: "/x.Y/Rewired" } }) as any,
+        );
         try {
             const s = new grpc.Server();
             const service = {
@@ -161,8 +172,10 @@ describe("the policy SDK internals the pack relies on", () => {
             s.addService(service, { ping: () => undefined });
         } finally {
             restore();
+            grpc.Server.prototype.register = register;
         }
         assert.deepStrictEqual(seen, [["ping"]]);
+        assert.deepStrictEqual(registered, ["/x.Y/Rewired"]);
         let wrapped = 0;
         interceptAnalyzerService(
             (impl) => (wrapped++, impl),
