@@ -291,7 +291,12 @@ async function profileAnalyze(
             f.functionName.endsWith("Struct.toJavaScript") && f.url.includes("google-protobuf"),
         "SDK NotApplicableError (args.notApplicable)": (f) =>
             f.functionName === "throwNotApplicable" && f.url.includes("@pulumi/policy/"),
-        "gRPC request decoding (deserializeBinary)": (f) => f.functionName.endsWith("AnalyzeRequest.deserializeBinary"),
+        // The pack reads Analyze requests and writes responses itself (src/sdk/analyzer-wire.ts); the reference packs
+        // use google-protobuf's generated code.
+        "gRPC request decoding (deserializeBinary, readAnalyzeRequest)": (f) =>
+            f.functionName.endsWith("AnalyzeRequest.deserializeBinary") || f.functionName === "readAnalyzeRequest",
+        "gRPC response encoding (serializeBinary, writeAnalyzeResponse)": (f) =>
+            f.functionName.endsWith("AnalyzeResponse.serializeBinary") || f.functionName === "writeAnalyzeResponse",
     });
 }
 

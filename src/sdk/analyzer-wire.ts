@@ -30,9 +30,14 @@ const FIXED32 = 5;
 
 const tag = (field: number, wireType: number): number => (field << 3) | wireType;
 
+/** Nesting of Structs and lists beyond which props are left to google-protobuf (see `WireReader.enter`). */
+const MAX_DEPTH = 500;
+
 /** A cursor over protobuf bytes; every read checks its bounds and declines what it cannot read exactly. */
 class WireReader {
     pos: number;
+    /** How many Structs and lists the current value is inside. */
+    depth = 0;
     constructor(
         readonly bytes: Buffer,
         start = 0,
@@ -55,6 +60,27 @@ class WireReader {
                     throw DECLINED;
                 }
                 return result;
+            }
+        }
+        throw DECLINED;
+    }
+
+    /**
+     * Enters a Struct or list. google-protobuf decodes nesting by recursion and, in this process, runs out of stack
+     * somewhere past 2,500 levels (where it throws RangeError); deeper props than this limit are left to it, so that
+     * it decides, and fails, as before. Kubernetes objects, CRD schemas included, nest a few dozen levels.
+     */
+    enter(): void {
+        if (++this.depth > MAX_DEPTH) {
+            throw DECLINED;
+        }
+    }
+
+    /** A varint google-protobuf reads as a number (an enum): at most 10 bytes, as it reads them. */
+    skipNumber(end: number): void {
+        for (let i = 0; i < 10 && this.pos < end; i++) {
+            if (this.bytes[this.pos++] < 0x80) {
+                return;
             }
         }
         throw DECLINED;
@@ -157,7 +183,7 @@ function readValue(r: WireReader, end: number, value: unknown = NO_KIND): unknow
         const fieldTag = r.uint32();
         switch (fieldTag) {
             case NULL_VALUE:
-                r.skip(fieldTag, end);
+                r.skipNumber(end);
                 value = null;
                 break;
             case NUMBER_VALUE:
@@ -183,6 +209,7 @@ function readValue(r: WireReader, end: number, value: unknown = NO_KIND): unknow
 }
 
 function readList(r: WireReader, end: number): unknown[] {
+    r.enter();
     const list: unknown[] = [];
     while (r.pos < end) {
         const fieldTag = r.uint32();
@@ -196,6 +223,7 @@ function readList(r: WireReader, end: number): unknown[] {
             r.skip(fieldTag, end, 1);
         }
     }
+    r.depth--;
     return list;
 }
 
@@ -205,6 +233,7 @@ function byKey(a: { key: string; at: number }, b: { key: string; at: number }): 
 }
 
 function readStruct(r: WireReader, end: number): Record<string, unknown> {
+    r.enter();
     const keys: string[] = [];
     const values: unknown[] = [];
     let sorted = true;
@@ -251,10 +280,15 @@ function readStruct(r: WireReader, end: number): Record<string, unknown> {
             result[key] = values[at];
         }
     }
+    r.depth--;
     return result;
 }
 
-/** A request's props already decoded: all the policy SDK and this pack ask of a Struct is `toJavaScript()`. */
+/**
+ * A request's props already decoded: all the policy SDK and this pack ask of a Struct is `toJavaScript()`. It is not
+ * a google-protobuf message: a request read here cannot be re-encoded (`serializeBinary`, `toObject`), which neither
+ * the SDK nor the pack does.
+ */
 export class DecodedStruct {
     constructor(private readonly value: Record<string, unknown>) {}
 
@@ -385,6 +419,9 @@ export function readAnalyzeStackRequest<T extends { getResourcesList(): WithProp
     }
 }
 
+/** A UTF-16 surrogate not paired (in a `u` regular expression, a pair is one code point and does not match). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 const varintSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
 
 /** Writes an unsigned varint (below 2^32) at `pos`; returns the position after it. */
@@ -406,9 +443,9 @@ function lengthDelimited(field: number, body: Buffer): Buffer {
 
 /**
  * A message of string fields and small enums, as google-protobuf writes it: fields in the order given, empty strings
- * and zero enums left out. Each entry is a field number and its value.
+ * and zero enums left out. Each entry is a field number, whether it is an enum, and the value it holds.
  */
-type Fields = readonly (readonly [field: number, value: string | number])[];
+type Fields = readonly (readonly [field: number, isEnum: boolean, value: unknown])[];
 
 /** The fields of AnalyzeResponse's messages, in field order; undefined for a message that has more than these. */
 function diagnosticFields(d: analyzer.AnalyzeDiagnostic): Fields | undefined {
@@ -416,14 +453,14 @@ function diagnosticFields(d: analyzer.AnalyzeDiagnostic): Fields | undefined {
     return d.toArray().length > 9
         ? undefined
         : [
-              [1, d.getPolicyname()],
-              [2, d.getPolicypackname()],
-              [3, d.getPolicypackversion()],
-              [4, d.getDescription()],
-              [5, d.getMessage()],
-              [7, d.getEnforcementlevel()],
-              [8, d.getUrn()],
-              [9, d.getSeverity()],
+              [1, false, d.getPolicyname()],
+              [2, false, d.getPolicypackname()],
+              [3, false, d.getPolicypackversion()],
+              [4, false, d.getDescription()],
+              [5, false, d.getMessage()],
+              [7, true, d.getEnforcementlevel()],
+              [8, false, d.getUrn()],
+              [9, true, d.getSeverity()],
           ];
 }
 
@@ -431,16 +468,24 @@ function notApplicableFields(n: analyzer.PolicyNotApplicable): Fields | undefine
     return n.toArray().length > 2
         ? undefined
         : [
-              [1, n.getPolicyName()],
-              [2, n.getReason()],
+              [1, false, n.getPolicyName()],
+              [2, false, n.getReason()],
           ];
 }
 
 /** The encoded size of a message's fields; string byte lengths are appended to `lengths` in order. */
 function bodySize(fields: Fields, lengths: number[]): number {
     let size = 0;
-    for (const [field, value] of fields) {
+    for (const [field, isEnum, value] of fields) {
+        // A value of another type than its field's (set without type checks) is written by google-protobuf's rules.
+        if (typeof value !== (isEnum ? "number" : "string")) {
+            throw DECLINED;
+        }
         if (typeof value === "string") {
+            // google-protobuf writes a lone UTF-16 surrogate in its own way (Node.js writes U+FFFD)
+            if (LONE_SURROGATE.test(value)) {
+                throw DECLINED;
+            }
             if (value.length > 0) {
                 const length = Buffer.byteLength(value, "utf8");
                 lengths.push(length);
@@ -448,7 +493,7 @@ function bodySize(fields: Fields, lengths: number[]): number {
             }
         } else if (value !== 0) {
             // Enums of this protocol are small and never negative (a negative one takes ten bytes).
-            if (!Number.isInteger(value) || value < 0 || value >= 0x80) {
+            if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= 0x80) {
                 throw DECLINED;
             }
             size += varintSize(tag(field, VARINT)) + 1;
@@ -458,7 +503,7 @@ function bodySize(fields: Fields, lengths: number[]): number {
 }
 
 function writeFields(out: Buffer, pos: number, fields: Fields, lengths: number[], next: { at: number }): number {
-    for (const [field, value] of fields) {
+    for (const [field, , value] of fields) {
         if (typeof value === "string") {
             if (value.length > 0) {
                 const length = lengths[next.at++];
@@ -467,7 +512,7 @@ function writeFields(out: Buffer, pos: number, fields: Fields, lengths: number[]
             }
         } else if (value !== 0) {
             pos = writeVarint(out, pos, tag(field, VARINT));
-            out[pos++] = value;
+            out[pos++] = value as number;
         }
     }
     return pos;
@@ -512,6 +557,7 @@ export function writeAnalyzeResponse(response: analyzer.AnalyzeResponse): Buffer
 interface MethodDefinition {
     readonly path?: string;
     readonly requestType?: MessageClass<never>;
+    readonly responseType?: abstract new () => unknown;
     readonly requestDeserialize: (bytes: Buffer) => unknown;
     readonly responseSerialize: (value: unknown) => Buffer;
 }
@@ -528,15 +574,18 @@ function rewired(
     }
     const type = method.requestType;
     const serialize = method.responseSerialize;
+    const responseType = method.responseType;
     return {
         ...method,
         requestDeserialize: (bytes) => read(bytes, type),
-        ...(respondsWithFindings && {
-            responseSerialize: (value: unknown) =>
-                (typeof value === "object" && value !== null && "getDiagnosticsList" in value
-                    ? writeAnalyzeResponse(value as analyzer.AnalyzeResponse)
-                    : undefined) ?? serialize(value),
-        }),
+        // Anything but the generated response class goes to the generated serializer, which rejects it as before.
+        ...(respondsWithFindings &&
+            typeof responseType === "function" && {
+                responseSerialize: (value: unknown) =>
+                    (value instanceof responseType
+                        ? writeAnalyzeResponse(value as analyzer.AnalyzeResponse)
+                        : undefined) ?? serialize(value),
+            }),
     };
 }
 

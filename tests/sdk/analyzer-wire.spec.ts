@@ -77,10 +77,8 @@ function encodeStruct(obj: Record<string, unknown>, w: Writing): number[] {
     const keys = Object.keys(obj);
     const entry = (key: string, value: unknown) =>
         bytesField(1, [...bytesField(1, utf8(key)), ...bytesField(2, encodeValue(value, w))]);
-    const out = w.repeatKey && keys.length > 0 ? entry(keys[0], "an earlier value") : [];
-    for (const i of w.order(keys.length)) {
-        out.push(...entry(keys[i], obj[keys[i]]));
-    }
+    const entries = w.order(keys.length).map((i) => entry(keys[i], obj[keys[i]]));
+    const out = (w.repeatKey && keys.length > 0 ? [entry(keys[0], "an earlier value")] : []).concat(entries).flat();
     return w.unknownField ? [...field(9, 0), 7, ...out] : out;
 }
 
@@ -218,6 +216,15 @@ describe("the pack's own reading and writing of analyzer messages (analyzer-wire
             "field number 0": [...ok, ...field(0, 0), 1],
             truncated: ok.slice(0, -1),
             "a length past the end": [...bytesField(1, []).slice(0, 1), 0x7f],
+            // google-protobuf reads an enum's varint to 10 bytes at most
+            "a null written with an 11-byte varint": bytesField(1, [
+                ...bytesField(1, utf8("k")),
+                ...bytesField(2, [...field(1, 0), ...Array(10).fill(0x80), 0]),
+            ]),
+            "a null written with a 10-byte varint": bytesField(1, [
+                ...bytesField(1, utf8("k")),
+                ...bytesField(2, [...field(1, 0), ...Array(9).fill(0x80), 0]),
+            ]),
         };
         for (const [name, props] of Object.entries(cases)) {
             const bytes = analyzeRequest(props);
@@ -226,6 +233,24 @@ describe("the pack's own reading and writing of analyzer messages (analyzer-wire
         // the two that google-protobuf cannot turn into JavaScript fail exactly as it fails
         const noKind = fromHere(analyzeRequest(cases["a Value of no kind"]));
         assert.deepStrictEqual((noKind as any).value.props, { error: "Unexpected struct type" });
+    });
+
+    it("leaves props nested deeper than 500 levels to google-protobuf, which overflows its stack further down", () => {
+        const nested = (depth: number): unknown => (depth === 0 ? "leaf" : [nested(depth - 1)]);
+        for (const [depth, fast] of [
+            [499, true],
+            [501, false],
+        ] as const) {
+            const bytes = analyzeRequest(encodeStruct({ x: nested(depth) }, PLAIN));
+            // (compared as JSON: assert's deep comparison runs out of stack itself at these depths)
+            assert.strictEqual(
+                JSON.stringify(fromHere(bytes)),
+                JSON.stringify(fromGoogleProtobuf(bytes)),
+                `depth ${depth}`,
+            );
+            const read = readAnalyzeRequest<any>(bytes, analyzerProto.AnalyzeRequest);
+            assert.strictEqual(read.getProperties() instanceof DecodedStruct, fast, `depth ${depth}`);
+        }
     });
 
     it("gives google-protobuf's answer for any corruption of a request's bytes", () => {
@@ -345,6 +370,31 @@ describe("the pack's own reading and writing of analyzer messages (analyzer-wire
         d.setSeverity(2);
         d.toArray()[11] = "a field of a newer protocol";
         assert.strictEqual(writeAnalyzeResponse(res), undefined, "an unknown field");
+        d.toArray().length = 9;
+        assert.ok(writeAnalyzeResponse(res));
+        // google-protobuf writes these by its own rules (they would differ byte for byte)
+        for (const [name, set] of [
+            ["a lone surrogate (a message cut mid-emoji)", () => d.setMessage("cut \uD83D")],
+            ["an enum set to a string", () => d.setEnforcementlevel("1" as never)],
+            ["a string field set to a number", () => d.setUrn(5 as never)],
+        ] as const) {
+            const fresh = analyzerProto.AnalyzeDiagnostic.deserializeBinary(d.serializeBinary());
+            res.setDiagnosticsList([fresh]);
+            assert.ok(writeAnalyzeResponse(res), name);
+            d.setMessage("m");
+            set.call(undefined);
+            res.setDiagnosticsList([d]);
+            assert.strictEqual(writeAnalyzeResponse(res), undefined, name);
+            d.setMessage("m");
+            d.setEnforcementlevel(1);
+            d.setUrn("");
+        }
+        // ...and the service then writes google-protobuf's bytes
+        d.setMessage("cut \uD83D");
+        assert.deepStrictEqual(
+            [...withFasterWire(analyzerGrpc.AnalyzerService).analyze.responseSerialize(res)],
+            [...res.serializeBinary()],
+        );
     });
 
     it("rewires the analyzer service's Analyze, AnalyzeStack and Remediate only", () => {
@@ -363,9 +413,11 @@ describe("the pack's own reading and writing of analyzer messages (analyzer-wire
         assert.ok(decoded instanceof analyzerProto.AnalyzeRequest);
         assert.deepStrictEqual(decoded.getProperties().toJavaScript(), { a: 1 });
         // a response it cannot write goes to the SDK's own serializer, which checks the type as before
-        assert.throws(
-            () => rewired.analyze.responseSerialize({}),
-            /Expected argument of type pulumirpc.AnalyzeResponse/,
-        );
+        for (const notAResponse of [{}, { getDiagnosticsList: () => [], getNotApplicableList: () => [] }]) {
+            assert.throws(
+                () => rewired.analyze.responseSerialize(notAResponse),
+                /Expected argument of type pulumirpc.AnalyzeResponse/,
+            );
+        }
     });
 });
