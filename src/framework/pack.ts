@@ -76,6 +76,7 @@ export function servePolicyPack(name: string, args: PolicyPackArgs, initialConfi
     interceptAnalyzerService(
         (impl) => guarded(args.policies, impl),
         () => (pack = new PolicyPack(name, args, initialConfig)),
+        // Requests are read and responses written without google-protobuf's object trees (analyzer-wire.ts).
         withFasterWire,
     );
     return pack!;

@@ -144,7 +144,8 @@ export function wrapAnalyzerServices(
 
 /**
  * Runs `construct` (which must create the PolicyPack, whose constructor starts the SDK's gRPC
- * server) with the service implementation passed through `wrap` first.
+ * server) with the service implementation passed through `wrap` first, and its definition through
+ * `rewire` when given.
  */
 export function interceptAnalyzerService(
     wrap: (handlers: AnalyzerHandlers) => AnalyzerHandlers,
