@@ -7,34 +7,12 @@
 // as the pack registers it ("pack"), the order flipped each round and the first round discarded as warm-up. Also
 // times each step alone on the same requests. Prints median CPU times; findings and response bytes must be the same.
 
-import type { PolicyPackConfig, Policy } from "../src/engine/local-engine";
-import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
+import type * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import type { UnaryHandler } from "../src/sdk/policy-sdk";
-import { requireFromPolicySdk } from "../src/sdk/policy-sdk";
-import { analyzeResources, MIXES, type Mix } from "./resources";
-import { allPolicies } from "../policies";
-import { toStruct } from "../src/engine/protocol";
 import { withFasterWire } from "../src/sdk/analyzer-wire";
-import { withPropsDecodedOnce } from "../src/sdk/decode-once";
 import { shareDecodedProps } from "../src/sdk/shared-props";
+import { encodedRequests, options, packAnalyzer } from "./in-process";
 import { median } from "./stats";
-
-/** The SDK's Analyze handler factory (internal to the SDK: the same one its gRPC server registers). */
-const { makeAnalyzeRpcFun } = requireFromPolicySdk<{
-    makeAnalyzeRpcFun: (
-        name: string,
-        version: string,
-        level: string,
-        policies: readonly Policy[],
-        config?: PolicyPackConfig,
-    ) => UnaryHandler<analyzerProto.AnalyzeRequest>;
-}>("@pulumi/policy/server");
-
-function arg(flag: string, fallback: string): string {
-    const i = process.argv.indexOf(flag);
-    return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 
 /** How the Analyze method's messages are read and written. */
 interface Wire {
@@ -51,37 +29,14 @@ function cpuMs(start: NodeJS.CpuUsage): number {
 }
 
 async function main(): Promise<void> {
-    const mix = arg("--mix", "workloads") as Mix;
-    if (!MIXES.includes(mix)) {
-        throw new Error(`--mix takes one of ${MIXES.join(", ")}`);
-    }
-    const count = Number(arg("--resources", "600"));
-    const rounds = Number(arg("--rounds", "8"));
+    const { mix, count, rounds } = options();
     shareDecodedProps();
     const wires: Record<Mode, Wire> = {
         "google-protobuf": analyzerGrpc.AnalyzerService.analyze,
         pack: withFasterWire(analyzerGrpc.AnalyzerService).analyze,
     };
-    const requests = analyzeResources(count, undefined, mix).map((r) => {
-        const req = new analyzerProto.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name ?? "");
-        req.setUrn(`urn:pulumi:bench::bench::${r.type}::${r.name}`);
-        req.setProperties(toStruct(r.props) as never);
-        req.setOptions(new analyzerProto.AnalyzerResourceOptions());
-        return Buffer.from(req.serializeBinary());
-    });
-    const { analyze } = withPropsDecodedOnce({
-        analyze: makeAnalyzeRpcFun("container-guard", "0.0.0", "advisory", allPolicies),
-    });
-    const judge = (request: analyzerProto.AnalyzeRequest) =>
-        new Promise<analyzerProto.AnalyzeResponse>((resolve, reject) => {
-            const answer = (err: unknown, res?: unknown) =>
-                err
-                    ? reject(err instanceof Error ? err : new Error(JSON.stringify(err)))
-                    : resolve(res as analyzerProto.AnalyzeResponse);
-            void analyze.call(undefined, { request }, answer);
-        });
+    const requests = encodedRequests(count, mix);
+    const judge = packAnalyzer();
 
     const total: Record<Mode, number[]> = { "google-protobuf": [], pack: [] };
     const findings: Record<Mode, number> = { "google-protobuf": 0, pack: 0 };
