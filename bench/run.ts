@@ -407,7 +407,9 @@ async function measureStack(packs: readonly PackSpec[], stackRuns: number, mix: 
 
 async function main(): Promise<void> {
     const options = parseArgs(process.argv.slice(2));
-    if (!fs.existsSync(path.join(options.pack, "dist", "index.js"))) {
+    // The pack's entry point, as the engine finds it (builds before the bundle have dist/index.js).
+    const manifest = JSON.parse(fs.readFileSync(path.join(options.pack, "package.json"), "utf8")) as { main: string };
+    if (!fs.existsSync(path.join(options.pack, manifest.main))) {
         throw new Error(`${options.pack} is not built: run \`npm run bench\` (it builds first) or \`npm run build\``);
     }
     const loadAtStart = os.loadavg();

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const profile = process.argv[2] ?? "restricted";
     const configFile = path.join(ROOT, "config", `${profile}.json`);
     const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
-    if (!fs.existsSync(path.join(ROOT, "dist", "index.js"))) {
+    if (!fs.existsSync(path.join(ROOT, "dist", "pack.js"))) {
         throw new Error("the pack is not built: run `npm install` (or `npm run build`) first");
     }
     const server = await PackServer.start(ROOT);

@@ -16,7 +16,15 @@ describe("engine benchmark options", () => {
         assert.strictEqual(o.stateResources, 10000);
         assert.strictEqual(o.preview, true);
         assert.strictEqual(o.quick, false);
+        assert.strictEqual(o.packsOnly, false);
         assert.strictEqual(o.out, path.join(RESULTS, "engine.json"));
+    });
+
+    it("--packs-only leaves out the no-pack configuration, nothing else", () => {
+        const o = parseArgs(["--packs-only", "--sizes", "1000"]);
+        assert.strictEqual(o.packsOnly, true);
+        assert.deepStrictEqual(o.sizes, [1000]);
+        assert.strictEqual(o.runs, 5);
     });
 
     it("--quick: 10 workloads, 1 round, 100 resources, written beside the full results, not over them", () => {

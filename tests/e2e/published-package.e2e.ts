@@ -72,6 +72,7 @@ describe("real engine: the published package (npm pack, production install)", fu
             "package.json",
             "README.md",
             "LICENSE",
+            "dist/pack.js",
             "dist/index.js",
             "dist/lib.js",
             "dist/lib.d.ts",
