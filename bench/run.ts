@@ -23,6 +23,7 @@ import { BenchPack, type EncodedRequest } from "./pack-process";
 import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, type Mix, MIXES, stackResources, typeCounts } from "./resources";
 import { transpile, writeReferencePack } from "./reference-packs";
+import { type Interval, median, ratioOfMedians, verdict, type Verdict } from "./stats";
 import { type EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -99,14 +100,17 @@ function perPack<T>(make: (key: PackKey) => T): PerPack<T> {
     return { containerGuard: make("containerGuard"), onePolicy: make("onePolicy"), sameCount: make("sameCount") };
 }
 
-function median(values: readonly number[]): number {
-    const s = [...values].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+type Estimate = { value: number } & Interval;
+/** An estimate rounded as the report's ratios are. */
+const estimate = ({ value, low, high }: Estimate): Estimate => ({
+    value: ratio(value, 1),
+    low: ratio(low, 1),
+    high: ratio(high, 1),
+});
+const interval = (e: Estimate) => `${e.value.toFixed(2)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
 
 /** Rotates the packs each round so that drift in machine load spreads evenly over them. */
 function rotate<T>(items: readonly T[], by: number): T[] {
@@ -194,6 +198,15 @@ async function encodeFor<T>(
             return encoded;
         }),
     );
+}
+
+/** container-guard's start-up ÷ the one-policy pack's, paired by round, and whether it is at most 1.0. */
+function pairedStartup(startup: PerPack<{ wallMs: number[]; cpuMs: number[] }>): Report["startup"]["vsOnePolicy"] {
+    const paired = (k: "wallMs" | "cpuMs") => {
+        const e = ratioOfMedians(startup.containerGuard[k], startup.onePolicy[k]);
+        return { ...estimate(e), atMostOne: verdict(e, 1.0) };
+    };
+    return { wall: paired("wallMs"), cpu: paired("cpuMs") };
 }
 
 /** Start-up: spawn to port printed, packs interleaved, after one discarded warm-up round. */
@@ -448,7 +461,8 @@ async function main(): Promise<void> {
     );
 
     const startup = await measureStartup(packs, options.runs);
-    const startupPhases = await measureStartupPhases(packs.slice(0, 2), 3);
+    // An even number of runs, so that each pack goes first as often as the other.
+    const startupPhases = await measureStartupPhases(packs.slice(0, 2), 4);
     log("start-up phases measured");
 
     const resources = analyzeResources(options.resources, undefined, options.mix);
@@ -495,6 +509,9 @@ async function main(): Promise<void> {
             runs: options.runs,
             wallMs: perPack((k) => round1(median(startup[k].wallMs))),
             cpuMs: perPack((k) => round1(median(startup[k].cpuMs))),
+            // Start-up differs between packs by less than it varies between runs: the runs go in rounds (every
+            // pack once), so each round is a pair, and the interval says whether the difference is real.
+            vsOnePolicy: pairedStartup(startup),
             phasesMs: startupPhases,
         },
         analyze: {
@@ -574,6 +591,8 @@ interface Report {
         runs: number;
         wallMs: PerPack<number>;
         cpuMs: PerPack<number>;
+        /** container-guard ÷ the one-policy pack, with a 95% paired bootstrap interval over the rounds. */
+        vsOnePolicy: Record<"wall" | "cpu", Estimate & { atMostOne: Verdict }>;
         phasesMs: Partial<PerPack<Record<string, number>>>;
     };
     readonly analyze: {
@@ -708,6 +727,9 @@ function renderReport(r: Report): string {
               ]
             : []),
         "",
+        `Start-up, container-guard ÷ one-policy over ${s.runs} paired rounds [95% bootstrap interval]: wall ` +
+            `${interval(s.vsOnePolicy.wall)}, CPU ${interval(s.vsOnePolicy.cpu)}; ≤ 1.0: ` +
+            `${s.vsOnePolicy.wall.atMostOne} (wall), ${s.vsOnePolicy.cpu.atMostOne} (CPU)`,
         `Start-up phases, median ms — container-guard: ${phases("containerGuard")}; one-policy pack: ` +
             `${phases("onePolicy")}`,
         `Findings returned: Analyze ${a.diagnostics.containerGuard}` +
