@@ -2,9 +2,10 @@
 //
 // The built pack and two reference packs — one trivial policy, and as many trivial policies as
 // container-guard serves — are started the way the engine starts them and driven over gRPC with the
-// engine's requests: start-up, Analyze over a mixed set of resources, AnalyzeStack at two sizes, peak
-// memory, and a CPU profile of container-guard during Analyze. Prints a table and writes JSON
-// (bench/results/latest.json by default) so that figures can be compared between commits.
+// engine's requests: start-up (bench/startup.ts, which also compares builds on its own), Analyze over a mixed set
+// of resources, AnalyzeStack at two sizes, peak memory, and a CPU profile of container-guard during Analyze.
+// Prints a table and writes JSON (bench/results/latest.json by default) so that figures can be compared between
+// commits.
 //
 // Options: --runs N (start-ups per pack, default 7), --rounds N (Analyze passes per pack, default 3),
 // --resources N (default 2000), --stack-runs N (AnalyzeStack rounds, a fresh process per pack each, default 3),
@@ -23,6 +24,7 @@ import { BenchPack, type EncodedRequest } from "./pack-process";
 import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile } from "./profile";
 import { analyzeResources, containsUnknown, type Mix, MIXES, stackResources, typeCounts } from "./resources";
 import { transpile, writeReferencePack } from "./reference-packs";
+import { measureStartups, medianPhases, rotate, type Startups } from "./startup";
 import { type Interval, median, ratioOfMedians, verdict, type Verdict } from "./stats";
 import { type EngineResource } from "../src/engine/local-engine";
 
@@ -104,19 +106,14 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 type Estimate = { value: number } & Interval;
-/** An estimate rounded as the report's ratios are. */
+/** Three decimals, so that an interval printed beside its verdict shows why (1.004 is above 1.0). */
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const estimate = ({ value, low, high }: Estimate): Estimate => ({
-    value: ratio(value, 1),
-    low: ratio(low, 1),
-    high: ratio(high, 1),
+    value: round3(value),
+    low: round3(low),
+    high: round3(high),
 });
-const interval = (e: Estimate) => `${e.value.toFixed(2)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
-
-/** Rotates the packs each round so that drift in machine load spreads evenly over them. */
-function rotate<T>(items: readonly T[], by: number): T[] {
-    const k = by % items.length;
-    return [...items.slice(k), ...items.slice(0, k)];
-}
+const interval = (e: Estimate) => `${e.value.toFixed(3)} [${e.low.toFixed(3)}, ${e.high.toFixed(3)}]`;
 
 const began = performance.now();
 
@@ -201,72 +198,12 @@ async function encodeFor<T>(
 }
 
 /** container-guard's start-up ÷ the one-policy pack's, paired by round, and whether it is at most 1.0. */
-function pairedStartup(startup: PerPack<{ wallMs: number[]; cpuMs: number[] }>): Report["startup"]["vsOnePolicy"] {
+function pairedStartup(startup: PerPack<Startups>): Report["startup"]["vsOnePolicy"] {
     const paired = (k: "wallMs" | "cpuMs") => {
         const e = ratioOfMedians(startup.containerGuard[k], startup.onePolicy[k]);
         return { ...estimate(e), atMostOne: verdict(e, 1.0) };
     };
     return { wall: paired("wallMs"), cpu: paired("cpuMs") };
-}
-
-/** Start-up: spawn to port printed, packs interleaved, after one discarded warm-up round. */
-async function measureStartup(
-    packs: readonly PackSpec[],
-    runs: number,
-): Promise<PerPack<{ wallMs: number[]; cpuMs: number[] }>> {
-    const out = perPack(() => ({ wallMs: [] as number[], cpuMs: [] as number[] }));
-    for (let run = -1; run < runs; run++) {
-        for (const p of rotate(packs, run + 1)) {
-            const b = await BenchPack.start(p.label, p.dir, { env: p.env });
-            await b.close();
-            if (run >= 0) {
-                out[p.key].wallMs.push(b.startupMs);
-                out[p.key].cpuMs.push(b.startupCpuMs);
-            }
-        }
-        log(`start-up: run ${run + 1}/${runs}`);
-    }
-    return out;
-}
-
-/**
- * Where start-up goes, from the probe's timings of the launcher's loads: TypeScript and ts-node (the
- * launcher registers them for every pack), the policy SDK (which loads all of `@pulumi/pulumi`), the
- * pack's own modules, and the rest (Node itself, the launcher, the gRPC server's listen).
- */
-async function measureStartupPhases(
-    packs: readonly PackSpec[],
-    runs: number,
-): Promise<Partial<PerPack<Record<string, number>>>> {
-    const samples: Partial<PerPack<Record<string, number[]>>> = {};
-    for (let run = 0; run < runs; run++) {
-        for (const p of rotate(packs, run)) {
-            const file = path.join(WORK, `startup-${p.key}.json`);
-            fs.rmSync(file, { force: true });
-            const b = await BenchPack.start(p.label, p.dir, { env: probeEnv({ ...p.env, BENCH_PROBE_STARTUP: file }) });
-            await b.close();
-            const m = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, number>;
-            const tsNode = m.tsNode + (m.tsNodeRegister ?? 0);
-            const phases = {
-                typescript: m.typescript,
-                tsNode,
-                policySdk: m.policySdk,
-                packModules: m.program - m.policySdk,
-                rest: b.startupMs - m.typescript - tsNode - m.program,
-                total: b.startupMs,
-            };
-            const got = (samples[p.key] ??= {});
-            for (const [k, v] of Object.entries(phases)) {
-                (got[k] ??= []).push(v);
-            }
-        }
-    }
-    return Object.fromEntries(
-        Object.entries(samples).map(([k, v]) => [
-            k,
-            Object.fromEntries(Object.entries(v).map(([phase, xs]) => [phase, Math.round(median(xs))])),
-        ]),
-    );
 }
 
 /** Profiles container-guard while it judges `requests` (after `warmUp`), from a fresh process. */
@@ -460,9 +397,11 @@ async function main(): Promise<void> {
             `(${info.policies.length - active.length} disabled by default)`,
     );
 
-    const startup = await measureStartup(packs, options.runs);
-    // An even number of runs, so that each pack goes first as often as the other.
-    const startupPhases = await measureStartupPhases(packs.slice(0, 2), 4);
+    const startup = (await measureStartups(packs, options.runs, { log })) as PerPack<Startups>;
+    // Phases in starts of their own (the probe's hooks are not in the timed starts above); an even number of rounds,
+    // so that each pack goes first as often as the other.
+    const probed = await measureStartups(packs.slice(0, 2), 4, { probe: path.join(WORK, PROBE_SCRIPT), warmUp: false });
+    const startupPhases = Object.fromEntries(Object.entries(probed).map(([k, s]) => [k, medianPhases(s)]));
     log("start-up phases measured");
 
     const resources = analyzeResources(options.resources, undefined, options.mix);

@@ -9,6 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { skipUnlessBuilt } from "../support/built";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BUNDLE = path.join(ROOT, "dist/pack.js");
@@ -56,18 +57,32 @@ function loadMain(): Loaded {
     }
 }
 
+/** The compiled JavaScript files at `entry` (a file, or a directory searched recursively). */
+function compiled(entry: string): string[] {
+    if (!fs.statSync(entry).isDirectory()) {
+        return [entry];
+    }
+    return fs
+        .readdirSync(entry, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".js"))
+        .map((f) => path.join(entry, f));
+}
+
 describe("the pack's entry point is one bundled file", () => {
-    before(function () {
-        if (!fs.existsSync(BUNDLE)) {
-            // npm test builds first; a bare mocha run without dist/ has nothing to measure.
-            console.error("    skipped: dist/pack.js is not built (run npm run build)");
-            this.skip();
-        }
-    });
+    before(skipUnlessBuilt(BUNDLE));
 
     it("is the package's main, which the engine's launcher loads", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { main: string };
         assert.strictEqual(path.resolve(ROOT, pkg.main), BUNDLE);
+    });
+
+    it("is built from the current compiled modules (tsc alone, or a failed build, would leave it stale)", () => {
+        const bundled = fs.statSync(BUNDLE).mtimeMs;
+        const newer = ["index.js", "src", "policies"]
+            .flatMap((entry) => compiled(path.join(ROOT, "dist", entry)))
+            .filter((file) => fs.statSync(file).mtimeMs > bundled)
+            .map((file) => path.relative(ROOT, file));
+        assert.deepStrictEqual(newer, [], "compiled after dist/pack.js was bundled: run npm run build");
     });
 
     it("serves the pack after loading no other module of this package and no package meant for first use", () => {

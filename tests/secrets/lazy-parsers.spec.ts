@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
+import { skipUnlessBuilt } from "../support/built";
 
 const ROOT = path.resolve(__dirname, "../..");
 const POLICIES = path.join(ROOT, "dist/policies/index.js");
@@ -20,12 +20,7 @@ function loadedParsers(): string[] {
 }
 
 describe("secrets: structured-text parsers load on first use", () => {
-    before(function () {
-        if (!fs.existsSync(POLICIES)) {
-            console.error("    skipped: dist/ is not built (run npm run build)");
-            this.skip();
-        }
-    });
+    before(skipUnlessBuilt(POLICIES));
 
     // That they load when needed is shown by structured.spec.ts, which parses YAML and TOML through them.
     it("loading the policies loads neither the YAML nor the TOML parser", () => {

@@ -3,8 +3,8 @@
 
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
+import { skipUnlessBuilt } from "../support/built";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BUILT = path.join(ROOT, "dist/src/supply-chain/index.js");
@@ -17,13 +17,7 @@ function probe(script: string): { sigstore: string[]; verified?: string } {
 }
 
 describe("supply chain: start-up cost", () => {
-    before(function () {
-        if (!fs.existsSync(BUILT)) {
-            // npm test builds first; a bare mocha run without dist/ has nothing to measure.
-            console.error("    skipped: dist/ is not built (run npm run build)");
-            this.skip();
-        }
-    });
+    before(skipUnlessBuilt(BUILT));
 
     it("importing the module loads no @sigstore package and prints nothing", () => {
         const r = spawnSync(
