@@ -34,10 +34,12 @@ import { stateFile } from "../tests/support/pulumi-engine";
 import { stackResources, typeCounts } from "./resources";
 import {
     differenceOfMedians,
+    formatEstimate,
     type Interval,
     median,
     ratioOfMedians,
     relativeSpread,
+    rotate,
     verdict,
     type Verdict,
 } from "./stats";
@@ -114,12 +116,6 @@ function log(message: string): void {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-
-/** Rotates the configurations each round, so no configuration always follows the same one. */
-function rotate<T>(items: readonly T[], by: number): T[] {
-    const k = by % items.length;
-    return [...items.slice(k), ...items.slice(0, k)];
-}
 
 /**
  * The toolchain's bin directory with the Kubernetes provider: $CONTAINER_GUARD_PULUMI_BIN, else what
@@ -329,6 +325,13 @@ class Cli {
 
 type ConfigKey = "none" | "onePolicy" | "containerGuard" | "reportingPolicy";
 
+/** What each preview configuration is compared with (each pair is reported as "<configuration> above <baseline>"). */
+const PREVIEW_BASELINES: readonly (readonly [ConfigKey, ConfigKey])[] = [
+    ["onePolicy", "none"],
+    ["containerGuard", "none"],
+    ["containerGuard", "onePolicy"],
+];
+
 interface Configuration {
     readonly key: ConfigKey;
     readonly label: string;
@@ -492,7 +495,7 @@ function compare(
     series: Record<string, Series>,
     metric: "wallMs" | "cpuMs",
     resources: number,
-    baselines: readonly [ConfigKey, ConfigKey][],
+    baselines: readonly (readonly [ConfigKey, ConfigKey])[],
 ): Comparison {
     const values = (k: ConfigKey) => series[k][metric];
     const ratio = ratioOfMedians(values("containerGuard"), values("onePolicy"));
@@ -567,13 +570,7 @@ async function benchPreview(
         program,
     );
     const measured = new Set(configs.map((c) => c.key));
-    const baselines = (
-        [
-            ["onePolicy", "none"],
-            ["containerGuard", "none"],
-            ["containerGuard", "onePolicy"],
-        ] as [ConfigKey, ConfigKey][]
-    ).filter(([k, base]) => measured.has(k) && measured.has(base));
+    const baselines = PREVIEW_BASELINES.filter(([k, base]) => measured.has(k) && measured.has(base));
     const { files: _files, ...shape } = program;
     return {
         workloads,
@@ -661,13 +658,9 @@ function marginal(preview: readonly PreviewResult[], metric: "wall" | "cpu"): Ma
     if (sorted.length < 2 || small.resources === large.resources || !small[metric] || !large[metric]) {
         return undefined;
     }
-    const pairs = (
-        [
-            ["onePolicy above none", "onePolicy", "none"],
-            ["containerGuard above none", "containerGuard", "none"],
-            ["containerGuard above onePolicy", "containerGuard", "onePolicy"],
-        ] as [string, ConfigKey, ConfigKey][]
-    ).filter(([, k, base]) => [small, large].every((p) => k in p[metric]!.medianMs && base in p[metric]!.medianMs));
+    const pairs = PREVIEW_BASELINES.filter(([k, base]) =>
+        [small, large].every((p) => k in p[metric]!.medianMs && base in p[metric]!.medianMs),
+    ).map(([k, base]) => [`${k} above ${base}`, k, base] as const);
     const diff = (p: PreviewResult, k: ConfigKey, base: ConfigKey) =>
         p[metric]!.medianMs[k] - p[metric]!.medianMs[base];
     const slope = (k: ConfigKey, base: ConfigKey) =>
@@ -716,8 +709,7 @@ function git(...args: string[]): string | undefined {
 
 function render(r: Report): string {
     const s = (ms: number) => (Number.isNaN(ms) ? "—" : `${(ms / 1000).toFixed(2)} s`);
-    const e = (x: Estimate | undefined, digits = 2) =>
-        x ? `${x.value.toFixed(digits)} [${x.low.toFixed(digits)}, ${x.high.toFixed(digits)}]` : "—";
+    const e = (x: Estimate | undefined, digits = 2) => (x ? formatEstimate(x, digits) : "—");
     const pct = (x: number) => `±${Math.round((x * 100) / 2)}%`;
     const lines = [
         `Engine benchmark, ${r.date}; commit ${(r.commit ?? "unknown").slice(0, 12)}` +

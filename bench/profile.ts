@@ -71,6 +71,11 @@ function describe(frame: CallFrame, packRoot: string): string {
 /** The file name the benchmark gives its compiled probe (bench/probe.ts). */
 export const PROBE_SCRIPT = "container-guard-bench-probe.js";
 
+/** `env` with the compiled probe at `probe` preloaded (`NODE_OPTIONS=--require`) into the process it starts. */
+export function withProbe(probe: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${probe}`.trim() };
+}
+
 /** The profiler's own work (the probe stopping it and writing the profile) is not the pack's. */
 const isProbe = (frame: CallFrame) => frame.url.endsWith(`/${PROBE_SCRIPT}`);
 

@@ -21,11 +21,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BenchPack, type EncodedRequest } from "./pack-process";
-import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile } from "./profile";
+import { type CpuProfile, PROBE_SCRIPT, type ProfileSummary, summarizeProfile, withProbe } from "./profile";
 import { analyzeResources, containsUnknown, type Mix, MIXES, stackResources, typeCounts } from "./resources";
 import { transpile, writeReferencePack } from "./reference-packs";
-import { measureStartups, medianPhases, rotate, type Startups } from "./startup";
-import { type Interval, median, ratioOfMedians, verdict, type Verdict } from "./stats";
+import { measureStartups, medianPhases, type Startups } from "./startup";
+import { formatEstimate, type Interval, median, ratioOfMedians, rotate, verdict, type Verdict } from "./stats";
 import { type EngineResource } from "../src/engine/local-engine";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -113,7 +113,7 @@ const estimate = ({ value, low, high }: Estimate): Estimate => ({
     low: round3(low),
     high: round3(high),
 });
-const interval = (e: Estimate) => `${e.value.toFixed(3)} [${e.low.toFixed(3)}, ${e.high.toFixed(3)}]`;
+const interval = (e: Estimate) => formatEstimate(e, 3);
 
 const began = performance.now();
 
@@ -123,13 +123,12 @@ function log(message: string): void {
 
 /** Environment that preloads the probe (bench/probe.ts) into a pack process. */
 function probeEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    return {
+    return withProbe(path.join(WORK, PROBE_SCRIPT), {
         ...extra,
         // The probe wraps the SDK's handlers through the pack's SDK adapter (the compiled one: the
         // probe runs from a temporary directory).
         BENCH_SDK_ADAPTER: path.join(ROOT, "dist", "src", "sdk", "policy-sdk.js"),
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(WORK, PROBE_SCRIPT)}`.trim(),
-    };
+    });
 }
 
 function git(dir: string, ...args: string[]): string | undefined {

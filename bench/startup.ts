@@ -15,9 +15,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BenchPack } from "./pack-process";
-import { PROBE_SCRIPT } from "./profile";
+import { PROBE_SCRIPT, withProbe } from "./profile";
 import { transpile, writeReferencePack } from "./reference-packs";
-import { median, ratioOfMedians } from "./stats";
+import { formatEstimate, median, ratioOfMedians, rotate } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -44,12 +44,6 @@ export interface StartupOptions {
     readonly log?: (message: string) => void;
 }
 
-/** Rotates the packs each round so that drift in machine load spreads evenly over them. */
-export function rotate<T>(items: readonly T[], by: number): T[] {
-    const k = by % items.length;
-    return [...items.slice(k), ...items.slice(0, k)];
-}
-
 /** Starts and stops every pack once per round, `rounds` times (plus a discarded warm-up round). */
 export async function measureStartups(
     packs: readonly StartupPack[],
@@ -59,16 +53,11 @@ export async function measureStartups(
     const out: Record<string, Startups> = Object.fromEntries(
         packs.map((p) => [p.key, { wallMs: [], cpuMs: [], phases: {} }]),
     );
-    const phasesFile = options.probe && path.join(path.dirname(options.probe), "startup-phases.json");
+    const probe = options.probe;
+    const phasesFile = probe ? path.join(path.dirname(probe), "startup-phases.json") : undefined;
     for (let round = options.warmUp === false ? 0 : -1; round < rounds; round++) {
         for (const p of rotate(packs, round + 1)) {
-            const env = phasesFile
-                ? {
-                      ...p.env,
-                      BENCH_PROBE_STARTUP: phasesFile,
-                      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${options.probe}`.trim(),
-                  }
-                : p.env;
+            const env = probe && phasesFile ? withProbe(probe, { ...p.env, BENCH_PROBE_STARTUP: phasesFile }) : p.env;
             if (phasesFile) {
                 fs.rmSync(phasesFile, { force: true });
             }
@@ -146,10 +135,7 @@ async function main(argv: readonly string[]): Promise<void> {
             "| pack | wall | CPU | ÷ one-policy, wall | ÷ one-policy, CPU | phases |",
             "|---|---:|---:|---|---|---|",
         ];
-        const ratio = (a: number[], b: number[]) => {
-            const e = ratioOfMedians(a, b);
-            return `${e.value.toFixed(3)} [${e.low.toFixed(3)}, ${e.high.toFixed(3)}]`;
-        };
+        const ratio = (a: number[], b: number[]) => formatEstimate(ratioOfMedians(a, b), 3);
         for (const p of packs) {
             const s = samples[p.key];
             const phases = Object.entries(medianPhases(s))

@@ -4,6 +4,15 @@
 
 import { Random } from "./resources";
 
+/**
+ * The items in the order of round `by`: rotated by one each round, so that drift in the machine's load reaches every
+ * configuration alike and each goes first equally often.
+ */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+    const k = by % items.length;
+    return [...items.slice(k), ...items.slice(0, k)];
+}
+
 export function median(values: readonly number[]): number {
     if (values.length === 0) {
         return NaN;
@@ -76,6 +85,11 @@ export function differenceOfMedians(a: readonly number[], b: readonly number[], 
         value,
         ...bootstrap(Math.min(a.length, b.length), (ix) => (median(pick(a, ix)) - median(pick(b, ix))) / per),
     };
+}
+
+/** An estimate as `value [low, high]`, with `digits` decimals. */
+export function formatEstimate(e: { value: number } & Interval, digits: number): string {
+    return `${e.value.toFixed(digits)} [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]`;
 }
 
 /** How far a target ratio is met, given the interval: only a verdict the noise cannot overturn is definite. */

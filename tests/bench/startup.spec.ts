@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { PROBE_SCRIPT } from "../../bench/profile";
 import { transpile, writeReferencePack } from "../../bench/reference-packs";
-import { measureStartups, medianPhases, rotate } from "../../bench/startup";
+import { measureStartups, medianPhases } from "../../bench/startup";
+import { rotate } from "../../bench/stats";
 import { skipUnlessBuilt } from "../support/built";
 
 const ROOT = path.resolve(__dirname, "../..");
